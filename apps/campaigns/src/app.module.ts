@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CoreModule } from '@cvp/nest-common';
+import type { CampaignsConfig } from './config';
+import { DecisionService } from './decision.service';
+import { ScoresConsumer } from './scores.consumer';
+
+export function campaignsModule(config: CampaignsConfig) {
+  @Module({
+    imports: [CoreModule.forRoot({ service: 'campaigns', config, dependencies: ['kafka', 'postgres'] })],
+    controllers: [ScoresConsumer],
+    providers: [DecisionService],
+  })
+  class CampaignsModule {}
+  return CampaignsModule;
+}

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import type { CustomerScore, DecisionMessage } from '@cvp/contracts';
+import { PrismaService, type Campaign, type Decision } from '@cvp/db';
+import {
+  assignGroup,
+  audienceRuleSchema,
+  eligibility,
+  rankCampaigns,
+  type CampaignTerms,
+  type Facts,
+} from '@cvp/decisioning';
+
+type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
+
+export interface DecisionOutcome {
+  decision: Decision;
+  campaign: Campaign;
+  /** A treated decision not yet published (new, or left unpublished by a crash). */
+  needsPublish: boolean;
+}
+
+/**
+ * Applies the active campaigns to one score: at most one decision per score, taken by the highest
+ * priority campaign the customer is eligible for, persisted idempotently (a replayed score finds its
+ * decision), with budget spent atomically and the control group assigned by hash.
+ */
+@Injectable()
+export class DecisionService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async activeCampaigns(): Promise<Campaign[]> {
+    return this.prisma.campaign.findMany({ where: { status: 'active' } });
+  }
+
+  async decide(score: CustomerScore, campaigns: Campaign[]): Promise<DecisionOutcome | null> {
+    const eventTime = new Date(score.asOf);
+    const facts = scoreFacts(score);
+    const none = { lastEventTime: null, treatedCount: 0 };
+    const candidates = rankCampaigns(campaigns).filter(
+      (campaign) => eligibility(terms(campaign), facts, eventTime, none).eligible,
+    );
+    for (const campaign of candidates) {
+      const outcome = await this.prisma.$transaction((tx) => this.decideFor(tx, campaign, score, facts, eventTime));
+      if (outcome) return outcome;
+    }
+    return null;
+  }
+
+  private async decideFor(
+    tx: Tx,
+    campaign: Campaign,
+    score: CustomerScore,
+    facts: Facts,
+    eventTime: Date,
+  ): Promise<DecisionOutcome | null> {
+    // One decision at a time per campaign and customer, across instances.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${campaign.id}:${score.customerId}`}, 0))`;
+    const idempotencyKey = `${campaign.id}:${score.customerId}:${score.sourceEventId}`;
+    const existing = await tx.decision.findUnique({ where: { idempotencyKey } });
+    if (existing)
+      return { decision: existing, campaign, needsPublish: existing.group === 'treated' && !existing.publishedAt };
+
+    const [last, treatedCount] = await Promise.all([
+      tx.decision.findFirst({
+        where: { campaignId: campaign.id, customerId: score.customerId },
+        orderBy: { eventTime: 'desc' },
+        select: { eventTime: true },
+      }),
+      tx.decision.count({ where: { campaignId: campaign.id, customerId: score.customerId, group: 'treated' } }),
+    ]);
+    const verdict = eligibility(terms(campaign), facts, eventTime, {
+      lastEventTime: last?.eventTime ?? null,
+      treatedCount,
+    });
+    if (!verdict.eligible) return null;
+
+    const group = assignGroup(campaign.id, score.customerId, campaign.controlShare);
+    const cost = group === 'treated' ? campaign.costPerAction : 0;
+    if (group === 'treated') {
+      // Spend only if the budget still covers it: exact under concurrency, never overspent.
+      const spent = await tx.$executeRaw`
+        UPDATE campaigns SET budget_spent = budget_spent + ${campaign.costPerAction}, updated_at = now()
+        WHERE id = ${campaign.id}::uuid AND budget_spent + ${campaign.costPerAction} <= budget_total`;
+      if (spent === 0) return null;
+    }
+    await tx.customer.upsert({
+      where: { id: score.customerId },
+      create: { id: score.customerId, ...customerScore(score) },
+      update: customerScore(score),
+    });
+    const decision = await tx.decision.create({
+      data: {
+        idempotencyKey,
+        campaignId: campaign.id,
+        customerId: score.customerId,
+        group,
+        action: campaign.action,
+        channel: campaign.channel,
+        cost,
+        score: { ...score },
+        eventTime,
+      },
+    });
+    return { decision, campaign, needsPublish: group === 'treated' };
+  }
+
+  async markPublished(decisionIds: string[]): Promise<void> {
+    if (decisionIds.length === 0) return;
+    await this.prisma.decision.updateMany({ where: { id: { in: decisionIds } }, data: { publishedAt: new Date() } });
+  }
+}
+
+export function decisionMessage({ decision, campaign }: DecisionOutcome): DecisionMessage {
+  const score = decision.score as unknown as CustomerScore;
+  return {
+    decisionId: decision.id,
+    campaignId: campaign.id,
+    campaignKey: campaign.key,
+    customerId: decision.customerId,
+    group: decision.group,
+    action: decision.action,
+    actionParams: (campaign.actionParams ?? {}) as Record<string, unknown>,
+    channel: decision.channel,
+    cost: Number(decision.cost),
+    eventTime: decision.eventTime.toISOString(),
+    decidedAt: decision.decidedAt.toISOString(),
+    score: {
+      tier: score.tier,
+      expectedSpend: score.expectedSpend,
+      churnRisk: score.churnRisk,
+      pBuyAgain: score.pBuyAgain,
+      modelVersion: score.modelVersion,
+    },
+  };
+}
+
+function terms(campaign: Campaign): CampaignTerms {
+  return {
+    id: campaign.id,
+    status: campaign.status,
+    audience: audienceRuleSchema.parse(campaign.audience),
+    startsAt: campaign.startsAt,
+    endsAt: campaign.endsAt,
+    priority: campaign.priority,
+    frequencyCap: campaign.frequencyCap,
+    cooldownSeconds: campaign.cooldownSeconds,
+  };
+}
+
+function scoreFacts(score: CustomerScore): Facts {
+  const { reasons: _reasons, ...fields } = score;
+  return fields;
+}
+
+function customerScore(score: CustomerScore) {
+  return {
+    lastScoredAt: new Date(score.scoredAt),
+    tier: score.tier,
+    expectedSpend: score.expectedSpend,
+    churnRisk: score.churnRisk,
+  };
+}

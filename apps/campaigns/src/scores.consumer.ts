@@ -1,0 +1,44 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { PinoLogger } from 'nestjs-pino';
+import { TOPICS } from '@cvp/contracts';
+import { KafkaProducerService, type BatchOf } from '@cvp/kafka';
+import { decisionMessage, DecisionService, type DecisionOutcome } from './decision.service';
+
+/** cvp.scores.v1 -> campaign decision in PostgreSQL -> treated ones on cvp.decisions.v1. */
+@Controller()
+export class ScoresConsumer {
+  constructor(
+    private readonly decisions: DecisionService,
+    private readonly producer: KafkaProducerService,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ScoresConsumer.name);
+  }
+
+  @EventPattern(TOPICS.scores)
+  async onScores(@Payload() batch: BatchOf<typeof TOPICS.scores>): Promise<void> {
+    const campaigns = await this.decisions.activeCampaigns();
+    const toPublish: { outcome: DecisionOutcome; traceContext: (typeof batch.records)[number]['traceContext'] }[] = [];
+    for (const record of batch.records) {
+      const outcome = await this.decisions.decide(record.value, campaigns);
+      if (!outcome) continue;
+      this.logger.info(
+        {
+          customerId: record.value.customerId,
+          campaign: outcome.campaign.key,
+          group: outcome.decision.group,
+          offset: record.offset,
+        },
+        'decision',
+      );
+      if (outcome.needsPublish) toPublish.push({ outcome, traceContext: record.traceContext });
+      await batch.heartbeat();
+    }
+    await this.producer.send(
+      TOPICS.decisions,
+      toPublish.map(({ outcome, traceContext }) => ({ value: decisionMessage(outcome), traceContext })),
+    );
+    await this.decisions.markPublished(toPublish.map(({ outcome }) => outcome.decision.id));
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CoreModule } from '@cvp/nest-common';
+import type { FeaturesConfig } from './config';
+import { EventsConsumer } from './events.consumer';
+import { FeatureStore } from './feature-store';
+
+export function featuresModule(config: FeaturesConfig) {
+  @Module({
+    imports: [CoreModule.forRoot({ service: 'features', config, dependencies: ['kafka', 'redis'] })],
+    controllers: [EventsConsumer],
+    providers: [FeatureStore],
+  })
+  class FeaturesModule {}
+  return FeaturesModule;
+}

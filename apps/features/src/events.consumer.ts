@@ -1,0 +1,50 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { PinoLogger } from 'nestjs-pino';
+import { TOPICS } from '@cvp/contracts';
+import { FEATURE_SCHEMA_VERSION, featureVector } from '@cvp/features';
+import { KafkaProducerService, type BatchOf } from '@cvp/kafka';
+import { FeatureStore } from './feature-store';
+
+/** cvp.events.v1 -> per-customer state in Redis -> cvp.features.v1. */
+@Controller()
+export class EventsConsumer {
+  constructor(
+    private readonly store: FeatureStore,
+    private readonly producer: KafkaProducerService,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(EventsConsumer.name);
+  }
+
+  @EventPattern(TOPICS.events)
+  async onEvents(@Payload() batch: BatchOf<typeof TOPICS.events>): Promise<void> {
+    const events = batch.records.map((record) => record.value);
+    const applied = await this.store.apply(events);
+    const computedAt = new Date().toISOString();
+    await this.producer.send(
+      TOPICS.features,
+      applied.updates.map(({ state, sourceEventId, index }) => ({
+        value: {
+          customerId: state.customerId,
+          asOf: state.lastEventAt,
+          sourceEventId,
+          featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+          features: featureVector(state),
+          computedAt,
+        },
+        traceContext: batch.records[index].traceContext,
+      })),
+    );
+    await this.store.markPublished(applied.eventIds);
+    this.logger.debug(
+      {
+        partition: batch.partition,
+        firstOffset: batch.records[0]?.offset,
+        events: events.length,
+        duplicates: applied.duplicates,
+      },
+      'events applied',
+    );
+  }
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { ClickstreamEvent } from '@cvp/contracts';
+import { applyEvent, type CustomerState } from '@cvp/features';
+import {
+  APPLIED_EVENT_TTL_SECONDS,
+  appliedEventKey,
+  FEATURE_STATE_TTL_SECONDS,
+  featureStateKey,
+  REDIS,
+} from '@cvp/redis';
+
+/**
+ * Writes the new states and the applied-event marks in one step, only if no state changed since it was
+ * read (compare-and-set on the whole value), so a state and its dedup marks are never half-written.
+ * KEYS: n state keys, then m event keys. ARGV: n, ttl(state), ttl(event), n expected old values ('' = none),
+ * n new values.
+ */
+const COMMIT_SCRIPT = `
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  local current = redis.call('GET', KEYS[i]) or ''
+  if current ~= ARGV[3 + i] then return 0 end
+end
+for i = 1, n do
+  redis.call('SET', KEYS[i], ARGV[3 + n + i], 'EX', ARGV[2])
+end
+for i = n + 1, #KEYS do
+  redis.call('SET', KEYS[i], 'applied', 'EX', ARGV[3])
+end
+return 1
+`;
+
+export interface AppliedBatch {
+  /** The newest state of every customer whose features must be (re)published, with the event behind it. */
+  updates: { state: CustomerState; sourceEventId: string; index: number }[];
+  /** Events whose vectors are to be marked published once Kafka acknowledged them. */
+  eventIds: string[];
+  duplicates: number;
+}
+
+type Mark = 'applied' | 'published' | null;
+
+@Injectable()
+export class FeatureStore {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {
+    this.redis.defineCommand('cvpCommitFeatures', { lua: COMMIT_SCRIPT });
+  }
+
+  /**
+   * Folds a batch of events into the customers' states. An event already applied is skipped; if its
+   * vector was applied but never published (a crash in between), the customer is published again.
+   */
+  async apply(events: ClickstreamEvent[]): Promise<AppliedBatch> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.tryApply(events);
+      if (result) return result;
+      if (attempt >= 5) throw new Error('feature state kept changing under this batch (concurrent writer?)');
+    }
+  }
+
+  private async tryApply(events: ClickstreamEvent[]): Promise<AppliedBatch | null> {
+    const customerIds = [...new Set(events.map((event) => event.customerId))];
+    const eventIds = [...new Set(events.map((event) => event.eventId))];
+    const [rawStates, marks] = await Promise.all([
+      this.redis.mget(customerIds.map(featureStateKey)),
+      this.redis.mget(eventIds.map(appliedEventKey)) as Promise<Mark[]>,
+    ]);
+    const before = new Map(customerIds.map((id, i) => [id, rawStates[i] ?? '']));
+    const states = new Map(
+      customerIds.map((id, i) => [id, rawStates[i] ? (JSON.parse(rawStates[i]!) as CustomerState) : null]),
+    );
+    const markOf = new Map(eventIds.map((id, i) => [id, marks[i]]));
+
+    const changed = new Set<string>();
+    const republish = new Set<string>();
+    const newEventIds: string[] = [];
+    const lastEvent = new Map<string, { eventId: string; index: number }>();
+    let duplicates = 0;
+    events.forEach((event, index) => {
+      const mark = markOf.get(event.eventId);
+      if (mark) {
+        duplicates++;
+        if (mark === 'applied') republish.add(event.customerId);
+        if (!lastEvent.has(event.customerId)) lastEvent.set(event.customerId, { eventId: event.eventId, index });
+        return;
+      }
+      markOf.set(event.eventId, 'applied');
+      newEventIds.push(event.eventId);
+      states.set(event.customerId, applyEvent(states.get(event.customerId) ?? null, event));
+      changed.add(event.customerId);
+      lastEvent.set(event.customerId, { eventId: event.eventId, index });
+    });
+
+    if (changed.size > 0) {
+      const ids = [...changed];
+      const committed = await (this.redis as RedisWithCommit).cvpCommitFeatures(
+        ids.length + newEventIds.length,
+        ...ids.map(featureStateKey),
+        ...newEventIds.map(appliedEventKey),
+        ids.length,
+        FEATURE_STATE_TTL_SECONDS,
+        APPLIED_EVENT_TTL_SECONDS,
+        ...ids.map((id) => before.get(id)!),
+        ...ids.map((id) => JSON.stringify(states.get(id))),
+      );
+      if (committed !== 1) return null;
+    }
+
+    const publish = [...new Set([...changed, ...republish])].filter((id) => states.get(id));
+    return {
+      updates: publish.map((id) => ({
+        state: states.get(id)!,
+        sourceEventId: lastEvent.get(id)!.eventId,
+        index: lastEvent.get(id)!.index,
+      })),
+      eventIds: eventIds.filter((id) => markOf.get(id) === 'applied'),
+      duplicates,
+    };
+  }
+
+  /** After Kafka acknowledged the vectors: a replay of these events is now a plain duplicate. */
+  async markPublished(eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of eventIds) pipeline.set(appliedEventKey(id), 'published', 'KEEPTTL');
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+}
+
+type RedisWithCommit = Redis & { cvpCommitFeatures(numKeys: number, ...args: (string | number)[]): Promise<number> };

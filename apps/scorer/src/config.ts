@@ -1,0 +1,20 @@
+import { baseEnvSchema, loadConfig, port } from '@cvp/config';
+import { z } from 'zod';
+
+export const scorerEnvSchema = baseEnvSchema
+  .extend({
+    PORT: port(3004),
+    KAFKA_GROUP_ID: z.string().default('cvp-scorer'),
+    /** Horizon of expected spend and P(buy again), in days. */
+    SCORE_HORIZON_DAYS: z.coerce.number().int().positive().default(365),
+    /** Heuristic tiers (until a model with its own quantile thresholds is published). */
+    TIER_HIGH_MIN_SPEND: z.coerce.number().nonnegative().default(500),
+    TIER_MID_MIN_SPEND: z.coerce.number().nonnegative().default(100),
+  })
+  .refine((env) => env.TIER_HIGH_MIN_SPEND >= env.TIER_MID_MIN_SPEND, {
+    message: 'must be at least TIER_MID_MIN_SPEND',
+    path: ['TIER_HIGH_MIN_SPEND'],
+  });
+export type ScorerConfig = z.output<typeof scorerEnvSchema>;
+export const SCORER_CONFIG = Symbol('SCORER_CONFIG');
+export const loadScorerConfig = () => loadConfig(scorerEnvSchema);

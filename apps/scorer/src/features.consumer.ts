@@ -1,0 +1,42 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { PinoLogger } from 'nestjs-pino';
+import { TOPICS } from '@cvp/contracts';
+import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { KafkaProducerService, PermanentError, type BatchOf } from '@cvp/kafka';
+import { ScoreStore } from './score-store';
+import { ScoringService } from './scoring.service';
+
+/** cvp.features.v1 -> score -> Redis (newest by event time wins) -> cvp.scores.v1. */
+@Controller()
+export class FeaturesConsumer {
+  constructor(
+    private readonly scoring: ScoringService,
+    private readonly store: ScoreStore,
+    private readonly producer: KafkaProducerService,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(FeaturesConsumer.name);
+  }
+
+  @EventPattern(TOPICS.features)
+  async onFeatures(@Payload() batch: BatchOf<typeof TOPICS.features>): Promise<void> {
+    const scoredAt = new Date().toISOString();
+    const scored = batch.records.map((record) => {
+      if (record.value.featureSchemaVersion !== FEATURE_SCHEMA_VERSION) {
+        throw new PermanentError(
+          `feature schema ${record.value.featureSchemaVersion} is not the ${FEATURE_SCHEMA_VERSION} this scorer knows`,
+        );
+      }
+      return { record, score: this.scoring.score(record.value, scoredAt) };
+    });
+    const written = new Set(await this.store.writeNewer(scored.map(({ score }) => score)));
+    await this.producer.send(
+      TOPICS.scores,
+      scored
+        .filter(({ score }) => written.has(score))
+        .map(({ record, score }) => ({ value: score, traceContext: record.traceContext })),
+    );
+    this.logger.debug({ partition: batch.partition, scored: scored.length, newer: written.size }, 'features scored');
+  }
+}

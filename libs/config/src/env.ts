@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+/** Variables every CVP service reads. Services extend this with their own. */
+export const baseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` for log shippers, `pretty` for people; defaults to json in production. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  HOST: z.string().default('0.0.0.0'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1)),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
+    .default('postgresql://cvp:cvp@127.0.0.1:5432/cvp'),
+  /** Timeout of each dependency check behind /health/ready. */
+  HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(1500),
+  /** Wait this long at boot for Kafka, Redis and PostgreSQL before giving up. */
+  STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  OTEL_SDK_DISABLED: bool.default(true),
+});
+
+export type BaseEnv = z.output<typeof baseEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once at boot; a service never reads `process.env` elsewhere. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+/** Port variable with the service's default (ingest 3001, features 3002, trainer 3003, scorer 3004, campaigns 3005). */
+export const port = (defaultPort: number) => z.coerce.number().int().min(1).max(65535).default(defaultPort);
+export { bool as envBoolean };

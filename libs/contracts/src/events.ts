@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/**
+ * Clickstream events, as producers publish them to `POST /v1/events` and as they travel on
+ * `cvp.events.v1` (Kafka key = customerId, so one customer's events stay in order).
+ */
+
+const id = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(128, `${what} must be at most 128 characters`);
+
+/** ISO 8601 with an explicit offset or Z; stored as given, compared as instants. */
+export const isoDateTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T10:15:00Z',
+});
+
+const money = z.number({ error: 'must be a number' }).finite().nonnegative('must not be negative');
+
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+  .default('USD');
+
+const base = {
+  eventId: id('eventId'),
+  customerId: id('customerId'),
+  occurredAt: isoDateTime,
+  sessionId: id('sessionId').optional(),
+};
+
+export const lineItemSchema = z.object({
+  productId: id('productId'),
+  category: z.string().trim().max(256).optional(),
+  quantity: z.number().int('must be a whole number').positive('must be at least 1'),
+  unitPrice: money,
+});
+export type LineItem = z.infer<typeof lineItemSchema>;
+
+export const pageViewSchema = z.object({
+  ...base,
+  type: z.literal('page_view'),
+  url: z.string().max(2048).optional(),
+});
+
+export const productViewSchema = z.object({
+  ...base,
+  type: z.literal('product_view'),
+  productId: id('productId'),
+  category: z.string().trim().max(256).optional(),
+  price: money.optional(),
+});
+
+export const addToCartSchema = z.object({
+  ...base,
+  type: z.literal('add_to_cart'),
+  productId: id('productId'),
+  category: z.string().trim().max(256).optional(),
+  quantity: z.number().int().positive().default(1),
+  unitPrice: money.optional(),
+});
+
+export const removeFromCartSchema = z.object({
+  ...base,
+  type: z.literal('remove_from_cart'),
+  productId: id('productId'),
+  quantity: z.number().int().positive().default(1),
+});
+
+export const checkoutStartedSchema = z.object({
+  ...base,
+  type: z.literal('checkout_started'),
+  cartValue: money.optional(),
+});
+
+export const purchaseSchema = z
+  .object({
+    ...base,
+    type: z.literal('purchase'),
+    orderId: id('orderId'),
+    items: z.array(lineItemSchema).min(1, 'a purchase has at least one line item').max(1000),
+    total: money,
+    currency,
+  })
+  .superRefine((purchase, ctx) => {
+    const itemsTotal = purchase.items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0);
+    // Totals may include shipping or discounts, but never more than the items and never a different order of magnitude.
+    if (purchase.total > itemsTotal * 10 + 1000 || (itemsTotal > 0 && purchase.total < itemsTotal * 0.1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['total'],
+        message: `total ${purchase.total} is inconsistent with the line items (${itemsTotal.toFixed(2)})`,
+      });
+    }
+  });
+
+export const refundSchema = z.object({
+  ...base,
+  type: z.literal('refund'),
+  orderId: id('orderId'),
+  amount: money.positive('must be greater than zero'),
+  currency,
+});
+
+export const reviewSchema = z.object({
+  ...base,
+  type: z.literal('review'),
+  productId: id('productId'),
+  rating: z.number().int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
+  text: z.string().max(20_000).optional(),
+});
+
+export const EVENT_TYPES = [
+  'page_view',
+  'product_view',
+  'add_to_cart',
+  'remove_from_cart',
+  'checkout_started',
+  'purchase',
+  'refund',
+  'review',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const clickstreamEventSchema = z.discriminatedUnion('type', [
+  pageViewSchema,
+  productViewSchema,
+  addToCartSchema,
+  removeFromCartSchema,
+  checkoutStartedSchema,
+  purchaseSchema,
+  refundSchema,
+  reviewSchema,
+]);
+
+export type ClickstreamEvent = z.infer<typeof clickstreamEventSchema>;
+export type PurchaseEvent = z.infer<typeof purchaseSchema>;
+export type RefundEvent = z.infer<typeof refundSchema>;
+export type ReviewEvent = z.infer<typeof reviewSchema>;

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { clickstreamEventSchema, isoDateTime } from './events';
+import { TOPICS, type TopicName } from './topics';
+
+/** `cvp.features.v1`: a customer's feature vector after an event was applied. Key: customerId. */
+export const featureVectorMessageSchema = z.object({
+  customerId: z.string().min(1),
+  /** Event time of the newest event folded into these features. */
+  asOf: isoDateTime,
+  /** The event whose arrival produced this vector (traceability, idempotency downstream). */
+  sourceEventId: z.string().min(1),
+  featureSchemaVersion: z.string().min(1),
+  /** Feature name -> value, names as in the feature schema of `featureSchemaVersion`. */
+  features: z.record(z.string(), z.number()),
+  computedAt: isoDateTime,
+});
+export type FeatureVectorMessage = z.infer<typeof featureVectorMessageSchema>;
+
+export const TIERS = ['high', 'mid', 'low'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const scoreReasonSchema = z.object({
+  feature: z.string(),
+  value: z.number(),
+  /** Signed effect on expected spend in currency units (or a unitless weight for heuristics). */
+  contribution: z.number(),
+  description: z.string(),
+});
+export type ScoreReason = z.infer<typeof scoreReasonSchema>;
+
+/** `cvp.scores.v1`: the value score of one customer. Key: customerId. */
+export const customerScoreSchema = z.object({
+  customerId: z.string().min(1),
+  asOf: isoDateTime,
+  sourceEventId: z.string().min(1),
+  scoredAt: isoDateTime,
+  horizonDays: z.number().int().positive(),
+  expectedSpend: z.number().nonnegative(),
+  /** Interval of expected spend, where the model gives one. */
+  expectedSpendLow: z.number().nonnegative().nullable(),
+  expectedSpendHigh: z.number().nonnegative().nullable(),
+  pBuyAgain: z.number().min(0).max(1),
+  churnRisk: z.number().min(0).max(1),
+  tier: z.enum(TIERS),
+  modelVersion: z.string().min(1),
+  featureSchemaVersion: z.string().min(1),
+  reasons: z.array(scoreReasonSchema),
+});
+export type CustomerScore = z.infer<typeof customerScoreSchema>;
+
+export const ACTIONS = ['coupon', 'recommendation', 'ad_audience', 'win_back'] as const;
+export type MarketingAction = (typeof ACTIONS)[number];
+
+/** `cvp.decisions.v1`: a treated marketing decision for the channel systems to execute. Key: customerId. */
+export const decisionMessageSchema = z.object({
+  decisionId: z.string().min(1),
+  campaignId: z.string().min(1),
+  campaignKey: z.string().min(1),
+  customerId: z.string().min(1),
+  group: z.enum(['treated', 'control']),
+  action: z.enum(ACTIONS),
+  actionParams: z.record(z.string(), z.unknown()),
+  channel: z.string().min(1),
+  cost: z.number().nonnegative(),
+  eventTime: isoDateTime,
+  decidedAt: isoDateTime,
+  score: customerScoreSchema.pick({
+    tier: true,
+    expectedSpend: true,
+    churnRisk: true,
+    pBuyAgain: true,
+    modelVersion: true,
+  }),
+});
+export type DecisionMessage = z.infer<typeof decisionMessageSchema>;
+
+/** `cvp.commands.v1`: operator commands to services (training on demand). Key: command type. */
+export const commandMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('train'),
+    commandId: z.string().min(1),
+    requestedAt: isoDateTime,
+    params: z.record(z.string(), z.unknown()).default({}),
+  }),
+]);
+export type CommandMessage = z.infer<typeof commandMessageSchema>;
+
+/** `cvp.models.v1`: a model version was published. Key: "model". */
+export const modelPublishedSchema = z.object({
+  version: z.string().min(1),
+  algorithm: z.string().min(1),
+  featureSchemaVersion: z.string().min(1),
+  artifactUri: z.string().min(1),
+  publishedAt: isoDateTime,
+});
+export type ModelPublishedMessage = z.infer<typeof modelPublishedSchema>;
+
+/** The value schema of every topic: producers and consumers validate against this one map. */
+export const MESSAGE_SCHEMAS = {
+  [TOPICS.events]: clickstreamEventSchema,
+  [TOPICS.features]: featureVectorMessageSchema,
+  [TOPICS.scores]: customerScoreSchema,
+  [TOPICS.decisions]: decisionMessageSchema,
+  [TOPICS.commands]: commandMessageSchema,
+  [TOPICS.models]: modelPublishedSchema,
+} as const satisfies Record<TopicName, z.ZodType>;
+
+export type MessageOf<T extends TopicName> = z.output<(typeof MESSAGE_SCHEMAS)[T]>;
+
+/** The Kafka key of a message on its topic. */
+export function messageKey<T extends TopicName>(topic: T, message: MessageOf<T>): string {
+  switch (topic) {
+    case TOPICS.commands:
+      return (message as CommandMessage).type;
+    case TOPICS.models:
+      return 'model';
+    default:
+      return (message as { customerId: string }).customerId;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './generated/client';
+export { createPrismaClient } from './client';
+export { DbModule, PrismaService, type DbModuleAsyncOptions, type DbModuleOptions } from './db.module';
+export { checkDatabase, type RawQueryRunner } from './health';
+export { DEFAULT_CAMPAIGN, seedDefaultCampaign } from './seed';

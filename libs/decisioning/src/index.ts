@@ -1,0 +1,3 @@
+export * from './audience-rule';
+export * from './control-group';
+export * from './eligibility';

@@ -1,0 +1,2 @@
+export * from './customer-state';
+export * from './feature-vector';

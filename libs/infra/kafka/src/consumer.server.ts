@@ -1,0 +1,226 @@
+import { Logger } from '@nestjs/common';
+import { CustomTransportStrategy, RpcException, Server } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { deadLetterTopic, MESSAGE_SCHEMAS, validate, type MessageOf, type TopicName } from '@cvp/contracts';
+import { extractTraceContext, type Context } from '@cvp/telemetry';
+import type { DeadLetter, KafkaProducerService } from './producer.service';
+
+/** One validated record as a handler sees it. */
+export interface ConsumedRecord<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: T;
+  headers: Record<string, string>;
+  /** Producer's trace context: pass it on to what this record produces. */
+  traceContext: Context;
+}
+
+/** What an `@EventPattern(topic)` handler receives: validated records of one partition, in offset order. */
+export interface RecordBatch<T> {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord<T>[];
+  /** Call during long work so the group does not consider this consumer dead. */
+  heartbeat(): Promise<void>;
+}
+
+export type BatchOf<T extends TopicName> = RecordBatch<MessageOf<T>>;
+
+/**
+ * A record that can never succeed (bad data, a broken business rule). Thrown by a handler, it sends the
+ * record to the topic's dead-letter topic instead of retrying; any other error is treated as transient
+ * and the batch is retried from its last committed offset.
+ */
+export class PermanentError extends RpcException {
+  constructor(message: string) {
+    // Nest's RPC exception filter rethrows `getError()`: this shape lets the transport recognise it.
+    super({ status: PERMANENT, message });
+    this.name = 'PermanentError';
+  }
+}
+
+const PERMANENT = 'permanent';
+
+/** The reason of a permanent failure, as it reaches the transport through Nest's exception filter. */
+function permanentReason(error: unknown): string | undefined {
+  if (error instanceof PermanentError) return error.message;
+  const shaped = error as { status?: unknown; message?: unknown } | null;
+  return shaped?.status === PERMANENT && typeof shaped.message === 'string' ? shaped.message : undefined;
+}
+
+export interface KafkaConsumerServerOptions {
+  kafka: Kafka;
+  producer: KafkaProducerService;
+  groupId: string;
+  /** Most records handed to one handler call. */
+  maxRecordsPerCall?: number;
+  partitionsConsumedConcurrently?: number;
+  /** New consumer groups start at the earliest offset so nothing published before them is lost. */
+  fromBeginning?: boolean;
+}
+
+/**
+ * Nest microservice transport over kafkajs with one handler shape for every consumer:
+ * parse + validate against the topic contract (invalid -> dead-letter topic with the reason), hand the
+ * valid records of a partition to the handler in batches, then resolve and commit the offsets.
+ */
+export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
+  private readonly log = new Logger(KafkaConsumerServer.name);
+  private consumer?: Consumer;
+
+  constructor(private readonly options: KafkaConsumerServerOptions) {
+    super();
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      const topics = [...this.messageHandlers.keys()];
+      const unknown = topics.filter((topic) => !(topic in MESSAGE_SCHEMAS));
+      if (unknown.length > 0) throw new Error(`no contract for topic(s) ${unknown.join(', ')}`);
+      this.consumer = this.options.kafka.consumer({
+        groupId: this.options.groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        allowAutoTopicCreation: false,
+        retry: { retries: 10, initialRetryTime: 300 },
+      });
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+      await this.consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+      this.log.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const topic = batch.topic as TopicName;
+    const handler = this.getHandlerByPattern(topic);
+    if (!handler) throw new Error(`no handler for ${topic}`);
+    const chunkSize = this.options.maxRecordsPerCall ?? 500;
+
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(start, start + chunkSize);
+      const valid: ConsumedRecord<unknown>[] = [];
+      const invalid: DeadLetter[] = [];
+      for (const message of messages) {
+        const parsed = this.parse(topic, batch.partition, message);
+        if ('reason' in parsed) invalid.push(parsed);
+        else valid.push(parsed);
+      }
+      const rejected = await this.dispatch(handler, { topic, partition: batch.partition, records: valid, heartbeat });
+      await this.options.producer.sendDeadLetters(deadLetterTopic(topic), [...invalid, ...rejected]);
+      for (const letter of [...invalid, ...rejected]) {
+        this.log.warn({ msg: 'record sent to dead-letter topic', topic, offset: letter.offset, reason: letter.reason });
+      }
+      resolveOffset(messages[messages.length - 1].offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  /** Calls the handler on the batch; a PermanentError is narrowed down to the records that cause it. */
+  private async dispatch(
+    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+    batch: RecordBatch<unknown>,
+  ): Promise<DeadLetter[]> {
+    if (batch.records.length === 0) return [];
+    try {
+      const result = await handler(batch);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      return [];
+    } catch (error) {
+      const reason = permanentReason(error);
+      if (reason === undefined) {
+        throw error instanceof Error ? error : new Error(`handler of ${batch.topic} failed: ${JSON.stringify(error)}`);
+      }
+      if (batch.records.length === 1) return [this.deadLetter(batch.records[0], reason)];
+      const rejected: DeadLetter[] = [];
+      for (const record of batch.records) {
+        rejected.push(...(await this.dispatch(handler, { ...batch, records: [record] })));
+      }
+      return rejected;
+    }
+  }
+
+  private parse(topic: TopicName, partition: number, message: KafkaMessage): ConsumedRecord<unknown> | DeadLetter {
+    const headers = stringHeaders(message.headers);
+    const fail = (reason: string): DeadLetter => ({
+      sourceTopic: topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers,
+      reason,
+      consumerGroup: this.options.groupId,
+    });
+    if (!message.value) return fail('empty record value');
+    let json: unknown;
+    try {
+      json = JSON.parse(message.value.toString('utf8'));
+    } catch (error) {
+      return fail(`not JSON: ${(error as Error).message}`);
+    }
+    const checked = validate(MESSAGE_SCHEMAS[topic], json);
+    if (!checked.ok)
+      return fail(`contract ${topic}: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    return {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      value: checked.value,
+      headers,
+      traceContext: extractTraceContext(headers),
+    };
+  }
+
+  private deadLetter(record: ConsumedRecord<unknown>, reason: string): DeadLetter {
+    return {
+      sourceTopic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      key: record.key === null ? null : Buffer.from(record.key),
+      value: Buffer.from(JSON.stringify(record.value)),
+      headers: record.headers,
+      reason,
+      consumerGroup: this.options.groupId,
+    };
+  }
+
+  /** Stops fetching, lets the batch in hand finish, commits what was resolved, leaves the group. */
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  on(): void {
+    throw new Error('KafkaConsumerServer has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    if (!this.consumer) throw new Error('consumer not started');
+    return this.consumer as T;
+  }
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = (Array.isArray(value) ? value[value.length - 1] : value).toString();
+  }
+  return out;
+}

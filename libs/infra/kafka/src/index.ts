@@ -1,0 +1,5 @@
+export * from './tokens';
+export * from './kafka.module';
+export * from './producer.service';
+export * from './consumer.server';
+export * from './lag';

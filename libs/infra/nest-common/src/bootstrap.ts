@@ -1,0 +1,85 @@
+import { type DynamicModule, type INestApplication, Logger as NestLogger, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { KAFKA_CLIENT, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
+import type { Telemetry } from '@cvp/telemetry';
+import { HealthService } from './health';
+
+export interface ServiceOptions {
+  module: Type<unknown> | DynamicModule;
+  port: number;
+  host: string;
+  startupTimeoutMs: number;
+  telemetry: Telemetry;
+  /** Consumer group; set for services that consume Kafka topics through `@EventPattern(topic)` handlers. */
+  consumerGroup?: string;
+  maxRecordsPerCall?: number;
+  /** Largest JSON body accepted; larger requests get 413. */
+  jsonBodyLimitBytes?: number;
+  configure?(app: INestApplication): void;
+}
+
+/**
+ * Boot sequence shared by every service: logger, shutdown hooks, HTTP listen (so /health/live answers),
+ * wait until Kafka/Redis/PostgreSQL are ready, and only then start consuming.
+ */
+export async function runService(options: ServiceOptions): Promise<INestApplication> {
+  @Module({ imports: [options.module] })
+  class ServiceRoot {
+    async onApplicationShutdown(): Promise<void> {
+      await options.telemetry.shutdown();
+    }
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(ServiceRoot, { bufferLogs: true });
+  app.useBodyParser('json', { limit: options.jsonBodyLimitBytes ?? 100 * 1024 });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.flushLogs();
+  app.enableShutdownHooks();
+  options.configure?.(app);
+  await app.listen(options.port, options.host);
+  logger.log(`listening on ${options.host}:${options.port}`, 'bootstrap');
+
+  await waitUntilReady(app.get(HealthService), options.startupTimeoutMs);
+
+  if (options.consumerGroup) {
+    app.connectMicroservice(
+      {
+        strategy: new KafkaConsumerServer({
+          kafka: app.get(KAFKA_CLIENT),
+          producer: app.get(KafkaProducerService),
+          groupId: options.consumerGroup,
+          maxRecordsPerCall: options.maxRecordsPerCall,
+        }),
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+  }
+  logger.log('ready', 'bootstrap');
+  return app;
+}
+
+async function waitUntilReady(health: HealthService, timeoutMs: number): Promise<void> {
+  const logger = new NestLogger('bootstrap');
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const report = await health.readiness();
+    if (report.status === 'ok') return;
+    const down = Object.entries(report.checks)
+      .filter(([, check]) => check?.status === 'down')
+      .map(([name, check]) => `${name} (${check?.error})`)
+      .join(', ');
+    if (Date.now() > deadline) throw new Error(`dependencies not ready after ${timeoutMs} ms: ${down}`);
+    if (attempt === 1 || attempt % 10 === 0) logger.warn(`waiting for ${down}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Exits with a clear message when the service cannot start (bad env, dependencies down). */
+export function exitOnBootFailure(error: unknown): never {
+  console.error(`[cvp] failed to start: ${(error as Error)?.message ?? error}`);
+  process.exit(1);
+}

@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { BaseEnv } from '@cvp/config';
+import { KafkaModule } from '@cvp/kafka';
+import { RedisModule } from '@cvp/redis';
+import { DbModule } from '@cvp/db';
+import { HEALTH_OPTIONS, HealthController, HealthService, type Dependency } from './health';
+
+export interface CoreModuleOptions {
+  /** Service name, e.g. `ingest`; used as Kafka client id and in every log line. */
+  service: string;
+  config: BaseEnv;
+  dependencies: Dependency[];
+}
+
+/** What every CVP service shares: one logger, the clients of the dependencies it uses, and health endpoints. */
+@Module({})
+export class CoreModule {
+  static forRoot({ service, config, dependencies }: CoreModuleOptions): DynamicModule {
+    const format = config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
+    return {
+      module: CoreModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            base: { service },
+            transport: format === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.databaseUrl'],
+              censor: '[redacted]',
+            },
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+          },
+        }),
+        KafkaModule.forRoot({ clientId: `cvp-${service}`, brokers: config.KAFKA_BROKERS }),
+        ...(dependencies.includes('redis') ? [RedisModule.forRoot({ url: config.REDIS_URL })] : []),
+        ...(dependencies.includes('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: HEALTH_OPTIONS, useValue: { dependencies, timeoutMs: config.HEALTH_TIMEOUT_MS } },
+        HealthService,
+      ],
+      exports: [HealthService],
+    };
+  }
+}

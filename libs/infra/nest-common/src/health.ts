@@ -1,0 +1,86 @@
+import { Controller, Get, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Kafka } from 'kafkajs';
+import type Redis from 'ioredis';
+import { checkKafka, KAFKA_CLIENT, withTimeout } from '@cvp/kafka';
+import { checkRedis, REDIS } from '@cvp/redis';
+import { checkDatabase, PrismaService } from '@cvp/db';
+
+export type Dependency = 'kafka' | 'redis' | 'postgres';
+export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
+
+export interface HealthOptions {
+  /** The dependencies this service really uses; each is checked for readiness. */
+  dependencies: Dependency[];
+  timeoutMs: number;
+}
+
+export interface CheckResult {
+  status: 'up' | 'down';
+  latencyMs: number;
+  error?: string;
+}
+
+export interface ReadinessReport {
+  status: 'ok' | 'error';
+  checks: Partial<Record<Dependency, CheckResult>>;
+}
+
+@Injectable()
+export class HealthService {
+  constructor(
+    @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  /** Checks every dependency in parallel, each bounded by the timeout. */
+  async readiness(): Promise<ReadinessReport> {
+    const entries = await Promise.all(
+      this.options.dependencies.map(async (dependency) => [dependency, await this.run(dependency)] as const),
+    );
+    const checks = Object.fromEntries(entries) as ReadinessReport['checks'];
+    const status = entries.every(([, result]) => result.status === 'up') ? 'ok' : 'error';
+    return { status, checks };
+  }
+
+  private async run(dependency: Dependency): Promise<CheckResult> {
+    const started = performance.now();
+    try {
+      await withTimeout(this.check(dependency), this.options.timeoutMs, dependency);
+      return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+    }
+  }
+
+  private check(dependency: Dependency): Promise<void> {
+    const timeoutMs = this.options.timeoutMs;
+    switch (dependency) {
+      case 'kafka':
+        return checkKafka(this.moduleRef.get<Kafka>(KAFKA_CLIENT, { strict: false }), timeoutMs);
+      case 'redis':
+        return checkRedis(this.moduleRef.get<Redis>(REDIS, { strict: false }));
+      case 'postgres':
+        return checkDatabase(this.moduleRef.get(PrismaService, { strict: false }), timeoutMs).then(() => undefined);
+    }
+  }
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  /** The process is up and serving HTTP; no I/O, so a slow dependency never restarts the pod. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Real checks of the dependencies; 503 while one of them is down. */
+  @Get('ready')
+  async ready(): Promise<ReadinessReport> {
+    const report = await this.health.readiness();
+    if (report.status !== 'ok') throw new HttpException(report, HttpStatus.SERVICE_UNAVAILABLE);
+    return report;
+  }
+}

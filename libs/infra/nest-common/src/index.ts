@@ -1,0 +1,3 @@
+export * from './health';
+export * from './core.module';
+export * from './bootstrap';

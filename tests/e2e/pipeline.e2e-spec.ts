@@ -1,0 +1,287 @@
+/**
+ * End to end, against the real Kafka, Redis and PostgreSQL of `npm run infra:up`: the four services run as
+ * separate processes; events go in over HTTP; scores come out in Redis and on cvp.scores.v1, decisions in
+ * PostgreSQL and on cvp.decisions.v1.
+ */
+import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import Redis from 'ioredis';
+import {
+  deadLetterTopic,
+  TOPICS,
+  type ClickstreamEvent,
+  type CustomerScore,
+  type DecisionMessage,
+} from '@cvp/contracts';
+import { createPrismaClient } from '@cvp/db';
+import { assignGroup } from '@cvp/decisioning';
+import { waitForZeroLag } from '@cvp/kafka';
+import { featureStateKey, scoreKey } from '@cvp/redis';
+import {
+  eventually,
+  sleep,
+  startService,
+  stopService,
+  waitUntilReady,
+  type RunningService,
+  type ServiceName,
+} from './services';
+
+jest.setTimeout(240_000);
+
+const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp';
+const GROUPS = { features: 'cvp-features-e2e', scorer: 'cvp-scorer-e2e', campaigns: 'cvp-campaigns-e2e' };
+const RUN = `e2e-${Date.now().toString(36)}`;
+const DAY = 86_400_000;
+const T0 = Date.parse('2025-01-06T09:00:00Z');
+
+const kafka = new Kafka({ clientId: 'cvp-e2e', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+const redis = new Redis(REDIS_URL);
+const prisma = createPrismaClient(DATABASE_URL);
+const services: RunningService[] = [];
+const seen: { scores: CustomerScore[]; decisions: DecisionMessage[]; deadLetters: KafkaMessage[] } = {
+  scores: [],
+  decisions: [],
+  deadLetters: [],
+};
+let observer: Consumer;
+let ingestUrl = '';
+let scorerUrl = '';
+
+let sequence = 0;
+const at = (day: number) => new Date(T0 + day * DAY + sequence++ * 1000).toISOString();
+const purchase = (customerId: string, day: number, total: number): ClickstreamEvent => ({
+  eventId: `${customerId}-p${day}`,
+  customerId,
+  occurredAt: at(day),
+  type: 'purchase',
+  orderId: `${customerId}-o${day}`,
+  items: [{ productId: 'sku-1', category: 'shoes', quantity: 1, unitPrice: total }],
+  total,
+  currency: 'USD',
+});
+const view = (customerId: string, day: number): ClickstreamEvent => ({
+  eventId: `${customerId}-v${day}`,
+  customerId,
+  occurredAt: at(day),
+  type: 'page_view',
+  url: '/home',
+});
+
+async function post(body: unknown): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${ingestUrl}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, json: await response.json().catch(() => null) };
+}
+
+/** A true barrier: every e2e consumer group has committed up to the end of its topic. */
+async function pipelineIdle(): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitForZeroLag(
+      admin,
+      [
+        { groupId: GROUPS.features, topic: TOPICS.events },
+        { groupId: GROUPS.scorer, topic: TOPICS.features },
+        { groupId: GROUPS.campaigns, topic: TOPICS.scores },
+      ],
+      120_000,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+beforeAll(async () => {
+  observer = kafka.consumer({ groupId: `${RUN}-observer` });
+  await observer.connect();
+  await observer.subscribe({
+    topics: [TOPICS.scores, TOPICS.decisions, deadLetterTopic(TOPICS.events)],
+    fromBeginning: true,
+  });
+  await observer.run({
+    eachMessage: async ({ topic, message }) => {
+      const text = message.value?.toString() ?? '';
+      if (!text.includes(RUN)) return;
+      if (topic === TOPICS.scores) seen.scores.push(JSON.parse(text));
+      else if (topic === TOPICS.decisions) seen.decisions.push(JSON.parse(text));
+      else seen.deadLetters.push(message);
+    },
+  });
+
+  const env = (name: ServiceName): Record<string, string> =>
+    name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {};
+  for (const name of ['ingest', 'features', 'scorer', 'campaigns'] as const)
+    services.push(startService(name, env(name)));
+  await Promise.all(services.map((service) => waitUntilReady(service)));
+  ingestUrl = services[0].url;
+  scorerUrl = services[2].url;
+});
+
+afterAll(async () => {
+  const codes = await Promise.all(services.map((service) => stopService(service)));
+  await observer?.disconnect();
+  await prisma.$disconnect();
+  redis.disconnect();
+  // Graceful shutdown is part of the contract: every service exits 0 on SIGTERM.
+  expect(codes).toEqual(services.map(() => 0));
+});
+
+describe('event to decision', () => {
+  let campaign: { id: string; key: string; controlShare: number };
+  const whales: string[] = [];
+  const loyal = `${RUN}-loyal`;
+  const browser = `${RUN}-browser`;
+
+  beforeAll(async () => {
+    campaign = await prisma.campaign.findUniqueOrThrow({ where: { key: 'win-back-high-value' } });
+    // Whales whose hash puts them in the treated group, so each must be published.
+    for (let i = 0; whales.length < 3; i++) {
+      const id = `${RUN}-whale-${i}`;
+      if (assignGroup(campaign.id, id, campaign.controlShare) === 'treated') whales.push(id);
+    }
+  });
+
+  const histories = new Map<string, ClickstreamEvent[]>();
+  /** Each customer's events, made once so a replay re-sends exactly the same events. */
+  const historyOf = (customerId: string, kind: 'whale' | 'loyal' | 'browser'): ClickstreamEvent[] => {
+    if (!histories.has(customerId)) histories.set(customerId, makeHistory(customerId, kind));
+    return histories.get(customerId)!;
+  };
+  const makeHistory = (customerId: string, kind: 'whale' | 'loyal' | 'browser'): ClickstreamEvent[] => {
+    if (kind === 'browser') return [view(customerId, 395), view(customerId, 398)];
+    if (kind === 'loyal')
+      return [0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 330, 360, 390].map((d) => purchase(customerId, d, 300));
+    // Bought big and often, then went quiet for 300 days: high value, high churn risk.
+    return [...[0, 20, 40, 60, 80, 100].map((d) => purchase(customerId, d, 1000)), view(customerId, 400)];
+  };
+
+  it('rejects a request with one bad event, listing field errors, and produces nothing of it', async () => {
+    const good = view(`${RUN}-rejected`, 1);
+    const bad = { ...purchase(`${RUN}-rejected`, 2, 10), occurredAt: 'not a date', items: [] };
+    const response = await post({ events: [good, bad] });
+    expect(response.status).toBe(400);
+    expect(response.json.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'events.1.items',
+      'events.1.occurredAt',
+    ]);
+  });
+
+  it('answers 413 over 1 MiB and 400 for malformed JSON', async () => {
+    const huge = await post({ events: [{ ...view(`${RUN}-huge`, 1), url: 'x'.repeat(1_100_000) }] });
+    expect(huge.status).toBe(413);
+    const malformed = await post('{"events": [');
+    expect(malformed.status).toBe(400);
+  });
+
+  it('accepts events once Kafka acknowledged them', async () => {
+    const events = [
+      ...whales.flatMap((id) => historyOf(id, 'whale')),
+      ...historyOf(loyal, 'loyal'),
+      ...historyOf(browser, 'browser'),
+    ];
+    // Several requests of mixed customers; each customer's events stay in their own order.
+    for (let start = 0; start < events.length; start += 7) {
+      const chunk = events.slice(start, start + 7);
+      const response = await post(chunk.length === 1 ? chunk[0] : { events: chunk });
+      expect(response.status).toBe(202);
+      expect(response.json.accepted).toBe(chunk.length);
+    }
+  });
+
+  it('turns events into scores in Redis, readable over the score API', async () => {
+    await pipelineIdle();
+    for (const id of [...whales, loyal, browser]) {
+      await eventually(`score of ${id}`, async () => (await redis.exists(scoreKey(id))) === 1);
+    }
+    const whale = (await (await fetch(`${scorerUrl}/v1/customers/${whales[0]}/score`)).json()) as CustomerScore;
+    expect(whale).toMatchObject({ customerId: whales[0], tier: 'high', modelVersion: 'rfm-heuristic@1' });
+    expect(whale.churnRisk).toBeGreaterThan(0.6);
+    expect(whale.asOf).toBe(historyOf(whales[0], 'whale').at(-1)!.occurredAt);
+    const loyalScore = (await (await fetch(`${scorerUrl}/v1/customers/${loyal}/score`)).json()) as CustomerScore;
+    expect(loyalScore.tier).toBe('high');
+    expect(loyalScore.churnRisk).toBeLessThan(0.2);
+    const browserScore = (await (await fetch(`${scorerUrl}/v1/customers/${browser}/score`)).json()) as CustomerScore;
+    expect(browserScore).toMatchObject({ tier: 'low', expectedSpend: 0 });
+    expect(browserScore.reasons.length).toBeGreaterThan(0);
+
+    expect((await fetch(`${scorerUrl}/v1/customers/${RUN}-nobody/score`)).status).toBe(404);
+    // The rejected request produced nothing at all.
+    expect(await redis.exists(featureStateKey(`${RUN}-rejected`))).toBe(0);
+  });
+
+  it('keeps each customer in event order on cvp.scores.v1', async () => {
+    for (const id of [...whales, loyal]) {
+      const published = seen.scores.filter((score) => score.customerId === id).map((score) => Date.parse(score.asOf));
+      expect(published.length).toBeGreaterThan(0);
+      expect(published).toEqual([...published].sort((a, b) => a - b));
+    }
+    const state = JSON.parse((await redis.get(featureStateKey(loyal)))!);
+    expect(state.orders).toBe(14);
+    expect(state.lastPurchaseAt).toBe(historyOf(loyal, 'loyal').at(-1)!.occurredAt);
+  });
+
+  it('stores and publishes a win-back decision for each high-value customer at risk, and none for the others', async () => {
+    await eventually('decisions published', async () =>
+      whales.every((id) => seen.decisions.some((d) => d.customerId === id)),
+    );
+    const rows = await prisma.decision.findMany({ where: { customerId: { startsWith: RUN } } });
+    expect(rows.map((row) => row.customerId).sort()).toEqual([...whales].sort());
+    for (const row of rows) {
+      expect(row).toMatchObject({ campaignId: campaign.id, group: 'treated', action: 'win_back' });
+      expect(row.publishedAt).not.toBeNull();
+    }
+    const published = seen.decisions.filter((d) => d.customerId.startsWith(RUN));
+    expect(published).toHaveLength(whales.length);
+    expect(published[0]).toMatchObject({ campaignKey: 'win-back-high-value', group: 'treated', channel: 'email' });
+    expect(published.map((d) => d.decisionId).sort()).toEqual(rows.map((row) => row.id).sort());
+  });
+
+  it('changes nothing when events are replayed', async () => {
+    const before = {
+      state: await redis.get(featureStateKey(whales[0])),
+      score: await redis.hgetall(scoreKey(whales[0])),
+      decisions: await prisma.decision.count({ where: { customerId: { startsWith: RUN } } }),
+      scoresSeen: seen.scores.length,
+      decisionsSeen: seen.decisions.length,
+    };
+    const replay = [...historyOf(whales[0], 'whale'), ...historyOf(loyal, 'loyal')];
+    const response = await post({ events: replay });
+    expect(response.status).toBe(202);
+    await pipelineIdle();
+    await sleep(1000);
+    expect(await redis.get(featureStateKey(whales[0]))).toBe(before.state);
+    expect(await redis.hgetall(scoreKey(whales[0]))).toEqual(before.score);
+    expect(await prisma.decision.count({ where: { customerId: { startsWith: RUN } } })).toBe(before.decisions);
+    expect(seen.decisions.length).toBe(before.decisionsSeen);
+    expect(seen.scores.length).toBe(before.scoresSeen);
+  });
+
+  it('sends a record that breaks the contract to the dead-letter topic and keeps going', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.events,
+      messages: [
+        { key: `${RUN}-poison`, value: JSON.stringify({ customerId: `${RUN}-poison`, type: 'teleport' }) },
+        { key: `${RUN}-poison`, value: `not json ${RUN}` },
+      ],
+    });
+    await producer.disconnect();
+    const after = view(`${RUN}-after-poison`, 1);
+    expect((await post(after)).status).toBe(202);
+    await eventually('dead letters', async () => seen.deadLetters.length >= 2);
+    const reasons = seen.deadLetters.map((m) => m.headers?.['cvp-dlt-reason']?.toString() ?? '');
+    expect(reasons.some((reason) => /contract cvp\.events\.v1/.test(reason))).toBe(true);
+    expect(reasons.some((reason) => /not JSON/.test(reason))).toBe(true);
+    await eventually(
+      'score after the poison records',
+      async () => (await redis.exists(scoreKey(`${RUN}-after-poison`))) === 1,
+    );
+  });
+});

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+export const PORTS = { ingest: 3101, features: 3102, scorer: 3104, campaigns: 3105 } as const;
+export type ServiceName = keyof typeof PORTS;
+
+export interface RunningService {
+  name: ServiceName;
+  process: ChildProcess;
+  url: string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a built service (`npm run build` first) as its own process, logs to reports/e2e/<name>.log. */
+export function startService(name: ServiceName, env: Record<string, string> = {}): RunningService {
+  const logDir = join(ROOT, 'reports', 'e2e');
+  mkdirSync(logDir, { recursive: true });
+  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(PORTS[name]),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, process: child, url: `http://127.0.0.1:${PORTS[name]}`, exited };
+}
+
+export async function waitUntilReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void service.exited.then((code) => (exitCode = code));
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined)
+      throw new Error(`${service.name} exited with ${exitCode}; see reports/e2e/${service.name}.log`);
+    try {
+      const response = await fetch(`${service.url}/health/ready`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(300);
+  }
+  throw new Error(`${service.name} not ready after ${timeoutMs} ms; see reports/e2e/${service.name}.log`);
+}
+
+/** SIGTERM, then the exit code of a graceful shutdown. */
+export async function stopService(service: RunningService, timeoutMs = 20_000): Promise<number | null> {
+  if (service.process.exitCode !== null) return service.process.exitCode;
+  service.process.kill('SIGTERM');
+  const timer = setTimeout(() => service.process.kill('SIGKILL'), timeoutMs);
+  const code = await service.exited;
+  clearTimeout(timer);
+  return code;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
