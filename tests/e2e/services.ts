@@ -10,7 +10,8 @@ export interface RunningService {
   name: ServiceName;
   process: ChildProcess;
   url: string;
-  exited: Promise<number | null>;
+  /** Exit code, or the signal that killed the process. */
+  exited: Promise<number | NodeJS.Signals | null>;
 }
 
 /** Starts a built service (`npm run build` first) as its own process, logs to reports/e2e/<name>.log. */
@@ -32,13 +33,13 @@ export function startService(name: ServiceName, env: Record<string, string> = {}
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   return { name, process: child, url: `http://127.0.0.1:${PORTS[name]}`, exited };
 }
 
 export async function waitUntilReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let exitCode: number | null | undefined;
+  let exitCode: number | NodeJS.Signals | null | undefined;
   void service.exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
     if (exitCode !== undefined)
@@ -55,7 +56,7 @@ export async function waitUntilReady(service: RunningService, timeoutMs = 90_000
 }
 
 /** SIGTERM, then the exit code of a graceful shutdown. */
-export async function stopService(service: RunningService, timeoutMs = 20_000): Promise<number | null> {
+export async function stopService(service: RunningService, timeoutMs = 30_000): Promise<number | NodeJS.Signals | null> {
   if (service.process.exitCode !== null) return service.process.exitCode;
   service.process.kill('SIGTERM');
   const timer = setTimeout(() => service.process.kill('SIGKILL'), timeoutMs);

@@ -37,7 +37,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();
-  app.enableShutdownHooks();
+  exitCleanlyOnSignal(app);
   options.configure?.(app);
   await app.listen(options.port, options.host);
   logger.log(`listening on ${options.host}:${options.port}`, 'bootstrap');
@@ -76,6 +76,31 @@ async function waitUntilReady(health: HealthService, timeoutMs: number): Promise
     if (attempt === 1 || attempt % 10 === 0) logger.warn(`waiting for ${down}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/**
+ * SIGTERM/SIGINT: stop consuming (the batch in hand finishes and its offsets are committed), close every
+ * connection through the shutdown hooks, then exit 0 — or exit 1 if that takes longer than the grace period.
+ */
+function exitCleanlyOnSignal(app: INestApplication, graceMs = 25_000): void {
+  const logger = new NestLogger('shutdown');
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.log(`${signal} received, shutting down`);
+    const timer = setTimeout(() => {
+      logger.error(`shutdown took longer than ${graceMs} ms, exiting`);
+      process.exit(1);
+    }, graceMs);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error(`shutdown failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }
 
 /** Exits with a clear message when the service cannot start (bad env, dependencies down). */
