@@ -13,11 +13,22 @@ export interface CoreModuleOptions {
   dependencies: Dependency[];
 }
 
+function resolvable(moduleName: string): boolean {
+  try {
+    require.resolve(moduleName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What every CVP service shares: one logger, the clients of the dependencies it uses, and health endpoints. */
 @Module({})
 export class CoreModule {
   static forRoot({ service, config, dependencies }: CoreModuleOptions): DynamicModule {
-    const format = config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
+    // pino-pretty is a development dependency: without it (a production install) logs stay JSON.
+    const wanted = config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
+    const format = wanted === 'pretty' && !resolvable('pino-pretty') ? 'json' : wanted;
     return {
       module: CoreModule,
       global: true,
