@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
-import { applyEvent, type CustomerState } from '@cvp/features';
+import { emptyState, foldEvent, type CustomerState } from '@cvp/features';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
@@ -87,7 +87,10 @@ export class FeatureStore {
       }
       markOf.set(event.eventId, 'applied');
       newEventIds.push(event.eventId);
-      states.set(event.customerId, applyEvent(states.get(event.customerId) ?? null, event));
+      // The states were just parsed from Redis and are owned here: fold in place (no copy per event).
+      const state = states.get(event.customerId) ?? emptyState(event.customerId, event.occurredAt);
+      foldEvent(state, event);
+      states.set(event.customerId, state);
       changed.add(event.customerId);
       lastEvent.set(event.customerId, { eventId: event.eventId, index });
     });

@@ -1,53 +1,160 @@
-import { EVENT_TYPES } from '@cvp/contracts';
 import type { CustomerState } from './customer-state';
+import { STATE_BOUNDS } from './customer-state';
+import { kmvCount, sumDays } from './sketches';
+import { DAY_MS, utcDay } from './time';
 
-export const FEATURE_SCHEMA_VERSION = 'features@1';
+export const FEATURE_SCHEMA_VERSION = 'features@2';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+const HOUR_BLOCKS = ['00to03', '04to07', '08to11', '12to15', '16to19', '20to23'] as const;
 
-/** Names and order of the feature vector of FEATURE_SCHEMA_VERSION. */
+/** Names and order of the feature vector of FEATURE_SCHEMA_VERSION (meanings, units, defaults: README). */
 export const FEATURE_NAMES = [
   'recencyDays',
   'daysSinceLastEvent',
+  'daysSinceFirstEvent',
   'tenureDays',
   'frequency',
   'monetaryTotal',
   'monetaryMean',
   'maxOrderValue',
+  'interPurchaseMeanDays',
+  'interPurchaseStdDays',
+  'spend30d',
+  'spend90d',
+  'spend365d',
+  'orders30d',
+  'orders90d',
+  'orders365d',
+  'spendTrend90d',
+  'events30d',
+  'activityTrend30d',
+  'distinctProducts',
+  'distinctCategories',
+  'basketSizeMean',
   'refundCount',
   'refundAmount',
-  'firstPurchaseAt',
-  'lastPurchaseAt',
-  ...EVENT_TYPES.map((type) => `count_${type}`),
+  'refundRate',
+  'refundAmountShare',
+  'eventCount',
+  'sessions',
+  'pageViews',
+  'productViews',
+  'cartAdds',
+  'cartRemoves',
+  'checkouts',
+  'viewToPurchaseRate',
+  'cartToPurchaseRate',
+  'reviewCount',
+  'meanRating',
+  'reviewSentimentMean',
+  'negativeReviewShare',
+  ...WEEKDAYS.map((day) => `weekdayShare${day}` as const),
+  ...HOUR_BLOCKS.map((block) => `hourShare${block}` as const),
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 export type FeatureVector = Record<FeatureName, number>;
 
-const days = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / DAY_MS);
-const epochSeconds = (at: string | null) => (at ? Math.floor(Date.parse(at) / 1000) : 0);
+/** An instant: ISO 8601 text, a Date or epoch milliseconds. */
+export type Instant = string | Date | number;
 
-/**
- * The feature vector of a customer as of `asOf` (default: the newest event). Times are in days;
- * purchase times are epoch seconds, 0 when the customer never bought.
- * Recency and tenure count from the first purchase; for a customer who never bought, from the first event.
- */
-export function featureVector(state: CustomerState, asOf: string = state.lastEventAt): FeatureVector {
-  const netSpend = Math.max(0, state.grossSpend - state.refundAmount);
-  const counts = Object.fromEntries(EVENT_TYPES.map((type) => [`count_${type}`, state.eventCounts[type]]));
-  return {
-    recencyDays: days(state.lastPurchaseAt ?? state.firstEventAt, asOf),
-    daysSinceLastEvent: days(state.lastEventAt, asOf),
-    tenureDays: days(state.firstPurchaseAt ?? state.firstEventAt, asOf),
-    frequency: state.orders,
-    monetaryTotal: round2(netSpend),
-    monetaryMean: state.orders > 0 ? round2(netSpend / state.orders) : 0,
-    maxOrderValue: round2(state.maxOrderValue),
-    refundCount: state.refunds,
-    refundAmount: round2(state.refundAmount),
-    firstPurchaseAt: epochSeconds(state.firstPurchaseAt),
-    lastPurchaseAt: epochSeconds(state.lastPurchaseAt),
-    ...counts,
-  } as FeatureVector;
+/** The features as of the newest event folded into the state. */
+export function featureVector(state: CustomerState, asOf?: Instant): FeatureVector {
+  return featureVectorAt(state, asOf ?? state.lastEventMs);
 }
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
+/**
+ * The features as of `asOf`: recency and tenure measured to it, windows (last 30/90/365 days) made of the
+ * UTC days (asOfDay - N, asOfDay]. An `asOf` before the newest event folded in is taken as that event's time
+ * (the state cannot forget events). All values are finite; see README for defaults.
+ */
+export function featureVectorAt(state: CustomerState, asOf: Instant): FeatureVector {
+  const asOfMs = Math.max(instantMs(asOf), state.lastEventMs);
+  const asOfDay = utcDay(asOfMs);
+  const daysTo = (ms: number) => (asOfMs - ms) / DAY_MS;
+  const { orders, eventCounts: counts } = state;
+  const firstPurchaseMs = state.firstPurchaseMs ?? 0;
+  const lastPurchaseMs = state.lastPurchaseMs ?? 0;
+  const netCents = Math.max(0, state.grossCents - state.refundCents);
+  const purchaseSum = (measure: number[], days: number, endDay = asOfDay) =>
+    sumDays(state.purchaseDays, measure, endDay - days + 1, endDay);
+  const eventSum = (days: number, endDay = asOfDay) =>
+    sumDays(state.activeDays, state.activeDayEvents, endDay - days + 1, endDay);
+  const events30d = eventSum(30);
+  const total = state.eventsApplied;
+  const hourBlocks = HOUR_BLOCKS.map((_, block) =>
+    state.hourCounts.slice(block * 4, block * 4 + 4).reduce((sum, count) => sum + count, 0),
+  );
+
+  const vector: Record<string, number> = {
+    recencyDays: round4(daysTo(state.lastPurchaseMs ?? state.firstEventMs)),
+    daysSinceLastEvent: round4(daysTo(state.lastEventMs)),
+    daysSinceFirstEvent: round4(daysTo(state.firstEventMs)),
+    tenureDays: round4(daysTo(state.firstPurchaseMs ?? state.firstEventMs)),
+    frequency: orders,
+    monetaryTotal: money(netCents),
+    monetaryMean: orders > 0 ? money(netCents / orders) : 0,
+    maxOrderValue: money(state.maxOrderCents),
+    interPurchaseMeanDays: round4(ratio(lastPurchaseMs - firstPurchaseMs, orders - 1) / DAY_MS),
+    interPurchaseStdDays: round4(gapStdDays(state.recentPurchaseMs)),
+    spend30d: money(purchaseSum(state.purchaseDayCents, 30)),
+    spend90d: money(purchaseSum(state.purchaseDayCents, 90)),
+    spend365d: money(purchaseSum(state.purchaseDayCents, 365)),
+    orders30d: purchaseSum(state.purchaseDayOrders, 30),
+    orders90d: purchaseSum(state.purchaseDayOrders, 90),
+    orders365d: purchaseSum(state.purchaseDayOrders, 365),
+    spendTrend90d: round4(
+      trend(purchaseSum(state.purchaseDayCents, 90), purchaseSum(state.purchaseDayCents, 90, asOfDay - 90)),
+    ),
+    events30d,
+    activityTrend30d: round4(trend(events30d, eventSum(30, asOfDay - 30))),
+    distinctProducts: kmvCount(state.productSketch, STATE_BOUNDS.distinctSketch),
+    distinctCategories: kmvCount(state.categorySketch, STATE_BOUNDS.distinctSketch),
+    basketSizeMean: round4(ratio(state.units, orders)),
+    refundCount: counts.refund,
+    refundAmount: money(state.refundCents),
+    refundRate: round4(ratio(counts.refund, orders)),
+    refundAmountShare: round4(Math.min(1, ratio(state.refundCents, state.grossCents))),
+    eventCount: total,
+    sessions: kmvCount(state.sessionSketch, STATE_BOUNDS.distinctSketch),
+    pageViews: counts.page_view,
+    productViews: counts.product_view,
+    cartAdds: counts.add_to_cart,
+    cartRemoves: counts.remove_from_cart,
+    checkouts: counts.checkout_started,
+    viewToPurchaseRate: round4(Math.min(1, ratio(orders, counts.product_view))),
+    cartToPurchaseRate: round4(Math.min(1, ratio(orders, counts.add_to_cart))),
+    reviewCount: counts.review,
+    meanRating: round4(ratio(state.ratingSum, counts.review)),
+    reviewSentimentMean: round4(ratio(state.sentimentMilliSum, state.textReviews) / 1000),
+    negativeReviewShare: round4(ratio(state.negativeReviews, state.textReviews)),
+  };
+  WEEKDAYS.forEach((day, i) => (vector[`weekdayShare${day}`] = round4(ratio(state.weekdayCounts[i], total))));
+  HOUR_BLOCKS.forEach((block, i) => (vector[`hourShare${block}`] = round4(ratio(hourBlocks[i], total))));
+  return vector as FeatureVector;
+}
+
+/** The vector as an array in FEATURE_NAMES order (for models). */
+export const featureArray = (vector: FeatureVector): number[] => FEATURE_NAMES.map((name) => vector[name]);
+
+function instantMs(asOf: Instant): number {
+  const ms = typeof asOf === 'number' ? asOf : typeof asOf === 'string' ? Date.parse(asOf) : asOf.getTime();
+  if (!Number.isFinite(ms)) throw new Error(`asOf is not a valid instant: ${String(asOf)}`);
+  return ms;
+}
+
+/** Population standard deviation, in days, of the gaps between consecutive kept purchase times. */
+function gapStdDays(ascendingMs: number[]): number {
+  const gaps = ascendingMs.length - 1;
+  if (gaps < 2) return 0;
+  const mean = (ascendingMs[gaps] - ascendingMs[0]) / gaps;
+  let squares = 0;
+  for (let i = 1; i <= gaps; i++) squares += (ascendingMs[i] - ascendingMs[i - 1] - mean) ** 2;
+  return Math.sqrt(squares / gaps) / DAY_MS;
+}
+
+/** (recent - before) / (recent + before): +1 all recent, -1 all before, 0 when both are 0. */
+const trend = (recent: number, before: number) => ratio(recent - before, recent + before);
+const ratio = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : 0);
+const round4 = (value: number) => Math.round(value * 10_000) / 10_000 + 0;
+const money = (cents: number) => Math.round(cents) / 100 + 0;

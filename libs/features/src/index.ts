@@ -1,2 +1,4 @@
 export * from './customer-state';
 export * from './feature-vector';
+export * from './batch';
+export { detectLanguage, textSentiment, type SentimentLanguage } from './sentiment';

@@ -9,8 +9,8 @@ export const scoreKey = (customerId: string) => `cvp:score:v1:${customerId}`;
 /** Scores of customers who stay silent for this long expire; the customer is scored again on the next event. */
 export const SCORE_TTL_SECONDS = 400 * DAY_SECONDS;
 
-/** Per-customer feature state (JSON), the incremental input of the features service. */
-export const featureStateKey = (customerId: string) => `cvp:features:v1:${customerId}`;
+/** Per-customer feature state (JSON, libs/features state layout 2), the incremental input of the features service. */
+export const featureStateKey = (customerId: string) => `cvp:features:v2:${customerId}`;
 export const FEATURE_STATE_TTL_SECONDS = 800 * DAY_SECONDS;
 
 /** Marks an event as applied to the feature state ("applied") and its vector as published ("published"). */
