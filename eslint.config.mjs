@@ -48,7 +48,13 @@ export default [
             },
             {
               sourceTag: 'type:infra',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:infra', 'type:data-access'],
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:util',
+                'type:domain',
+                'type:infra',
+                'type:data-access',
+              ],
             },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:domain'] },

@@ -3,6 +3,8 @@
  * separate processes; events go in over HTTP; scores come out in Redis and on cvp.scores.v1, decisions in
  * PostgreSQL and on cvp.decisions.v1.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import Redis from 'ioredis';
 import {
@@ -24,7 +26,7 @@ import {
   waitUntilReady,
   type RunningService,
   type ServiceName,
-} from './services';
+} from '@cvp/harness';
 
 jest.setTimeout(240_000);
 
@@ -33,6 +35,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp';
 const GROUPS = { features: 'cvp-features-e2e', scorer: 'cvp-scorer-e2e', campaigns: 'cvp-campaigns-e2e' };
 const RUN = `e2e-${Date.now().toString(36)}`;
+const ROOT = join(__dirname, '..', '..');
 const DAY = 86_400_000;
 const T0 = Date.parse('2025-01-06T09:00:00Z');
 
@@ -260,6 +263,34 @@ describe('event to decision', () => {
     expect(await prisma.decision.count({ where: { customerId: { startsWith: RUN } } })).toBe(before.decisions);
     expect(seen.decisions.length).toBe(before.decisionsSeen);
     expect(seen.scores.length).toBe(before.scoresSeen);
+  });
+
+  it('replays a real dataset file through ingest with the CLI, reporting what it skipped', async () => {
+    const fixture = join(ROOT, 'libs', 'datasets', 'src', '__fixtures__', 'online_retail_I.csv');
+    const output = execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'dist', 'tools', 'cli', 'main.js'),
+        'replay',
+        '--data',
+        fixture,
+        '--format',
+        'online-retail',
+        '--ingest',
+        ingestUrl,
+        '--no-progress',
+      ],
+      { encoding: 'utf8' },
+    );
+    const summary = JSON.parse(output);
+    expect(summary.load).toMatchObject({ rowsRead: 17, eventsProduced: 5 });
+    expect(summary.load.skipped).toMatchObject({ missing_customer_id: 1, duplicate_row: 1, bad_date: 1 });
+    expect(summary).toMatchObject({ sent: 5, rejected: 0 });
+    await pipelineIdle();
+    const score = await redis.hgetall(scoreKey('ukretail-17850'));
+    expect(score.modelVersion).toBe('rfm-heuristic@1');
+    const state = JSON.parse((await redis.get(featureStateKey('ukretail-17850')))!);
+    expect(state.orders).toBeGreaterThan(0);
   });
 
   it('sends a record that breaks the contract to the dead-letter topic and keeps going', async () => {

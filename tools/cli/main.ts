@@ -3,9 +3,9 @@ import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@cvp/contracts';
 import { waitForZeroLag } from '@cvp/kafka';
-import { syntheticClickstream } from '@cvp/datasets';
+import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
-import { sendEvents } from './ingest-client';
+import { HttpSink, KafkaSink, replay, syntheticDataset, type Pace } from '@cvp/replay';
 import { summarize } from './summary';
 
 const int = (value: string) => {
@@ -22,35 +22,89 @@ const date = (value: string) => {
 
 const program = new Command('cvp').description('CVP command line: feed the pipeline and look at what it produced');
 
-program
-  .command('simulate')
-  .description('stream a seeded synthetic clickstream to ingest over HTTP')
-  .option('--customers <n>', 'number of customers', int, 500)
-  .option('--seed <n>', 'random seed (same seed, same events and ids)', int, 42)
-  .option('--start <date>', 'first day of the clickstream (UTC)', date, new Date('2025-01-01T00:00:00Z'))
-  .option('--end <date>', 'day after the last (UTC)', date, new Date('2026-11-01T00:00:00Z'))
-  .option('--ingest <url>', 'ingest service URL', process.env.CVP_INGEST_URL ?? 'http://127.0.0.1:3001')
-  .option('--batch <n>', 'events per request (ingest takes up to 500)', int, 500)
-  .action(async (options) => {
-    if (options.end <= options.start) throw new InvalidArgumentError('--end must be after --start');
-    const started = Date.now();
-    const events = syntheticClickstream({
-      customers: options.customers,
-      seed: options.seed,
-      start: options.start,
-      end: options.end,
-    });
-    const report = await sendEvents(options.ingest, events, {
+const paceOf = (options: { rate?: number; speedup?: number }): Pace => {
+  if (options.rate && options.speedup) throw new InvalidArgumentError('give --rate or --speedup, not both');
+  if (options.rate) return { kind: 'rate', eventsPerSecond: options.rate };
+  if (options.speedup) return { kind: 'speedup', factor: options.speedup };
+  return { kind: 'max' };
+};
+const positive = (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive number');
+  return parsed;
+};
+
+/** Shared by replay and simulate: where the events go, how fast, and the final summary. */
+async function runReplay(dataset: Dataset, options: ReplayCliOptions): Promise<void> {
+  const sink = options.direct ? new KafkaSink(options.brokers.split(',')) : new HttpSink(options.ingest);
+  try {
+    const summary = await replay(dataset, sink, {
+      pace: paceOf(options),
       batchSize: options.batch,
-      onProgress: (r) =>
-        process.stderr.write(
-          `\r[cvp] sent ${r.sent} events, rejected ${r.rejected}, ${Math.round(r.sent / ((Date.now() - started) / 1000))} events/s`,
-        ),
+      progress: options.progress,
     });
-    process.stderr.write('\n');
-    console.log(JSON.stringify({ ...report, seconds: (Date.now() - started) / 1000 }));
-    if (report.rejected > 0) process.exitCode = 1;
+    console.log(JSON.stringify(summary, null, 2));
+    if (summary.rejected > 0) process.exitCode = 2;
+  } finally {
+    await sink.close();
+  }
+}
+
+interface ReplayCliOptions {
+  ingest: string;
+  direct?: boolean;
+  brokers: string;
+  batch: number;
+  rate?: number;
+  speedup?: number;
+  progress: boolean;
+}
+
+const withSinkOptions = (command: Command) =>
+  command
+    .option('--ingest <url>', 'ingest service URL', process.env.CVP_INGEST_URL ?? 'http://127.0.0.1:3001')
+    .option('--direct', 'produce straight to Kafka (cvp.events.v1) instead of over HTTP')
+    .option('--brokers <list>', 'Kafka brokers for --direct', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .option('--batch <n>', 'events per request (ingest takes up to 500)', int, 500)
+    .option('--rate <n>', 'events per second', positive)
+    .option('--speedup <x>', 'replay in event time, sped up x times', positive)
+    .option('--no-progress', 'no progress bar');
+
+withSinkOptions(
+  program
+    .command('replay')
+    .description(`stream a dataset's events into the pipeline (formats: ${DATASET_FORMATS.join(', ')})`)
+    .requiredOption('--data <path>', 'dataset file (a folder for olist)')
+    .requiredOption('--format <name>', `one of ${DATASET_FORMATS.join(', ')}`)
+    .option(
+      '--columns <mapping>',
+      'csv format: customer=...,time=...,amount=...[,order=...,product=...,quantity=...,price=...]',
+    )
+    .option('--time-zone <zone>', "IANA zone of timestamps without an offset (default: the dataset's)")
+    .option('--currency <code>', "currency of amounts (default: the dataset's)")
+    .option('--limit <n>', 'stop after this many events', int),
+).action(async (options) => {
+  const dataset = openDataset(options.format, options.data, {
+    columns: options.columns,
+    timeZone: options.timeZone,
+    currency: options.currency,
+    limit: options.limit,
   });
+  await runReplay(dataset, options);
+});
+
+withSinkOptions(
+  program
+    .command('simulate')
+    .description('stream a seeded synthetic clickstream (no dataset needed)')
+    .option('--customers <n>', 'number of customers', int, 500)
+    .option('--seed <n>', 'random seed (same seed, same events and ids)', int, 42)
+    .option('--start <date>', 'first day of the clickstream (UTC)', date, new Date('2025-01-01T00:00:00Z'))
+    .option('--end <date>', 'day after the last (UTC)', date, new Date('2026-11-01T00:00:00Z')),
+).action(async (options) => {
+  if (options.end <= options.start) throw new InvalidArgumentError('--end must be after --start');
+  await runReplay(syntheticDataset(options), options);
+});
 
 program
   .command('summary')
@@ -62,7 +116,7 @@ program
     const redis = new Redis(options.redis);
     const prisma = createPrismaClient(options.database);
     try {
-      console.log(JSON.stringify(await summarize(redis, prisma, options.prefix), null, 2));
+      console.log(await summarize(redis, prisma, options.prefix));
     } finally {
       redis.disconnect();
       await prisma.$disconnect();

@@ -1,1 +1,5 @@
 export * from './synthetic';
+export * from './loader';
+export { parseColumnMapping, type ColumnMapping } from './columns';
+export { TimestampParser, type DateOrder } from './lib/time';
+export * from './summary';

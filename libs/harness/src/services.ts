@@ -1,8 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
+/** The workspace root (the folder with nx.json), from source or from dist alike. */
+const ROOT = (() => {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
+  throw new Error('workspace root (nx.json) not found');
+})();
+
+/**
+ * Runs the built services as separate processes for the end-to-end test and the benchmarks.
+ */
 export const PORTS = { ingest: 3101, features: 3102, scorer: 3104, campaigns: 3105 } as const;
 export type ServiceName = keyof typeof PORTS;
 
@@ -15,8 +23,8 @@ export interface RunningService {
 }
 
 /** Starts a built service (`npm run build` first) as its own process, logs to reports/e2e/<name>.log. */
-export function startService(name: ServiceName, env: Record<string, string> = {}): RunningService {
-  const logDir = join(ROOT, 'reports', 'e2e');
+export function startService(name: ServiceName, env: Record<string, string> = {}, logFolder = 'e2e'): RunningService {
+  const logDir = join(ROOT, 'reports', logFolder);
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
@@ -33,7 +41,9 @@ export function startService(name: ServiceName, env: Record<string, string> = {}
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   return { name, process: child, url: `http://127.0.0.1:${PORTS[name]}`, exited };
 }
 
@@ -43,7 +53,7 @@ export async function waitUntilReady(service: RunningService, timeoutMs = 90_000
   void service.exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
     if (exitCode !== undefined)
-      throw new Error(`${service.name} exited with ${exitCode}; see reports/e2e/${service.name}.log`);
+      throw new Error(`${service.name} exited with ${exitCode}; see reports/<run>/${service.name}.log`);
     try {
       const response = await fetch(`${service.url}/health/ready`);
       if (response.ok) return;
@@ -52,11 +62,14 @@ export async function waitUntilReady(service: RunningService, timeoutMs = 90_000
     }
     await sleep(300);
   }
-  throw new Error(`${service.name} not ready after ${timeoutMs} ms; see reports/e2e/${service.name}.log`);
+  throw new Error(`${service.name} not ready after ${timeoutMs} ms; see reports/<run>/${service.name}.log`);
 }
 
 /** SIGTERM, then the exit code of a graceful shutdown. */
-export async function stopService(service: RunningService, timeoutMs = 30_000): Promise<number | NodeJS.Signals | null> {
+export async function stopService(
+  service: RunningService,
+  timeoutMs = 30_000,
+): Promise<number | NodeJS.Signals | null> {
   if (service.process.exitCode !== null) return service.process.exitCode;
   service.process.kill('SIGTERM');
   const timer = setTimeout(() => service.process.kill('SIGKILL'), timeoutMs);

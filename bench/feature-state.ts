@@ -1,12 +1,10 @@
 /**
  * Throughput of the per-event state update. Not a test; prints numbers only.
- *   node -r @swc-node/register libs/features/bench/apply-event.bench.ts
+ *   node -r @swc-node/register bench/feature-state.ts
  */
 import { cpus } from 'node:os';
 import type { ClickstreamEvent } from '@cvp/contracts';
-import { applyEvent, emptyState, foldEvent, type CustomerState } from '../src/customer-state';
-import { featureVector } from '../src/feature-vector';
-import { textSentiment } from '../src/sentiment';
+import { applyEvent, emptyState, featureVector, foldEvent, textSentiment, type CustomerState } from '@cvp/features';
 
 const TEXTS = [
   'Love it, great quality and fast delivery',
@@ -58,9 +56,7 @@ function measure(label: string, events: number, run: () => void): void {
   );
 }
 
-console.log(
-  `node -r @swc-node/register libs/features/bench/apply-event.bench.ts (node ${process.version}, ${cpus()[0]?.model})`,
-);
+console.log(`node -r @swc-node/register bench/feature-state.ts (node ${process.version}, ${cpus()[0]?.model})`);
 const events = stream(500_000, 1_000);
 
 measure('applyEvent (pure, copies the state), 1,000 customers', events.length, () => {

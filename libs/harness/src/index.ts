@@ -1,0 +1,2 @@
+export * from './proc';
+export * from './services';
