@@ -27,6 +27,7 @@ export function startService(name: ServiceName, env: Record<string, string> = {}
   const logDir = join(ROOT, 'reports', logFolder);
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
+  const port = env.PORT ?? String(PORTS[name]);
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
     env: {
@@ -44,7 +45,7 @@ export function startService(name: ServiceName, env: Record<string, string> = {}
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
-  return { name, process: child, url: `http://127.0.0.1:${PORTS[name]}`, exited };
+  return { name, process: child, url: `http://127.0.0.1:${port}`, exited };
 }
 
 export async function waitUntilReady(service: RunningService, timeoutMs = 90_000): Promise<void> {
