@@ -1,0 +1,10 @@
+export * from './types';
+export * from './summaries';
+export * from './metrics';
+export * from './baselines/bgnbd';
+export * from './baselines/gamma-gamma';
+export * from './baselines/bgnbd-gamma-gamma';
+export * from './baselines/rfm-average';
+export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './math/nelder-mead';
+export { hyp2f1Series, logBeta, logGamma } from './math/special';
+export { sampleBeta, sampleExponential, sampleGamma, sampleNormal, seededRandom } from './math/random';
