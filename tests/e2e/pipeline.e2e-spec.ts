@@ -43,11 +43,13 @@ const kafka = new Kafka({ clientId: 'cvp-e2e', brokers: KAFKA_BROKERS, logLevel:
 const redis = new Redis(REDIS_URL);
 const prisma = createPrismaClient(DATABASE_URL);
 const services: RunningService[] = [];
-const seen: { scores: CustomerScore[]; decisions: DecisionMessage[]; deadLetters: KafkaMessage[] } = {
-  scores: [],
-  decisions: [],
-  deadLetters: [],
-};
+const seen: {
+  scores: CustomerScore[];
+  decisions: DecisionMessage[];
+  deadLetters: KafkaMessage[];
+  /** customerId -> W3C traceparent header of its decision. */
+  decisionTraces: Record<string, string>;
+} = { scores: [], decisions: [], deadLetters: [], decisionTraces: {} };
 let observer: Consumer;
 let ingestUrl = '';
 let scorerUrl = '';
@@ -72,10 +74,10 @@ const view = (customerId: string, day: number): ClickstreamEvent => ({
   url: '/home',
 });
 
-async function post(body: unknown): Promise<{ status: number; json: any }> {
+async function post(body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
   const response = await fetch(`${ingestUrl}/v1/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, json: await response.json().catch(() => null) };
@@ -112,13 +114,25 @@ beforeAll(async () => {
       const text = message.value?.toString() ?? '';
       if (!text.includes(RUN)) return;
       if (topic === TOPICS.scores) seen.scores.push(JSON.parse(text));
-      else if (topic === TOPICS.decisions) seen.decisions.push(JSON.parse(text));
-      else seen.deadLetters.push(message);
+      else if (topic === TOPICS.decisions) {
+        const decision = JSON.parse(text) as DecisionMessage;
+        seen.decisions.push(decision);
+        seen.decisionTraces[decision.customerId] = message.headers?.traceparent?.toString() ?? '';
+      } else seen.deadLetters.push(message);
     },
   });
 
-  const env = (name: ServiceName): Record<string, string> =>
-    name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {};
+  // Telemetry on, exporting nowhere: the trace context must still travel from HTTP through every topic.
+  const telemetry = {
+    OTEL_SDK_DISABLED: 'false',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+  };
+  const env = (name: ServiceName): Record<string, string> => ({
+    ...telemetry,
+    ...(name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {}),
+  });
   for (const name of ['ingest', 'features', 'scorer', 'campaigns'] as const)
     services.push(startService(name, env(name)));
   await Promise.all(services.map((service) => waitUntilReady(service)));
@@ -243,6 +257,23 @@ describe('event to decision', () => {
     expect(published).toHaveLength(whales.length);
     expect(published[0]).toMatchObject({ campaignKey: 'win-back-high-value', group: 'treated', channel: 'email' });
     expect(published.map((d) => d.decisionId).sort()).toEqual(rows.map((row) => row.id).sort());
+  });
+
+  it('carries the producer trace from the HTTP request to the decision on Kafka', async () => {
+    let traced = '';
+    for (let i = 0; !traced; i++) {
+      const id = `${RUN}-traced-${i}`;
+      if (assignGroup(campaign.id, id, campaign.controlShare) === 'treated') traced = id;
+    }
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await post(
+      { events: historyOf(traced, 'whale') },
+      { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    );
+    expect(response.status).toBe(202);
+    await eventually('the traced decision', async () => seen.decisionTraces[traced]);
+    expect(seen.decisionTraces[traced].split('-')[1]).toBe(traceId);
+    whales.push(traced);
   });
 
   it('changes nothing when events are replayed', async () => {
