@@ -42,7 +42,7 @@ describe('helm chart', () => {
     ).not.toThrow();
   });
 
-  it('deploys the four services with secure defaults, probes and a config checksum', () => {
+  it('deploys the five services with secure defaults, probes and a config checksum', () => {
     const manifests = render();
     const deployments = manifests.filter((m) => m.kind === 'Deployment');
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
@@ -50,6 +50,7 @@ describe('helm chart', () => {
       'cvp-features',
       'cvp-ingest',
       'cvp-scorer',
+      'cvp-trainer',
     ]);
     for (const deployment of deployments) {
       const pod = deployment.spec.template;

@@ -33,7 +33,12 @@ jest.setTimeout(240_000);
 const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp';
-const GROUPS = { features: 'cvp-features-e2e', scorer: 'cvp-scorer-e2e', campaigns: 'cvp-campaigns-e2e' };
+const GROUPS = {
+  features: 'cvp-features-e2e',
+  trainer: 'cvp-trainer-e2e',
+  scorer: 'cvp-scorer-e2e',
+  campaigns: 'cvp-campaigns-e2e',
+};
 const RUN = `e2e-${Date.now().toString(36)}`;
 const ROOT = join(__dirname, '..', '..');
 const DAY = 86_400_000;
@@ -92,6 +97,7 @@ async function pipelineIdle(): Promise<void> {
       admin,
       [
         { groupId: GROUPS.features, topic: TOPICS.events },
+        { groupId: GROUPS.trainer, topic: TOPICS.events },
         { groupId: GROUPS.scorer, topic: TOPICS.features },
         { groupId: GROUPS.campaigns, topic: TOPICS.scores },
       ],
@@ -133,11 +139,11 @@ beforeAll(async () => {
     ...telemetry,
     ...(name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {}),
   });
-  for (const name of ['ingest', 'features', 'scorer', 'campaigns'] as const)
+  for (const name of ['ingest', 'features', 'trainer', 'scorer', 'campaigns'] as const)
     services.push(startService(name, env(name)));
   await Promise.all(services.map((service) => waitUntilReady(service)));
   ingestUrl = services[0].url;
-  scorerUrl = services[2].url;
+  scorerUrl = services[3].url;
 });
 
 afterAll(async () => {
@@ -276,11 +282,25 @@ describe('event to decision', () => {
     whales.push(traced);
   });
 
+  it('keeps every accepted event for training in PostgreSQL', async () => {
+    const ids = [...whales.slice(0, 3), loyal, browser].flatMap((id) =>
+      histories.get(id)!.map((event) => event.eventId),
+    );
+    const stored = await prisma.trainingEvent.findMany({
+      where: { eventId: { in: ids } },
+      select: { eventId: true, payload: true },
+    });
+    expect(stored.map((row) => row.eventId).sort()).toEqual([...ids].sort());
+    const original = histories.get(loyal)![0];
+    expect(stored.find((row) => row.eventId === original.eventId)?.payload).toEqual(original);
+  });
+
   it('changes nothing when events are replayed', async () => {
     const before = {
       state: await redis.get(featureStateKey(whales[0])),
       score: await redis.hgetall(scoreKey(whales[0])),
       decisions: await prisma.decision.count({ where: { customerId: { startsWith: RUN } } }),
+      trainingEvents: await prisma.trainingEvent.count({ where: { customerId: { startsWith: RUN } } }),
       scoresSeen: seen.scores.length,
       decisionsSeen: seen.decisions.length,
     };
@@ -293,6 +313,9 @@ describe('event to decision', () => {
     expect(await redis.hgetall(scoreKey(whales[0]))).toEqual(before.score);
     expect(await prisma.decision.count({ where: { customerId: { startsWith: RUN } } })).toBe(before.decisions);
     expect(seen.decisions.length).toBe(before.decisionsSeen);
+    expect(await prisma.trainingEvent.count({ where: { customerId: { startsWith: RUN } } })).toBe(
+      before.trainingEvents,
+    );
     expect(seen.scores.length).toBe(before.scoresSeen);
   });
 

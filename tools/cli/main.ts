@@ -125,6 +125,7 @@ program
 
 const GROUP_TOPICS: Record<string, string> = {
   'cvp-features': TOPICS.events,
+  'cvp-trainer': TOPICS.events,
   'cvp-scorer': TOPICS.features,
   'cvp-campaigns': TOPICS.scores,
 };

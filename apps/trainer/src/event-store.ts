@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import type { ClickstreamEvent } from '@cvp/contracts';
+import { PrismaService, type Prisma } from '@cvp/db';
+
+/**
+ * The training store: every accepted event in PostgreSQL. Kafka keeps cvp.events.v1 for 30 days, which is
+ * too short for models that learn from a year or more of behaviour, and PostgreSQL lets a training run read
+ * exactly the window it needs, in time order, with an index.
+ */
+@Injectable()
+export class TrainingEventStore {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Stores a batch; an event already stored (a replay) is skipped. Returns how many were new. */
+  async store(events: ClickstreamEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const { count } = await this.prisma.trainingEvent.createMany({
+      data: events.map((event) => ({
+        eventId: event.eventId,
+        customerId: event.customerId,
+        type: event.type,
+        occurredAt: new Date(event.occurredAt),
+        payload: event as unknown as Prisma.InputJsonValue,
+      })),
+      skipDuplicates: true,
+    });
+    return count;
+  }
+
+  /** Streams the events of [from, to) in time order, a page at a time (keyset pagination, no offset scans). */
+  async *events(from: Date, to: Date, pageSize = 5000): AsyncGenerator<ClickstreamEvent> {
+    let after: { occurredAt: Date; eventId: string } | null = null;
+    for (;;) {
+      const cursor: { occurredAt: Date; eventId: string } | null = after;
+      const page: { eventId: string; occurredAt: Date; payload: Prisma.JsonValue }[] =
+        await this.prisma.trainingEvent.findMany({
+          where: {
+            occurredAt: { gte: from, lt: to },
+            ...(cursor
+              ? {
+                  OR: [
+                    { occurredAt: { gt: cursor.occurredAt } },
+                    { occurredAt: cursor.occurredAt, eventId: { gt: cursor.eventId } },
+                  ],
+                }
+              : {}),
+          },
+          orderBy: [{ occurredAt: 'asc' }, { eventId: 'asc' }],
+          take: pageSize,
+          select: { eventId: true, occurredAt: true, payload: true },
+        });
+      for (const row of page) yield row.payload as unknown as ClickstreamEvent;
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1];
+      after = { occurredAt: last.occurredAt, eventId: last.eventId };
+    }
+  }
+}
