@@ -7,11 +7,8 @@ async function main(): Promise<void> {
   const config = loadCampaignsConfig();
   await runService({
     module: campaignsModule(config),
-    port: config.PORT,
-    host: config.HOST,
-    startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
+    config,
     telemetry,
-    consumerGroup: config.KAFKA_GROUP_ID,
   });
 }
 

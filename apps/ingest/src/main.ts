@@ -7,9 +7,7 @@ async function main(): Promise<void> {
   const config = loadIngestConfig();
   await runService({
     module: ingestModule(config),
-    port: config.PORT,
-    host: config.HOST,
-    startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
+    config,
     telemetry,
     jsonBodyLimitBytes: config.INGEST_MAX_BODY_BYTES,
   });

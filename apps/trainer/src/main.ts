@@ -7,11 +7,8 @@ async function main(): Promise<void> {
   const config = loadTrainerConfig();
   await runService({
     module: trainerModule(config),
-    port: config.PORT,
-    host: config.HOST,
-    startupTimeoutMs: config.STARTUP_TIMEOUT_MS,
+    config,
     telemetry,
-    consumerGroup: config.KAFKA_GROUP_ID,
   });
 }
 

@@ -111,6 +111,7 @@ describe('db migrations on a fresh database', () => {
       'customers',
       'decisions',
       'model_versions',
+      'training_events',
     ]);
 
     const status = await cli('status');

@@ -6,14 +6,19 @@ import { KAFKA_CLIENT, KafkaConsumerServer, KafkaProducerService } from '@cvp/ka
 import type { Telemetry } from '@cvp/telemetry';
 import { HealthService } from './health';
 
+/** The part of a service's validated config the boot sequence reads. */
+export interface ServiceConfig {
+  PORT: number;
+  HOST: string;
+  STARTUP_TIMEOUT_MS: number;
+  /** Consumer group of services that consume Kafka topics through `@EventPattern(topic)` handlers. */
+  KAFKA_GROUP_ID?: string;
+}
+
 export interface ServiceOptions {
   module: Type<unknown> | DynamicModule;
-  port: number;
-  host: string;
-  startupTimeoutMs: number;
+  config: ServiceConfig;
   telemetry: Telemetry;
-  /** Consumer group; set for services that consume Kafka topics through `@EventPattern(topic)` handlers. */
-  consumerGroup?: string;
   maxRecordsPerCall?: number;
   /** Largest JSON body accepted; larger requests get 413. */
   jsonBodyLimitBytes?: number;
@@ -39,18 +44,19 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   app.flushLogs();
   exitCleanlyOnSignal(app);
   options.configure?.(app);
-  await app.listen(options.port, options.host);
-  logger.log(`listening on ${options.host}:${options.port}`, 'bootstrap');
+  const { PORT, HOST, STARTUP_TIMEOUT_MS, KAFKA_GROUP_ID } = options.config;
+  await app.listen(PORT, HOST);
+  logger.log(`listening on ${HOST}:${PORT}`, 'bootstrap');
 
-  await waitUntilReady(app.get(HealthService), options.startupTimeoutMs);
+  await waitUntilReady(app.get(HealthService), STARTUP_TIMEOUT_MS);
 
-  if (options.consumerGroup) {
+  if (KAFKA_GROUP_ID) {
     app.connectMicroservice(
       {
         strategy: new KafkaConsumerServer({
           kafka: app.get(KAFKA_CLIENT),
           producer: app.get(KafkaProducerService),
-          groupId: options.consumerGroup,
+          groupId: KAFKA_GROUP_ID,
           maxRecordsPerCall: options.maxRecordsPerCall,
         }),
       },
