@@ -7,6 +7,7 @@ import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import { HttpSink, KafkaSink, replay, syntheticDataset, type Pace } from '@cvp/replay';
 import { summarize } from './summary';
+import { registerEvaluate } from './evaluate';
 
 const int = (value: string) => {
   const parsed = Number(value);
@@ -154,6 +155,8 @@ program
       await admin.disconnect();
     }
   });
+
+registerEvaluate(program);
 
 program.parseAsync().catch((error: Error) => {
   console.error(`[cvp] ${error.message}`);

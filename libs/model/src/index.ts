@@ -8,3 +8,5 @@ export * from './baselines/rfm-average';
 export { nelderMead, type NelderMeadOptions, type NelderMeadResult } from './math/nelder-mead';
 export { hyp2f1Series, logBeta, logGamma } from './math/special';
 export { sampleBeta, sampleExponential, sampleGamma, sampleNormal, seededRandom } from './math/random';
+export * from './ziln';
+export * from './evaluation/evaluate';

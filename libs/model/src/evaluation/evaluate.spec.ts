@@ -1,0 +1,91 @@
+import type { ClickstreamEvent } from '@cvp/contracts';
+import { sampleBeta, sampleGamma, seededRandom } from '../math/random';
+import { evaluate } from './evaluate';
+
+const DAY_MS = 86_400_000;
+const START = Date.parse('2024-01-01T00:00:00Z');
+
+/** BG/NBD-like customers: Poisson purchases at their own rate, a chance to drop out after each purchase. */
+function syntheticEvents(customers: number, seed: number): ClickstreamEvent[] {
+  const random = seededRandom(seed);
+  const events: ClickstreamEvent[] = [];
+  for (let c = 0; c < customers; c++) {
+    const rate = sampleGamma(random, 0.8, 25); // purchases a day
+    const basket = 10 + 90 * random();
+    const dropout = sampleBeta(random, 1, 4);
+    let day = 180 * random();
+    for (let n = 0; day < 730; n++) {
+      const total = Math.round(basket * (0.5 + random()) * 100) / 100;
+      events.push({
+        eventId: `e-${c}-${n}`,
+        customerId: `c-${c}`,
+        occurredAt: new Date(START + Math.floor(day) * DAY_MS + 3_600_000).toISOString(),
+        type: 'purchase',
+        orderId: `o-${c}-${n}`,
+        items: [{ productId: 'p', quantity: 1, unitPrice: total }],
+        total,
+        currency: 'USD',
+      });
+      if (random() < dropout) break;
+      day += -Math.log(1 - random()) / rate;
+    }
+  }
+  return events;
+}
+
+describe('evaluate', () => {
+  const events = syntheticEvents(200, 9);
+  const quiet = { backend: 'cpu' as const, log: () => undefined, ziln: { hiddenUnits: [8], maxEpochs: 5 } };
+
+  it('scores ZILN, BG/NBD + Gamma-Gamma and the historical average on the same customers', async () => {
+    const cutoff = new Date('2025-01-01T00:00:00Z');
+    const run = await evaluate({ ...quiet, events, cutoff, horizonDays: 180, seed: 1, dataset: 'synthetic' });
+    const { result } = run;
+    expect(result).toMatchObject({ dataset: 'synthetic', cutoff: '2025-01-01', horizonDays: 180 });
+    expect(result.customers).toBeGreaterThan(100);
+    for (const [model, metrics] of Object.entries(result.models)) {
+      for (const name of [
+        'gini',
+        'spearman',
+        'top10Capture',
+        'top20Capture',
+        'mae',
+        'rmse',
+        'auc',
+        'totalRatio',
+      ] as const) {
+        expect([model, name, Number.isFinite(metrics[name])]).toEqual([model, name, true]);
+      }
+      expect(metrics.deciles).toHaveLength(10);
+    }
+    // 366 calibration days: the model trains on features at cutoff − 180 days, labels over those 180 days.
+    expect(result.training).toMatchObject({
+      backend: 'cpu',
+      trainHorizonDays: 180,
+      innerCutoff: '2024-07-05',
+      horizonScale: 1,
+    });
+    expect(result.training.epochs).toBeGreaterThanOrEqual(1);
+    expect(result.training.trainCustomers + result.training.validationCustomers).toBeLessThanOrEqual(result.customers);
+    expect(run.gainCurves.ziln).toHaveLength(21);
+    expect(result.models.bgnbd.gini).toBeGreaterThan(0.2);
+    run.model.dispose();
+  });
+
+  it('refuses a cutoff outside the data and a cutoff before any purchase', async () => {
+    await expect(
+      evaluate({ ...quiet, events, cutoff: new Date('2030-01-01T00:00:00Z'), horizonDays: 30 }),
+    ).rejects.toThrow(/outside the data/);
+    const view: ClickstreamEvent = {
+      eventId: 'v',
+      customerId: 'c-x',
+      occurredAt: '2023-06-01T00:00:00Z',
+      type: 'page_view',
+      url: '/',
+    } as ClickstreamEvent;
+    await expect(
+      evaluate({ ...quiet, events: [view, ...events], cutoff: new Date('2023-07-01T00:00:00Z'), horizonDays: 30 }),
+    ).rejects.toThrow(/no customer has a purchase before the cutoff/);
+    await expect(evaluate({ ...quiet, events, cutoff: new Date('x'), horizonDays: 30 })).rejects.toThrow(/valid date/);
+  });
+});

@@ -1,0 +1,5 @@
+export * from './loss';
+export * from './normalization';
+export * from './model';
+export * from './backend';
+export * from './fs-io';

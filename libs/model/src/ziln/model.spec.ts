@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import { spearman } from '../metrics';
+import { selectBackend } from './backend';
+import { inverseNormalCdf, mixtureQuantile, trainZiln, zilnPrediction } from './model';
+
+import { syntheticExamples } from './synthetic-examples';
+
+const { exp } = Math;
+
+const SMALL = { hiddenUnits: [16], batchSize: 64, maxEpochs: 25, patience: 25, learningRate: 0.01 };
+
+describe('ZILN model', () => {
+  beforeAll(async () => {
+    expect(await selectBackend('cpu', () => undefined)).toBe('cpu');
+  });
+
+  it('learns: the loss falls and predictions follow the true expected spend', async () => {
+    const { rows, labels } = syntheticExamples(600, 1);
+    const { model, info } = await trainZiln(rows, labels, ['propensity', 'level', 'noise'], { ...SMALL, seed: 7 });
+    expect(info.history[info.history.length - 1].trainLoss).toBeLessThan(info.history[0].trainLoss - 0.3);
+    expect(info.trainCustomers).toBe(480);
+    expect(info.validationCustomers).toBe(120);
+    const test = syntheticExamples(300, 2);
+    const predictions = model.predict(test.rows);
+    expect(
+      spearman(
+        predictions.map((prediction) => prediction.expectedSpend),
+        test.expected,
+      ),
+    ).toBeGreaterThan(0.8);
+    for (const prediction of predictions) {
+      expect(prediction.lower).toBeLessThanOrEqual(prediction.upper);
+      expect(prediction.probabilityOfPurchase).toBeGreaterThan(0);
+      expect(prediction.probabilityOfPurchase).toBeLessThan(1);
+    }
+    model.dispose();
+  });
+
+  it('is deterministic: the same seed gives the same predictions on cpu', async () => {
+    const { rows, labels } = syntheticExamples(200, 3);
+    const names = ['propensity', 'level', 'noise'];
+    const options = { ...SMALL, maxEpochs: 4, seed: 11 };
+    const first = await trainZiln(rows, labels, names, options);
+    const second = await trainZiln(rows, labels, names, options);
+    const other = await trainZiln(rows, labels, names, { ...options, seed: 12 });
+    expect(second.model.predict(rows)).toEqual(first.model.predict(rows));
+    expect(other.model.predict(rows)).not.toEqual(first.model.predict(rows));
+    expect(second.info.history).toEqual(first.info.history);
+    [first, second, other].forEach((run) => run.model.dispose());
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('turns raw outputs into P(buy), the mixture mean and its 10th-90th percentiles', () => {
+    const prediction = zilnPrediction(0, 1, Math.log(Math.E - 1)); // p = 0.5, sigma = 1
+    expect(prediction.probabilityOfPurchase).toBeCloseTo(0.5, 12);
+    expect(prediction.sigma).toBeCloseTo(1, 12);
+    expect(prediction.expectedSpend).toBeCloseTo(0.5 * exp(1.5), 10);
+    expect(prediction.lower).toBe(0); // the 10th percentile falls in the 50% mass at 0
+    expect(prediction.upper).toBeCloseTo(exp(1 + inverseNormalCdf(0.8)), 10);
+    expect(inverseNormalCdf(0.975)).toBeCloseTo(1.959964, 5);
+    expect(inverseNormalCdf(0.01)).toBeCloseTo(-2.326348, 5);
+    expect(mixtureQuantile(0.5, 1, 0, 1)).toBeCloseTo(1, 8);
+  });
+});
