@@ -1,5 +1,8 @@
 import nx from '@nx/eslint-plugin';
 
+/** Every kind of lib: what apps, tools and infrastructure libs may import (never an app). */
+const ANY_LIB = ['type:contracts', 'type:util', 'type:domain', 'type:infra', 'type:data-access'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -26,26 +29,8 @@ export default [
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: [
-                'type:contracts',
-                'type:util',
-                'type:domain',
-                'type:infra',
-                'type:data-access',
-              ],
-            },
-            {
-              sourceTag: 'type:tool',
-              onlyDependOnLibsWithTags: [
-                'type:contracts',
-                'type:util',
-                'type:domain',
-                'type:infra',
-                'type:data-access',
-              ],
-            },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ANY_LIB },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ANY_LIB },
             {
               sourceTag: 'type:infra',
               onlyDependOnLibsWithTags: [

@@ -11,29 +11,29 @@ jest.setTimeout(120_000);
 const ROOT = resolve(__dirname, '..', '..');
 const CDNOW = resolve(ROOT, '..', 'shared', 'datasets', 'cdnow', 'CDNOW_sample.txt');
 
+/** Runs the built CLI's evaluate command on the CDNOW sample and returns its stdout (throws on a non-zero exit). */
+const evaluate = (...args: string[]) =>
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'dist', 'tools', 'cli', 'main.js'),
+      'evaluate',
+      '--data',
+      CDNOW,
+      '--format',
+      'cdnow',
+      '--horizon-days',
+      '273',
+      ...args,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+
 describe('cvp evaluate', () => {
   it('prints the holdout metrics of ziln, bgnbd and rfm as one JSON object', () => {
     if (!existsSync(CDNOW))
       throw new Error(`CDNOW sample not found at ${CDNOW} (the shared/ folder beside the repository)`);
-    const stdout = execFileSync(
-      process.execPath,
-      [
-        join(ROOT, 'dist', 'tools', 'cli', 'main.js'),
-        'evaluate',
-        '--data',
-        CDNOW,
-        '--format',
-        'cdnow',
-        '--cutoff',
-        '1997-10-01',
-        '--horizon-days',
-        '273',
-        '--seed',
-        '42',
-        '--json',
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const stdout = evaluate('--cutoff', '1997-10-01', '--seed', '42', '--json');
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ customers: 2357, cutoff: '1997-10-01', horizonDays: 273 });
     for (const name of ['ziln', 'bgnbd', 'rfm']) {
@@ -47,23 +47,6 @@ describe('cvp evaluate', () => {
   });
 
   it('refuses a cutoff outside the data with a clear message', () => {
-    expect(() =>
-      execFileSync(
-        process.execPath,
-        [
-          join(ROOT, 'dist', 'tools', 'cli', 'main.js'),
-          'evaluate',
-          '--data',
-          CDNOW,
-          '--format',
-          'cdnow',
-          '--cutoff',
-          '2030-10-01',
-          '--horizon-days',
-          '273',
-        ],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-      ),
-    ).toThrow(/outside the data/);
+    expect(() => evaluate('--cutoff', '2030-10-01')).toThrow(/outside the data/);
   });
 });
