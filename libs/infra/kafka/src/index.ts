@@ -3,3 +3,4 @@ export * from './kafka.module';
 export * from './producer.service';
 export * from './consumer.server';
 export * from './lag';
+export * from './follow';

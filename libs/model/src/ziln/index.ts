@@ -2,4 +2,4 @@ export * from './loss';
 export * from './normalization';
 export * from './model';
 export * from './backend';
-export * from './fs-io';
+export { syntheticExamples } from './synthetic-examples';

@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ZilnModel } from './model';
-import type { Normalization } from './normalization';
+import { ZilnModel, type Normalization } from '@cvp/model';
 
 /**
- * The only file-system code of the lib: a tf.io.IOHandler for a folder (pure tfjs has no file:// handler) and the
- * artifact layout `model.json` + `weights.bin` + `normalization.json` + `metadata.json`.
+ * A tf.io.IOHandler for a folder (pure tfjs has no file:// handler) and the artifact layout
+ * `model.json` + `weights.bin` + `normalization.json` + `metadata.json`.
  */
 export function fileSystemHandler(folder: string): tf.io.IOHandler {
   return {
@@ -44,22 +43,17 @@ export function fileSystemHandler(folder: string): tf.io.IOHandler {
   };
 }
 
-export interface ZilnMetadata {
-  featureSchemaVersion: string;
-  horizonDays: number;
-  seed: number;
-  [key: string]: unknown;
-}
-
-export async function saveZilnModel(folder: string, model: ZilnModel, metadata: ZilnMetadata): Promise<void> {
+export async function saveZilnModel(folder: string, model: ZilnModel, metadata: object): Promise<void> {
   await model.network.save(fileSystemHandler(folder));
   await writeFile(join(folder, 'normalization.json'), `${JSON.stringify(model.normalization, null, 2)}\n`);
   await writeFile(join(folder, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
 }
 
-export async function loadZilnModel(folder: string): Promise<{ model: ZilnModel; metadata: ZilnMetadata }> {
+export async function loadZilnModel<M = Record<string, unknown>>(
+  folder: string,
+): Promise<{ model: ZilnModel; metadata: M }> {
   const network = await tf.loadLayersModel(fileSystemHandler(folder));
   const normalization = JSON.parse(await readFile(join(folder, 'normalization.json'), 'utf8')) as Normalization;
-  const metadata = JSON.parse(await readFile(join(folder, 'metadata.json'), 'utf8')) as ZilnMetadata;
+  const metadata = JSON.parse(await readFile(join(folder, 'metadata.json'), 'utf8')) as M;
   return { model: new ZilnModel(network, normalization), metadata };
 }

@@ -1,0 +1,77 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend, syntheticExamples, trainZiln } from '@cvp/model';
+import { loadZilnModel, saveZilnModel } from './fs-io';
+import { artifactPath, ModelStore } from './model-store';
+
+describe('ZILN artifacts', () => {
+  let folder: string;
+  beforeAll(async () => {
+    await selectBackend('cpu', () => undefined);
+    folder = await mkdtemp(join(tmpdir(), 'ziln-'));
+  });
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('saves to a folder and loads back the same predictions', async () => {
+    const { rows, labels } = syntheticExamples(120, 5);
+    const { model } = await trainZiln(rows, labels, ['monetaryTotal', 'level', 'noise'], {
+      hiddenUnits: [8, 8],
+      maxEpochs: 2,
+      seed: 3,
+    });
+    const metadata = { featureSchemaVersion: 'features@2', horizonDays: 90, seed: 3, metrics: { gini: 0.5 } };
+    await saveZilnModel(folder, model, metadata);
+    expect((await readdir(folder)).sort()).toEqual([
+      'metadata.json',
+      'model.json',
+      'normalization.json',
+      'weights.bin',
+    ]);
+    const loaded = await loadZilnModel(folder);
+    expect(loaded.metadata).toEqual(metadata);
+    expect(loaded.model.normalization).toEqual(model.normalization);
+    expect(loaded.model.normalization.log1p).toEqual([true, false, false]);
+    expect(loaded.model.predict(rows)).toEqual(model.predict(rows));
+    model.dispose();
+    loaded.model.dispose();
+  });
+});
+
+describe('ModelStore', () => {
+  let root: string;
+  beforeAll(async () => {
+    await selectBackend('cpu', () => undefined);
+    root = await mkdtemp(join(tmpdir(), 'model-store-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes a version under its own folder, returns a file URI that loads it, and never overwrites', async () => {
+    const { rows, labels } = syntheticExamples(60, 9);
+    const { model } = await trainZiln(rows, labels, ['monetaryTotal', 'level', 'noise'], {
+      hiddenUnits: [4],
+      maxEpochs: 1,
+      seed: 9,
+    });
+    const store = new ModelStore(root);
+    const uri = await store.save('ziln@20261123T000000Z', model, { version: 'ziln@20261123T000000Z' });
+    expect(uri).toBe(`file://${join(root, 'ziln@20261123T000000Z')}`);
+    expect(await readdir(root)).toEqual(['ziln@20261123T000000Z']);
+    const loaded = await ModelStore.load<{ version: string }>(uri);
+    expect(loaded.metadata.version).toBe('ziln@20261123T000000Z');
+    expect(loaded.model.predict(rows)).toEqual(model.predict(rows));
+    await expect(store.save('ziln@20261123T000000Z', model, {})).rejects.toThrow(/already holds/);
+    expect(await readdir(root)).toEqual(['ziln@20261123T000000Z']);
+    model.dispose();
+    loaded.model.dispose();
+  });
+
+  it('rejects URIs it cannot read', () => {
+    expect(() => artifactPath('s3://bucket/model')).toThrow(/only file:\/\//);
+    expect(() => artifactPath('not a uri')).toThrow(/not a URI/);
+  });
+});

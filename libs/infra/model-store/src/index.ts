@@ -1,0 +1,2 @@
+export * from './fs-io';
+export * from './model-store';
