@@ -74,6 +74,30 @@ describe('helm chart', () => {
     expect(() => run(['template', 'cvp', CHART])).toThrow(/kafka\.brokers is required/);
   });
 
+  it('shares one model store volume: the trainer writes it, the scorers read it, at the same path', () => {
+    const manifests = render();
+    const claim = manifests.find((m) => m.kind === 'PersistentVolumeClaim');
+    expect(claim?.metadata.name).toBe('cvp-models');
+    expect(claim?.spec.accessModes).toEqual(['ReadWriteMany']);
+    const deployment = (name: string) => manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === name)!;
+    for (const [name, readOnly] of [
+      ['cvp-trainer', false],
+      ['cvp-scorer', true],
+    ] as const) {
+      const pod = deployment(name).spec.template.spec;
+      const container = pod.containers[0];
+      expect(container.env).toContainEqual({ name: 'MODEL_STORE_DIR', value: '/var/lib/cvp/models' });
+      expect(container.volumeMounts).toContainEqual({ name: 'models', mountPath: '/var/lib/cvp/models', readOnly });
+      expect(pod.volumes).toContainEqual({ name: 'models', persistentVolumeClaim: { claimName: 'cvp-models' } });
+    }
+    const trainer = deployment('cvp-trainer').spec;
+    expect(trainer.replicas).toBe(1);
+    expect(trainer.strategy).toEqual({ type: 'Recreate' });
+    expect(deployment('cvp-ingest').spec.template.spec.volumes.map((v: { name: string }) => v.name)).toEqual(['tmp']);
+    const existing = render(['--set', 'modelStore.existingClaim=shared-models']);
+    expect(existing.some((m) => m.kind === 'PersistentVolumeClaim')).toBe(false);
+  });
+
   it('drops a disabled service', () => {
     const names = render(['--set', 'services.campaigns.enabled=false'])
       .filter((m) => m.kind === 'Deployment')

@@ -4,6 +4,7 @@
  * PostgreSQL and on cvp.decisions.v1.
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import Redis from 'ioredis';
@@ -13,7 +14,9 @@ import {
   type ClickstreamEvent,
   type CustomerScore,
   type DecisionMessage,
+  type ModelPublishedMessage,
 } from '@cvp/contracts';
+import { syntheticClickstream } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import { assignGroup } from '@cvp/decisioning';
 import { waitForZeroLag } from '@cvp/kafka';
@@ -51,13 +54,16 @@ const services: RunningService[] = [];
 const seen: {
   scores: CustomerScore[];
   decisions: DecisionMessage[];
+  models: ModelPublishedMessage[];
   deadLetters: KafkaMessage[];
   /** customerId -> W3C traceparent header of its decision. */
   decisionTraces: Record<string, string>;
-} = { scores: [], decisions: [], deadLetters: [], decisionTraces: {} };
+} = { scores: [], decisions: [], models: [], deadLetters: [], decisionTraces: {} };
 let observer: Consumer;
 let ingestUrl = '';
 let scorerUrl = '';
+let trainerUrl = '';
+const MODEL_STORE_DIR = join(ROOT, '.infra', 'e2e-models', RUN);
 
 let sequence = 0;
 const at = (day: number) => new Date(T0 + day * DAY + sequence++ * 1000).toISOString();
@@ -108,16 +114,40 @@ async function pipelineIdle(): Promise<void> {
   }
 }
 
+/**
+ * The e2e run owns the model registry: it starts with no model published (registry rows and cvp.models.v1 records
+ * removed), so the scorer starts on the heuristic and the model trained here is the first one.
+ */
+async function resetModelRegistry(): Promise<void> {
+  await prisma.modelVersion.deleteMany({});
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(TOPICS.models);
+    await admin.deleteTopicRecords({
+      topic: TOPICS.models,
+      partitions: offsets.map(({ partition }) => ({ partition, offset: '-1' })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 beforeAll(async () => {
+  await resetModelRegistry();
   observer = kafka.consumer({ groupId: `${RUN}-observer` });
   await observer.connect();
   await observer.subscribe({
-    topics: [TOPICS.scores, TOPICS.decisions, deadLetterTopic(TOPICS.events)],
+    topics: [TOPICS.scores, TOPICS.decisions, TOPICS.models, deadLetterTopic(TOPICS.events)],
     fromBeginning: true,
   });
   await observer.run({
     eachMessage: async ({ topic, message }) => {
       const text = message.value?.toString() ?? '';
+      if (topic === TOPICS.models) {
+        seen.models.push(JSON.parse(text));
+        return;
+      }
       if (!text.includes(RUN)) return;
       if (topic === TOPICS.scores) seen.scores.push(JSON.parse(text));
       else if (topic === TOPICS.decisions) {
@@ -138,11 +168,13 @@ beforeAll(async () => {
   const env = (name: ServiceName): Record<string, string> => ({
     ...telemetry,
     ...(name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {}),
+    ...(name === 'trainer' ? { MODEL_STORE_DIR } : {}),
   });
   for (const name of ['ingest', 'features', 'trainer', 'scorer', 'campaigns'] as const)
     services.push(startService(name, env(name)));
   await Promise.all(services.map((service) => waitUntilReady(service)));
   ingestUrl = services[0].url;
+  trainerUrl = services[2].url;
   scorerUrl = services[3].url;
 });
 
@@ -151,6 +183,7 @@ afterAll(async () => {
   await observer?.disconnect();
   await prisma.$disconnect();
   redis.disconnect();
+  rmSync(MODEL_STORE_DIR, { recursive: true, force: true });
   // Graceful shutdown is part of the contract: every service exits 0 on SIGTERM.
   expect(codes).toEqual(services.map(() => 0));
 });
@@ -368,5 +401,121 @@ describe('event to decision', () => {
       'score after the poison records',
       async () => (await redis.exists(scoreKey(`${RUN}-after-poison`))) === 1,
     );
+  });
+});
+
+describe('model training, registry and hot swap', () => {
+  // A window no other test writes to: the trainer learns from these synthetic shoppers only.
+  const FROM = '2003-01-01T00:00:00.000Z';
+  const TO = '2004-07-01T00:00:00.000Z';
+  const request = { from: FROM, to: TO, horizonDays: 90, maxEpochs: 20, seed: 7 };
+  let version = '';
+
+  const train = (body: unknown) =>
+    fetch(`${trainerUrl}/v1/train`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const modelRow = async (v: string) => (await (await fetch(`${trainerUrl}/v1/models/${v}`)).json()) as any;
+  const finished = (v: string) =>
+    eventually(`training of ${v}`, async () => {
+      const row = await modelRow(v);
+      return row.status !== 'training' && row;
+    });
+
+  it('stores a synthetic history for training', async () => {
+    const events = [...syntheticClickstream({ customers: 150, seed: 7, start: new Date(FROM), end: new Date(TO) })].map(
+      (event) => ({ ...event, eventId: `${RUN}-${event.eventId}`, customerId: `${RUN}-${event.customerId}` }),
+    );
+    for (let start = 0; start < events.length; start += 500) {
+      expect((await post({ events: events.slice(start, start + 500) })).status).toBe(202);
+    }
+    await pipelineIdle();
+    const stored = await prisma.trainingEvent.count({ where: { eventId: { startsWith: `${RUN}-syn` } } });
+    expect(stored).toBe(events.length);
+  });
+
+  it('validates training requests', async () => {
+    const bad = await train({ horizonDays: 0, from: TO, to: FROM, extra: true });
+    expect(bad.status).toBe(400);
+    const paths = ((await bad.json()) as any).errors.map((e: { path: string }) => e.path).sort();
+    expect(paths).toEqual(['(root)', 'from', 'horizonDays']);
+    expect((await fetch(`${trainerUrl}/v1/models/no-such-version`)).status).toBe(404);
+  });
+
+  it('trains, publishes a better model, and the scorer swaps to it without dropping a record', async () => {
+    const started = await train(request);
+    expect(started.status).toBe(202);
+    ({ version } = (await started.json()) as { version: string });
+    expect(version).toMatch(/^ziln@\d{8}T\d{9}Z$/);
+    // One run at a time.
+    expect((await train(request)).status).toBe(409);
+
+    // Customers keep arriving while the model trains and swaps (their events after the training window).
+    const posted: string[] = [];
+    let swappedAt = -1;
+    for (let i = 0; swappedAt < 0 || i < swappedAt + 5; i++) {
+      const id = `${RUN}-swap-${i}`;
+      const event: ClickstreamEvent = {
+        ...view(id, 0),
+        occurredAt: `2004-08-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+      };
+      expect((await post(event)).status).toBe(202);
+      posted.push(id);
+      if (swappedAt < 0 && seen.scores.some((score) => score.modelVersion === version)) swappedAt = i;
+      if (i > 2000) throw new Error('the scorer never swapped to the new model');
+      await sleep(50);
+    }
+    await pipelineIdle();
+    const versions = await Promise.all(posted.map((id) => redis.hget(scoreKey(id), 'modelVersion')));
+    expect(versions.filter((v) => v === null)).toEqual([]); // every record scored, none dropped
+    expect(new Set(versions)).toEqual(new Set(['rfm-heuristic@1', version]));
+    expect(versions.at(-1)).toBe(version);
+
+    const row = await finished(version);
+    expect(row).toMatchObject({ status: 'published', algorithm: 'ziln', featureSchemaVersion: 'features@2' });
+    expect(row.artifactUri).toBe(`file://${join(MODEL_STORE_DIR, version)}`);
+    expect(row.metrics.verdict.reason).toBe('no model is published yet');
+    expect(row.metrics.validation.gini).toBeGreaterThan(0);
+    expect(row.tierThresholds.high).toBeGreaterThan(row.tierThresholds.mid);
+    expect(seen.models.map((model) => model.version)).toEqual([version]);
+
+    const score = (await (await fetch(`${scorerUrl}/v1/customers/${posted.at(-1)}/score`)).json()) as CustomerScore;
+    expect(score).toMatchObject({ modelVersion: version, horizonDays: 90 });
+    expect(score.expectedSpendLow).not.toBeNull();
+    expect(score.expectedSpendHigh).toBeGreaterThanOrEqual(score.expectedSpendLow!);
+    expect(score.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('retrains on a train command and keeps the published model when the candidate is no better', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.commands,
+      messages: [
+        {
+          key: 'train',
+          value: JSON.stringify({
+            type: 'train',
+            commandId: `${RUN}-retrain`,
+            requestedAt: new Date().toISOString(),
+            params: request,
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    const retrain = await eventually('a run from the command', async () => {
+      const [latest] = (await (await fetch(`${trainerUrl}/v1/models?limit=1`)).json()) as any[];
+      return latest.version !== version && latest;
+    });
+    expect(retrain.metrics.request.origin).toBe(`command ${RUN}-retrain`);
+    const row = await finished(retrain.version);
+    // Same data, same seed: the same model, which does not beat itself.
+    expect(row.status).toBe('rejected');
+    expect(row.metrics.verdict.reason).toMatch(/does not beat/);
+    expect((await modelRow(version)).status).toBe('published');
+    expect(seen.models.map((model) => model.version)).toEqual([version]);
   });
 });

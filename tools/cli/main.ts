@@ -101,11 +101,74 @@ withSinkOptions(
     .option('--customers <n>', 'number of customers', int, 500)
     .option('--seed <n>', 'random seed (same seed, same events and ids)', int, 42)
     .option('--start <date>', 'first day of the clickstream (UTC)', date, new Date('2025-01-01T00:00:00Z'))
-    .option('--end <date>', 'day after the last (UTC)', date, new Date('2026-11-01T00:00:00Z')),
+    .option('--end <date>', 'day after the last (UTC)', date, new Date('2026-11-01T00:00:00Z'))
+    .option('--send-from <date>', 'send only the events on or after this day (UTC)', date)
+    .option('--send-before <date>', 'send only the events before this day (UTC)', date),
 ).action(async (options) => {
   if (options.end <= options.start) throw new InvalidArgumentError('--end must be after --start');
+  if (options.sendFrom && options.sendBefore && options.sendBefore <= options.sendFrom) {
+    throw new InvalidArgumentError('--send-before must be after --send-from');
+  }
   await runReplay(syntheticDataset(options), options);
 });
+
+program
+  .command('train')
+  .description('ask the trainer for a training run and wait for its outcome (published, rejected or failed)')
+  .option('--trainer <url>', 'trainer service URL', process.env.CVP_TRAINER_URL ?? 'http://127.0.0.1:3003')
+  .option('--from <date>', 'first day of the data window (default: TRAIN_WINDOW_DAYS before --to)', date)
+  .option('--to <date>', 'day after the data window (default: just after the newest stored event)', date)
+  .option('--horizon-days <n>', 'days of spend the model learns to predict', int)
+  .option('--max-epochs <n>', 'most epochs', int)
+  .option('--seed <n>', 'random seed', (value) => Number.parseInt(value, 10))
+  .option('--force', 'publish even if the candidate does not beat the published model')
+  .option('--timeout <seconds>', 'give up waiting after', int, 1800)
+  .action(async (options) => {
+    const body = {
+      from: options.from?.toISOString(),
+      to: options.to?.toISOString(),
+      horizonDays: options.horizonDays,
+      maxEpochs: options.maxEpochs,
+      seed: options.seed,
+      force: options.force,
+    };
+    const response = await fetch(`${options.trainer}/v1/train`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const started = (await response.json()) as { version?: string; message?: unknown };
+    if (response.status !== 202 || !started.version) {
+      throw new Error(`the trainer answered ${response.status}: ${JSON.stringify(started)}`);
+    }
+    console.error(`[train] ${started.version} training (${JSON.stringify(started)})`);
+    const deadline = Date.now() + options.timeout * 1000;
+    for (;;) {
+      const row = (await (await fetch(`${options.trainer}/v1/models/${started.version}`)).json()) as {
+        status: string;
+        metrics: { verdict?: { reason: string }; error?: string; validation?: Record<string, unknown> };
+      };
+      if (row.status !== 'training') {
+        const { deciles: _deciles, ...validation } = row.metrics.validation ?? {};
+        console.log(
+          JSON.stringify(
+            {
+              version: started.version,
+              status: row.status,
+              reason: row.metrics.verdict?.reason ?? row.metrics.error,
+              validation,
+            },
+            null,
+            2,
+          ),
+        );
+        if (row.status === 'failed') process.exitCode = 1;
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`${started.version} still training after ${options.timeout} s`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  });
 
 program
   .command('summary')

@@ -11,6 +11,7 @@ interface TierTotals {
 /** What the pipeline produced for customers with an id prefix: scores by tier (Redis), decisions (PostgreSQL). */
 export async function summarize(redis: Redis, prisma: PrismaClient, customerPrefix: string): Promise<string> {
   const tiers: Record<string, TierTotals> = {};
+  const models: Record<string, number> = {};
   const atRisk: Record<string, string>[] = [];
   let cursor = '0';
   do {
@@ -23,6 +24,7 @@ export async function summarize(redis: Redis, prisma: PrismaClient, customerPref
       const score = hash as Record<string, string>;
       const tier = (tiers[score.tier] ??= { customers: 0, expectedSpend: 0, churnRiskSum: 0 });
       tier.customers++;
+      models[score.modelVersion] = (models[score.modelVersion] ?? 0) + 1;
       tier.expectedSpend += Number(score.expectedSpend);
       tier.churnRiskSum += Number(score.churnRisk);
       if (score.tier === 'high' && Number(score.churnRisk) > 0.6) atRisk.push(score);
@@ -49,6 +51,12 @@ export async function summarize(redis: Redis, prisma: PrismaClient, customerPref
       `| ${name} | ${tier.customers} | ${tier.expectedSpend.toFixed(2)} | ${(tier.churnRiskSum / tier.customers).toFixed(2)} |`,
     );
   }
+  lines.push(
+    '',
+    `Scored by: ${Object.entries(models)
+      .map(([version, count]) => `${version} ${count}`)
+      .join(', ')}`,
+  );
   lines.push('', `High value at churn risk > 0.6: ${atRisk.length} customers`);
   for (const score of atRisk.slice(0, 3)) {
     const [top] = JSON.parse(score.reasons ?? '[]') as { description: string }[];

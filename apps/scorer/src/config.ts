@@ -5,7 +5,11 @@ export const scorerEnvSchema = baseEnvSchema
   .extend({
     PORT: port(3004),
     KAFKA_GROUP_ID: z.string().default('cvp-scorer'),
-    /** Horizon of expected spend and P(buy again), in days. */
+    /** TensorFlow.js backend of the model; default: tfjs-node when installed, else wasm, else cpu. */
+    SCORER_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** Integrated-gradients steps behind the reasons of a model score. */
+    SCORE_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(8),
+    /** Heuristic fallback (no model published yet): horizon of expected spend and P(buy again), in days. */
     SCORE_HORIZON_DAYS: z.coerce.number().int().positive().default(365),
     /** Heuristic tiers (until a model with its own quantile thresholds is published). */
     TIER_HIGH_MIN_SPEND: z.coerce.number().nonnegative().default(500),

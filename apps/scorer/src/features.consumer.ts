@@ -4,6 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { TOPICS } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { KafkaProducerService, PermanentError, type BatchOf } from '@cvp/kafka';
+import { ModelHolder } from './model-holder';
 import { ScoreStore } from './score-store';
 import { ScoringService } from './scoring.service';
 
@@ -12,6 +13,7 @@ import { ScoringService } from './scoring.service';
 export class FeaturesConsumer {
   constructor(
     private readonly scoring: ScoringService,
+    private readonly models: ModelHolder,
     private readonly store: ScoreStore,
     private readonly producer: KafkaProducerService,
     private readonly logger: PinoLogger,
@@ -21,15 +23,20 @@ export class FeaturesConsumer {
 
   @EventPattern(TOPICS.features)
   async onFeatures(@Payload() batch: BatchOf<typeof TOPICS.features>): Promise<void> {
-    const scoredAt = new Date().toISOString();
-    const scored = batch.records.map((record) => {
+    // The first batch waits for the model published at start (normally already loaded).
+    await this.models.ready;
+    for (const record of batch.records) {
       if (record.value.featureSchemaVersion !== FEATURE_SCHEMA_VERSION) {
         throw new PermanentError(
           `feature schema ${record.value.featureSchemaVersion} is not the ${FEATURE_SCHEMA_VERSION} this scorer knows`,
         );
       }
-      return { record, score: this.scoring.score(record.value, scoredAt) };
-    });
+    }
+    const scores = this.scoring.scoreBatch(
+      batch.records.map((record) => record.value),
+      new Date().toISOString(),
+    );
+    const scored = batch.records.map((record, i) => ({ record, score: scores[i] }));
     const written = new Set(await this.store.writeNewer(scored.map(({ score }) => score)));
     await this.producer.send(
       TOPICS.scores,
@@ -37,6 +44,9 @@ export class FeaturesConsumer {
         .filter(({ score }) => written.has(score))
         .map(({ record, score }) => ({ value: score, traceContext: record.traceContext })),
     );
-    this.logger.debug({ partition: batch.partition, scored: scored.length, newer: written.size }, 'features scored');
+    this.logger.debug(
+      { partition: batch.partition, scored: scored.length, newer: written.size, modelVersion: scores[0]?.modelVersion },
+      'features scored',
+    );
   }
 }

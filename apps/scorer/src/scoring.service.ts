@@ -1,15 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CustomerScore, FeatureVectorMessage } from '@cvp/contracts';
 import type { FeatureVector } from '@cvp/features';
-import { RFM_HEURISTIC_VERSION, rfmHeuristic } from '@cvp/scoring';
+import { RFM_HEURISTIC_VERSION, rfmHeuristic, scoreWithModel } from '@cvp/scoring';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
+import { ModelHolder } from './model-holder';
 
-/** Turns feature vectors into scores. Until a trained model is published, the RFM heuristic scores. */
+/** Turns feature vectors into scores: with the published model, or the RFM heuristic while there is none. */
 @Injectable()
 export class ScoringService {
-  constructor(@Inject(SCORER_CONFIG) private readonly config: ScorerConfig) {}
+  constructor(
+    @Inject(SCORER_CONFIG) private readonly config: ScorerConfig,
+    private readonly models: ModelHolder,
+  ) {}
 
-  score(message: FeatureVectorMessage, scoredAt: string): CustomerScore {
+  /** Synchronous on purpose: a model swap can only happen between two batches. */
+  scoreBatch(messages: readonly FeatureVectorMessage[], scoredAt: string): CustomerScore[] {
+    const loaded = this.models.current;
+    if (loaded) return scoreWithModel(loaded, messages, scoredAt, { explainSteps: this.config.SCORE_EXPLAIN_STEPS });
+    return messages.map((message) => this.heuristic(message, scoredAt));
+  }
+
+  private heuristic(message: FeatureVectorMessage, scoredAt: string): CustomerScore {
     const estimate = rfmHeuristic(message.features as FeatureVector, {
       horizonDays: this.config.SCORE_HORIZON_DAYS,
       highTierSpend: this.config.TIER_HIGH_MIN_SPEND,

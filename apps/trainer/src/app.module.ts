@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@cvp/nest-common';
-import type { TrainerConfig } from './config';
+import { CommandsConsumer } from './commands.consumer';
+import { TRAINER_CONFIG, type TrainerConfig } from './config';
 import { TrainingEventStore } from './event-store';
 import { EventsConsumer } from './events.consumer';
+import { ModelRegistry } from './model-registry';
+import { TrainController } from './train.controller';
+import { TrainingService } from './training.service';
 
 export function trainerModule(config: TrainerConfig) {
   @Module({
     imports: [CoreModule.forRoot({ service: 'trainer', config, dependencies: ['kafka', 'postgres'] })],
-    controllers: [EventsConsumer],
-    providers: [TrainingEventStore],
+    controllers: [EventsConsumer, CommandsConsumer, TrainController],
+    providers: [{ provide: TRAINER_CONFIG, useValue: config }, TrainingEventStore, ModelRegistry, TrainingService],
   })
   class TrainerModule {}
   return TrainerModule;

@@ -1,9 +1,32 @@
 import { baseEnvSchema, loadConfig, port } from '@cvp/config';
 import { z } from 'zod';
 
-export const trainerEnvSchema = baseEnvSchema.extend({
-  PORT: port(3003),
-  KAFKA_GROUP_ID: z.string().default('cvp-trainer'),
-});
+export const trainerEnvSchema = baseEnvSchema
+  .extend({
+    PORT: port(3003),
+    KAFKA_GROUP_ID: z.string().default('cvp-trainer'),
+    /** Folder of the model store, shared with the scorers (a volume in Kubernetes). */
+    MODEL_STORE_DIR: z.string().min(1).default('.infra/models'),
+    /** Days of the spend window the model learns to predict. */
+    TRAIN_HORIZON_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    /** Days of events a training run reads, ending at the newest stored event. */
+    TRAIN_WINDOW_DAYS: z.coerce.number().int().min(2).max(36500).default(730),
+    /** Train every N minutes when new events arrived since the last run; 0 = only on demand. */
+    TRAIN_INTERVAL_MINUTES: z.coerce.number().int().nonnegative().default(0),
+    TRAIN_SEED: z.coerce.number().int().default(42),
+    TRAIN_MAX_EPOCHS: z.coerce.number().int().min(1).max(10_000).default(200),
+    /** Fewest customers with history before the label window. */
+    TRAIN_MIN_CUSTOMERS: z.coerce.number().int().min(2).default(50),
+    /** TensorFlow.js backend; default: tfjs-node(-gpu) when installed, else wasm, else cpu. */
+    TRAIN_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** Population shares of the high and mid value tiers. */
+    TIER_HIGH_SHARE: z.coerce.number().gt(0).lt(1).default(0.2),
+    TIER_MID_SHARE: z.coerce.number().gt(0).lt(1).default(0.3),
+  })
+  .refine((env) => env.TIER_HIGH_SHARE + env.TIER_MID_SHARE < 1, {
+    message: 'TIER_HIGH_SHARE + TIER_MID_SHARE must be below 1',
+    path: ['TIER_MID_SHARE'],
+  });
 export type TrainerConfig = z.output<typeof trainerEnvSchema>;
+export const TRAINER_CONFIG = Symbol('TRAINER_CONFIG');
 export const loadTrainerConfig = () => loadConfig(trainerEnvSchema);

@@ -27,6 +27,12 @@ export class TrainingEventStore {
     return count;
   }
 
+  /** Event time of the newest stored event, or null when nothing is stored. */
+  async newestEventTime(): Promise<Date | null> {
+    const { _max } = await this.prisma.trainingEvent.aggregate({ _max: { occurredAt: true } });
+    return _max.occurredAt;
+  }
+
   /** Streams the events of [from, to) in time order, a page at a time (keyset pagination, no offset scans). */
   async *events(from: Date, to: Date, pageSize = 5000): AsyncGenerator<ClickstreamEvent> {
     let after: { occurredAt: Date; eventId: string } | null = null;

@@ -210,3 +210,12 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- . | toString -}}
 {{- end -}}
 {{- end -}}
+
+{{/* "true" when some enabled service mounts the model store. Argument: the root context. */}}
+{{- define "cvp.anyServiceUsesModelStore" -}}
+{{- $root := . -}}
+{{- range $name, $_ := $root.Values.services -}}
+{{- $svc := include "cvp.serviceValues" (dict "root" $root "name" $name) | fromYaml -}}
+{{- if and $svc.enabled $svc.modelStore -}}true{{- end -}}
+{{- end -}}
+{{- end -}}

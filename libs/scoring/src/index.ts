@@ -1,1 +1,2 @@
 export * from './rfm-heuristic';
+export * from './model-scoring';

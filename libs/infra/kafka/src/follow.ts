@@ -65,7 +65,13 @@ export async function followTopic<T extends TopicName>(
         }
         await handler({ offset: message.offset, partition, value: parsed });
       } catch (error) {
-        logger.error({ msg: 'handler failed', topic, partition, offset: message.offset, error: (error as Error).message });
+        logger.error({
+          msg: 'handler failed',
+          topic,
+          partition,
+          offset: message.offset,
+          error: (error as Error).message,
+        });
       } finally {
         if (offset >= last && pending.delete(partition) && pending.size === 0) markCaughtUp();
       }

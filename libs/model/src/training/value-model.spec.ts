@@ -1,9 +1,11 @@
+import type { ClickstreamEvent } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
+import { FEATURE_NAMES } from '@cvp/features';
 import { selectBackend } from '../ziln/backend';
 import {
   fitTierThresholds,
   publishVerdict,
-  spendBetween,
+  scoringMoments,
   tierOf,
   trainValueModel,
   validationMetrics,
@@ -21,11 +23,22 @@ describe('trainValueModel', () => {
 
   it('trains on the window, validates on held-out customers and fits tier thresholds on the population', async () => {
     const run = () =>
-      trainValueModel({ events, to: END, horizonDays: 90, seed: 3, ziln: { hiddenUnits: [16], maxEpochs: 15 } });
+      trainValueModel({
+        events,
+        to: END,
+        horizonDays: 90,
+        seed: 3,
+        momentsPerCustomer: 2,
+        ziln: { hiddenUnits: [16], maxEpochs: 15 },
+      });
     const trained = await run();
     expect(trained.labelFrom.toISOString()).toBe('2026-08-03T00:00:00.000Z');
-    expect(trained.customers.validation).toBe(Math.round(0.2 * (trained.customers.train + trained.customers.validation)));
+    expect(trained.customers.validation).toBe(
+      Math.round(0.2 * (trained.customers.train + trained.customers.validation)),
+    );
     expect(trained.customers.scored).toBeGreaterThanOrEqual(trained.customers.train + trained.customers.validation);
+    expect(trained.examples.train).toBeGreaterThan(trained.customers.train);
+    expect(trained.examples.train).toBeLessThanOrEqual(2 * trained.customers.train);
     // The synthetic shoppers are learnable: the model ranks held-out spend better than chance (Gini 0).
     expect(trained.metrics.gini).toBeGreaterThan(0.2);
     expect(trained.tierThresholds.high).toBeGreaterThan(trained.tierThresholds.mid);
@@ -48,31 +61,48 @@ describe('trainValueModel', () => {
     expect(metadata.validation).not.toHaveProperty('deciles');
     trained.model.dispose();
     again.model.dispose();
-  });
+  }, 60_000);
 
   it('refuses a window without enough history before the label window, saying what to do', async () => {
-    await expect(
-      trainValueModel({ events: events.slice(0, 30), to: END, horizonDays: 90, seed: 1 }),
-    ).rejects.toThrow(/training needs at least 50: load more history or shorten the horizon/);
+    await expect(trainValueModel({ events: events.slice(0, 30), to: END, horizonDays: 90, seed: 1 })).rejects.toThrow(
+      /training needs at least 50: load more history or shorten the horizon/,
+    );
     await expect(trainValueModel({ events, to: END, horizonDays: 0, seed: 1 })).rejects.toThrow(/horizonDays/);
   });
 });
 
 describe('value model helpers', () => {
-  it('sums purchase spend in a half-open window', () => {
-    const purchase = (customerId: string, occurredAt: string, total: number) =>
-      ({ type: 'purchase', customerId, occurredAt, total }) as never;
-    const spend = spendBetween(
-      [
-        purchase('a', '2026-01-01T00:00:00.000Z', 10),
-        purchase('a', '2026-01-31T23:59:59.999Z', 5),
-        purchase('a', '2026-02-01T00:00:00.000Z', 100),
-        purchase('b', '2025-12-31T23:59:59.999Z', 7),
-      ],
-      new Date('2026-01-01T00:00:00Z'),
-      new Date('2026-02-01T00:00:00Z'),
-    );
-    expect([...spend]).toEqual([['a', 15]]);
+  it('draws one scoring moment per customer at an event, with the spend of the following horizon as label', () => {
+    const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString();
+    const purchase = (customerId: string, n: number, total: number): ClickstreamEvent => ({
+      eventId: `${customerId}-${n}`,
+      customerId,
+      occurredAt: day(n),
+      type: 'purchase',
+      orderId: `${customerId}-o${n}`,
+      items: [{ productId: 'p', quantity: 1, unitPrice: total }],
+      total,
+      currency: 'USD',
+    });
+    const days = [0, 10, 50, 95, 200, 290];
+    const events = days.map((n) => purchase('a', n, n + 1));
+    events.push(purchase('late', 250, 5)); // only events after to − horizon: no moment, but in the population
+    const to = new Date(day(300));
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 40; seed++) {
+      const { moments, population } = scoringMoments(events, to, 90, seed);
+      expect(population).toHaveLength(2);
+      expect(moments).toHaveLength(1);
+      const [moment] = moments;
+      const t = days.find((n) => day(n) === moment.at)!;
+      expect(t).toBeLessThanOrEqual(210);
+      seen.add(moment.at);
+      const expected = days.filter((n) => n > t && n <= t + 90).reduce((sum, n) => sum + n + 1, 0);
+      expect(moment.spend).toBe(expected);
+      // The features are those the features service computes right after that event.
+      expect(moment.features[FEATURE_NAMES.indexOf('frequency')]).toBe(days.filter((n) => n <= t).length);
+    }
+    expect(seen.size).toBe(5); // every eligible event gets drawn for some seed
   });
 
   it('puts the top shares of predictions in high and mid', () => {

@@ -1,5 +1,13 @@
 import type { ClickstreamEvent, Tier } from '@cvp/contracts';
-import { buildFeatureVectors, FEATURE_NAMES, FEATURE_SCHEMA_VERSION, featureArray } from '@cvp/features';
+import {
+  emptyState,
+  FEATURE_NAMES,
+  FEATURE_SCHEMA_VERSION,
+  featureArray,
+  featureVector,
+  foldEvent,
+} from '@cvp/features';
+import { seededRandom } from '../math/random';
 import { evaluatePredictions, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
 import { trainZiln, validationSplit, type EpochRecord, type ZilnConfig, type ZilnModel } from '../ziln/model';
 
@@ -44,7 +52,7 @@ export interface ValidationSet {
 export interface TrainValueModelOptions {
   /** The events of the training window (any order, deduplicated). */
   events: readonly ClickstreamEvent[];
-  /** End of the data window (exclusive): labels are the spend in [to − horizonDays, to). */
+  /** End of the data window (exclusive): every label window ends by then. */
   to: Date;
   horizonDays: number;
   seed: number;
@@ -52,8 +60,10 @@ export interface TrainValueModelOptions {
   validationShare?: number;
   /** Population shares of the high and mid tiers (default 0.2 and 0.3). */
   tierShares?: { high: number; mid: number };
-  /** Fewest customers with history before the label window (default 50). */
+  /** Fewest customers with an event at least horizonDays before `to` (default 50). */
   minCustomers?: number;
+  /** Scoring moments drawn per customer (default 4; fewer when the customer has fewer events). */
+  momentsPerCustomer?: number;
   ziln?: Partial<Omit<ZilnConfig, 'seed'>>;
   log?: (line: string) => void;
   onEpoch?: (record: EpochRecord) => void;
@@ -61,7 +71,7 @@ export interface TrainValueModelOptions {
 
 export interface TrainedValueModel {
   model: ZilnModel;
-  /** Start of the label window: features are computed from the events before it. */
+  /** Latest time a scoring moment may have: `to` − horizonDays, so that every label window is observed. */
   labelFrom: Date;
   horizonDays: number;
   tierThresholds: TierThresholds;
@@ -69,6 +79,8 @@ export interface TrainedValueModel {
   /** The new model on the validation customers. */
   metrics: EvaluationMetrics;
   customers: { train: number; validation: number; scored: number };
+  /** Training and validation examples (scoring moments). */
+  examples: { train: number; validation: number };
   training: {
     backend: string;
     bestEpoch: number;
@@ -78,12 +90,83 @@ export interface TrainedValueModel {
   };
 }
 
+/** One training example: a customer's features at a scoring moment and their spend in the horizon after it. */
+export interface ScoringMoment {
+  customerId: string;
+  at: string;
+  features: number[];
+  spend: number;
+}
+
 /**
- * Trains the production value model on a window of events, the way it will be used: features of every customer
- * active before `to − horizonDays`, label = the customer's purchase spend in [to − horizonDays, to). A seeded share
- * of those customers is held out as the validation set on which model versions are compared; the ZILN fit itself
- * picks its epochs on a further split of the rest. Tier thresholds are quantiles of the predictions for every
- * customer of the window as of `to`, the population the scorer will score.
+ * Training examples as the scorer meets customers: the scorer scores a customer when one of their events arrives,
+ * on the features as of that event, and the score speaks of the next horizonDays. So each customer contributes one
+ * scoring moment: one of their events drawn at random (seeded; among those at least horizonDays before `to`, so the
+ * label window is fully observed), the features the features service computes right after it, and the purchase
+ * spend in (event time, event time + horizonDays]. Drawing the moment without looking at what follows keeps the
+ * label unbiased (taking "the last event before a cutoff" would promise an empty start of every label window).
+ * Returns the moments in customer-id order, and the features of every customer as of their newest event (the
+ * population the scorer holds scores for).
+ */
+export function scoringMoments(
+  events: readonly ClickstreamEvent[],
+  to: Date,
+  horizonDays: number,
+  seed: number,
+  momentsPerCustomer = 1,
+): { moments: ScoringMoment[]; population: number[][] } {
+  const horizonMs = horizonDays * DAY_MS;
+  const lastMomentMs = to.getTime() - horizonMs;
+  const byCustomer = new Map<string, { ms: number; event: ClickstreamEvent }[]>();
+  for (const event of events) {
+    const ms = Date.parse(event.occurredAt);
+    if (!(ms < to.getTime())) continue;
+    let list = byCustomer.get(event.customerId);
+    if (!list) byCustomer.set(event.customerId, (list = []));
+    list.push({ ms, event });
+  }
+  const random = seededRandom(seed ^ 0x68e31da4);
+  const moments: ScoringMoment[] = [];
+  const population: number[][] = [];
+  for (const customerId of [...byCustomer.keys()].sort()) {
+    const list = byCustomer.get(customerId) ?? [];
+    list.sort((a, b) => a.ms - b.ms || (a.event.eventId < b.event.eventId ? -1 : 1));
+    const eligible = list.filter((item) => item.ms <= lastMomentMs).length;
+    const chosen = sampleIndices(eligible, momentsPerCustomer, random);
+    const state = emptyState(customerId, list[0].event.occurredAt);
+    list.forEach((item, index) => {
+      foldEvent(state, item.event);
+      if (!chosen.has(index)) return;
+      let spend = 0;
+      for (const later of list) {
+        if (later.ms > item.ms && later.ms <= item.ms + horizonMs && later.event.type === 'purchase') {
+          spend += later.event.total;
+        }
+      }
+      moments.push({ customerId, at: item.event.occurredAt, features: featureArray(featureVector(state)), spend });
+    });
+    population.push(featureArray(featureVector(state)));
+  }
+  return { moments, population };
+}
+
+/** Up to `count` distinct indices of [0, size), drawn uniformly (partial Fisher-Yates). */
+function sampleIndices(size: number, count: number, random: () => number): Set<number> {
+  const pool = Array.from({ length: size }, (_, i) => i);
+  const picked = new Set<number>();
+  for (let k = 0; k < Math.min(count, size); k++) {
+    const j = k + Math.floor(random() * (size - k));
+    [pool[k], pool[j]] = [pool[j], pool[k]];
+    picked.add(pool[k]);
+  }
+  return picked;
+}
+
+/**
+ * Trains the production value model on a window of events, on scoring moments (see `scoringMoments`). A seeded
+ * share of the customers is held out as the validation set on which model versions are compared; the ZILN fit
+ * itself picks its epochs on a further split of the rest. Tier thresholds are quantiles of the predictions for
+ * every customer of the window as of their newest event.
  */
 export async function trainValueModel(options: TrainValueModelOptions): Promise<TrainedValueModel> {
   const { events, to, horizonDays, seed } = options;
@@ -97,42 +180,45 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
   if (!(validationShare > 0 && validationShare < 1)) throw new RangeError('validationShare must be in (0, 1)');
   checkTierShares(tierShares);
   const labelFrom = new Date(to.getTime() - horizonDays * DAY_MS);
-  const vectors = await buildFeatureVectors(events, labelFrom);
-  if (vectors.size < minCustomers) {
+  const momentsPerCustomer = options.momentsPerCustomer ?? 4;
+  const { moments, population } = scoringMoments(events, to, horizonDays, seed, momentsPerCustomer);
+  const customerIds = [...new Set(moments.map((moment) => moment.customerId))];
+  if (customerIds.length < minCustomers) {
     throw new RangeError(
-      `only ${vectors.size} customers have events before ${labelFrom.toISOString()} (to − ${horizonDays} days); ` +
+      `only ${customerIds.length} customers have an event before ${labelFrom.toISOString()} (to − ${horizonDays} days); ` +
         `training needs at least ${minCustomers}: load more history or shorten the horizon`,
     );
   }
-  const labels = spendBetween(events, labelFrom, to);
-  const customers = [...vectors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const customerIds = customers.map(([id]) => id);
-  const rows = customers.map(([, vector]) => featureArray(vector));
-  const actual = customerIds.map((id) => labels.get(id) ?? 0);
-  if (!actual.some((spend) => spend > 0)) {
-    throw new RangeError(`no customer bought between ${labelFrom.toISOString()} and ${to.toISOString()}`);
+  if (!moments.some((moment) => moment.spend > 0)) {
+    throw new RangeError(
+      `no customer bought within ${horizonDays} days of a scoring moment before ${to.toISOString()}`,
+    );
   }
 
+  // Split by customer, so no customer is on both sides.
   const split = validationSplit(customerIds.length, validationShare, seed ^ 0x2545f491);
+  const validationCustomers = new Set(split.validation.map((i) => customerIds[i]));
+  const trainMoments = moments.filter((moment) => !validationCustomers.has(moment.customerId));
+  const validationMoments = moments.filter((moment) => validationCustomers.has(moment.customerId));
   const validation: ValidationSet = {
-    customerIds: split.validation.map((i) => customerIds[i]),
-    rows: split.validation.map((i) => rows[i]),
-    actualSpend: split.validation.map((i) => actual[i]),
+    customerIds: validationMoments.map((moment) => moment.customerId),
+    rows: validationMoments.map((moment) => moment.features),
+    actualSpend: validationMoments.map((moment) => moment.spend),
   };
   log(
-    `[train] ${customerIds.length} customers with history before ${labelFrom.toISOString()}: ` +
-      `${split.train.length} to train, ${split.validation.length} to validate; labels = spend in the next ${horizonDays} days`,
+    `[train] ${customerIds.length} customers with events before ${labelFrom.toISOString()}, ` +
+      `${moments.length} scoring moments: ${split.train.length} customers to train, ${split.validation.length} to ` +
+      `validate; labels = spend in the ${horizonDays} days after each moment`,
   );
   const { model, info } = await trainZiln(
-    split.train.map((i) => rows[i]),
-    split.train.map((i) => actual[i]),
+    trainMoments.map((moment) => moment.features),
+    trainMoments.map((moment) => moment.spend),
     FEATURE_NAMES,
     { ...options.ziln, seed, onEpoch: options.onEpoch },
   );
   try {
     const metrics = validationMetrics(model, validation);
-    const population = await buildFeatureVectors(events, to);
-    const predictions = model.predict([...population.values()].map((vector) => featureArray(vector)));
+    const predictions = model.predict(population);
     const tierThresholds = fitTierThresholds(
       predictions.map((prediction) => prediction.expectedSpend),
       tierShares,
@@ -144,7 +230,8 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
       tierThresholds,
       validation,
       metrics,
-      customers: { train: split.train.length, validation: split.validation.length, scored: population.size },
+      customers: { train: split.train.length, validation: split.validation.length, scored: population.length },
+      examples: { train: trainMoments.length, validation: validationMoments.length },
       training: {
         backend: info.backend,
         bestEpoch: info.bestEpoch,
@@ -157,19 +244,6 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
     model.dispose();
     throw error;
   }
-}
-
-/** Purchase spend per customer in [from, to). */
-export function spendBetween(events: readonly ClickstreamEvent[], from: Date, to: Date): Map<string, number> {
-  const fromMs = from.getTime();
-  const toMs = to.getTime();
-  const spend = new Map<string, number>();
-  for (const event of events) {
-    if (event.type !== 'purchase') continue;
-    const ms = Date.parse(event.occurredAt);
-    if (ms >= fromMs && ms < toMs) spend.set(event.customerId, (spend.get(event.customerId) ?? 0) + event.total);
-  }
-  return spend;
 }
 
 /** A model's metrics on a validation set (the same set scores the candidate and the published model). */

@@ -3,3 +3,4 @@ export * from './normalization';
 export * from './model';
 export * from './backend';
 export { syntheticExamples } from './synthetic-examples';
+export * from './explain';

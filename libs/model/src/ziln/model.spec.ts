@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spearman } from '../metrics';
 import { selectBackend } from './backend';
+import { baselineExpectedSpend, integratedGradients } from './explain';
 import { inverseNormalCdf, mixtureQuantile, trainZiln, zilnPrediction } from './model';
 
 import { syntheticExamples } from './synthetic-examples';
@@ -60,5 +61,31 @@ describe('ZILN model', () => {
     expect(inverseNormalCdf(0.975)).toBeCloseTo(1.959964, 5);
     expect(inverseNormalCdf(0.01)).toBeCloseTo(-2.326348, 5);
     expect(mixtureQuantile(0.5, 1, 0, 1)).toBeCloseTo(1, 8);
+  });
+});
+
+describe('integratedGradients', () => {
+  it('attributes each prediction to its features, adding up to its distance from the population baseline', async () => {
+    await selectBackend('cpu', () => undefined);
+    const { rows, labels } = syntheticExamples(300, 11);
+    const { model } = await trainZiln(rows, labels, ['propensity', 'level', 'noise'], {
+      hiddenUnits: [8],
+      maxEpochs: 20,
+      seed: 11,
+    });
+    const sample = rows.slice(0, 20);
+    const attributions = integratedGradients(model, sample, 32);
+    const baseline = baselineExpectedSpend(model);
+    const predictions = model.predict(sample);
+    attributions.forEach((row, i) => {
+      const total = row.reduce((sum, value) => sum + value, 0);
+      expect(total).toBeCloseTo(predictions[i].expectedSpend - baseline, 0);
+    });
+    // The noise feature matters least on average.
+    const meanAbs = (j: number) => attributions.reduce((sum, row) => sum + Math.abs(row[j]), 0) / attributions.length;
+    expect(meanAbs(2)).toBeLessThan(Math.max(meanAbs(0), meanAbs(1)));
+    expect(integratedGradients(model, [])).toEqual([]);
+    expect(() => integratedGradients(model, sample, 0)).toThrow(/steps/);
+    model.dispose();
   });
 });

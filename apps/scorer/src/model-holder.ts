@@ -1,0 +1,108 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { Kafka } from 'kafkajs';
+import { TOPICS, type ModelPublishedMessage } from '@cvp/contracts';
+import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { followTopic, KAFKA_CLIENT, type Following } from '@cvp/kafka';
+import { selectBackend, VALUE_MODEL_ALGORITHM, type ValueModelMetadata } from '@cvp/model';
+import { ModelStore } from '@cvp/model-store';
+import type { LoadedValueModel } from '@cvp/scoring';
+import { SCORER_CONFIG, type ScorerConfig } from './config';
+
+/**
+ * The model the scorer scores with: the published one, learned from cvp.models.v1 (kept forever; its last record
+ * is the published model) at start, then swapped whenever a new version is announced. A swap replaces the
+ * reference between two batches (scoring a batch is synchronous), so no record is dropped or scored half by one
+ * model and half by the other. Until a model is published, or when one cannot be loaded, `current` is null and
+ * the scorer falls back to the RFM heuristic.
+ */
+@Injectable()
+export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdown {
+  private loaded: LoadedValueModel | null = null;
+  private following?: Following;
+  private stopped = false;
+  private markReady!: () => void;
+  /** Resolves once the model published at start is loaded (or found missing), or after STARTUP_TIMEOUT_MS. */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+
+  constructor(
+    @Inject(SCORER_CONFIG) private readonly config: ScorerConfig,
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ModelHolder.name);
+  }
+
+  get current(): LoadedValueModel | null {
+    return this.loaded;
+  }
+
+  onApplicationBootstrap(): void {
+    const timer = setTimeout(() => {
+      this.logger.warn('the published model is not known yet: scoring with the heuristic meanwhile');
+      this.markReady();
+    }, this.config.STARTUP_TIMEOUT_MS);
+    timer.unref();
+    void this.follow();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.following?.stop();
+    this.loaded?.model.dispose();
+    this.loaded = null;
+  }
+
+  private async follow(): Promise<void> {
+    await selectBackend(this.config.SCORER_BACKEND, (line) => this.logger.info(line));
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        this.following = await followTopic(
+          this.kafka,
+          TOPICS.models,
+          `${this.config.KAFKA_GROUP_ID}-models`,
+          (record) => this.swapTo(record.value),
+        );
+        await this.following.caughtUp;
+        this.logger.info({ modelVersion: this.loaded?.metadata.version ?? null }, 'published model known');
+        this.markReady();
+        return;
+      } catch (error) {
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.logger.warn({ attempt, error: (error as Error).message }, 'cannot follow cvp.models.v1 yet, retrying');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /** Loads an announced model and swaps it in; a model that cannot serve is refused and the current one kept. */
+  async swapTo(announced: ModelPublishedMessage): Promise<void> {
+    if (this.loaded?.metadata.version === announced.version) return;
+    if (announced.algorithm !== VALUE_MODEL_ALGORITHM || announced.featureSchemaVersion !== FEATURE_SCHEMA_VERSION) {
+      this.logger.error(
+        { announced },
+        `model ${announced.version} (${announced.algorithm}, ${announced.featureSchemaVersion}) cannot score ` +
+          `${FEATURE_SCHEMA_VERSION} features with this scorer: keeping ${this.loaded?.metadata.version ?? 'the heuristic'}`,
+      );
+      return;
+    }
+    const started = performance.now();
+    const { model, metadata } = await ModelStore.load<ValueModelMetadata>(announced.artifactUri);
+    if (metadata.version !== announced.version || !metadata.tierThresholds || !(metadata.horizonDays > 0)) {
+      model.dispose();
+      throw new Error(`artifact ${announced.artifactUri} does not hold a complete ${announced.version}`);
+    }
+    const previous = this.loaded;
+    this.loaded = { model, metadata };
+    previous?.model.dispose();
+    this.logger.info(
+      {
+        modelVersion: metadata.version,
+        previous: previous?.metadata.version ?? null,
+        loadMs: Math.round(performance.now() - started),
+      },
+      'model swapped in',
+    );
+  }
+}

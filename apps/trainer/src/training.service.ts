@@ -1,0 +1,314 @@
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { storage as requestLogContext } from 'nestjs-pino/storage';
+import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
+import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { KAFKA_CLIENT, KafkaProducerService, readLastRecord } from '@cvp/kafka';
+import {
+  publishVerdict,
+  selectBackend,
+  trainValueModel,
+  VALUE_MODEL_ALGORITHM,
+  validationMetrics,
+  valueModelMetadata,
+  type EvaluationMetrics,
+  type PublishVerdict,
+  type ValueModelMetadata,
+} from '@cvp/model';
+import { ModelStore } from '@cvp/model-store';
+import type { Kafka } from 'kafkajs';
+import { TRAINER_CONFIG, type TrainerConfig } from './config';
+import { TrainingEventStore } from './event-store';
+import { ModelRegistry } from './model-registry';
+import type { TrainRequest } from './train-request';
+
+const DAY_MS = 86_400_000;
+
+export interface TrainingStarted {
+  version: string;
+  status: 'training';
+  from: string;
+  to: string;
+  horizonDays: number;
+}
+
+class TrainingStopped extends Error {}
+
+/**
+ * Training runs: on demand (HTTP, command topic) and on a schedule, one at a time in this process (the chart runs
+ * one trainer). A run reads its window of stored events, trains, compares the candidate with the published model on
+ * the candidate's validation customers, saves the artifact, and publishes (registry + cvp.models.v1) only a better one.
+ */
+@Injectable()
+export class TrainingService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private running: Promise<void> | null = null;
+  private currentVersion: string | null = null;
+  private stopping = false;
+  private schedule?: NodeJS.Timeout;
+  private readonly store: ModelStore;
+
+  constructor(
+    @Inject(TRAINER_CONFIG) private readonly config: TrainerConfig,
+    private readonly events: TrainingEventStore,
+    private readonly registry: ModelRegistry,
+    private readonly producer: KafkaProducerService,
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(TrainingService.name);
+    this.store = new ModelStore(config.MODEL_STORE_DIR);
+  }
+
+  onApplicationBootstrap(): void {
+    void this.recover();
+    if (this.config.TRAIN_INTERVAL_MINUTES > 0) {
+      this.schedule = setInterval(() => void this.scheduledRun(), this.config.TRAIN_INTERVAL_MINUTES * 60_000);
+      this.schedule.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.schedule);
+    this.stopping = true;
+    await this.running;
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  /**
+   * Starts a run and returns once its window is known (bad windows fail here, with a clear error); the training
+   * itself goes on in the background. 409 while another run is in progress.
+   */
+  async start(request: TrainRequest, origin: string): Promise<TrainingStarted> {
+    if (this.running) throw new ConflictException('a training run is already in progress');
+    if (this.stopping) throw new ConflictException('the trainer is shutting down');
+    // Claim the slot before the first await so two requests cannot both start.
+    let release!: () => void;
+    this.running = new Promise<void>((resolve) => (release = resolve));
+    try {
+      const window = await this.window(request);
+      const horizonDays = request.horizonDays ?? this.config.TRAIN_HORIZON_DAYS;
+      const version = `${VALUE_MODEL_ALGORITHM}@${new Date().toISOString().replace(/[-:.]/g, '')}`;
+      await this.registry.startRun({
+        version,
+        algorithm: VALUE_MODEL_ALGORITHM,
+        featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+        from: window.from,
+        to: window.to,
+        request: { ...request, origin },
+      });
+      this.logger.info({ version, origin, from: window.from, to: window.to, horizonDays }, 'training run started');
+      this.currentVersion = version;
+      // The run outlives the request: its logs must not carry the request's fields.
+      requestLogContext.exit(() => {
+        void this.run(version, window, horizonDays, request).finally(() => {
+          this.currentVersion = null;
+          release();
+        });
+      });
+      return { version, status: 'training', from: window.from.toISOString(), to: window.to.toISOString(), horizonDays };
+    } catch (error) {
+      release();
+      throw error;
+    } finally {
+      void this.running.then(() => (this.running = null));
+    }
+  }
+
+  private async window(request: TrainRequest): Promise<{ from: Date; to: Date }> {
+    let to: Date;
+    if (request.to) {
+      to = new Date(request.to);
+    } else {
+      const newest = await this.events.newestEventTime();
+      if (!newest) throw new UnprocessableEntityException('no events are stored for training yet');
+      to = new Date(newest.getTime() + 1);
+    }
+    const from = request.from
+      ? new Date(request.from)
+      : new Date(to.getTime() - this.config.TRAIN_WINDOW_DAYS * DAY_MS);
+    return { from, to };
+  }
+
+  private async run(
+    version: string,
+    window: { from: Date; to: Date },
+    horizonDays: number,
+    request: TrainRequest,
+  ): Promise<void> {
+    const started = performance.now();
+    const seed = request.seed ?? this.config.TRAIN_SEED;
+    try {
+      const events: ClickstreamEvent[] = [];
+      for await (const event of this.events.events(window.from, window.to)) {
+        events.push(event);
+        if (events.length % 100_000 === 0) this.logger.info({ version, events: events.length }, 'reading events');
+        if (this.stopping) throw new TrainingStopped('the trainer is shutting down');
+      }
+      this.logger.info({ version, events: events.length }, 'events read, training');
+      const backend = await selectBackend(this.config.TRAIN_BACKEND, (line) => this.logger.info(line));
+      const maxEpochs = request.maxEpochs ?? this.config.TRAIN_MAX_EPOCHS;
+      const trained = await trainValueModel({
+        events,
+        to: window.to,
+        horizonDays,
+        seed,
+        tierShares: { high: this.config.TIER_HIGH_SHARE, mid: this.config.TIER_MID_SHARE },
+        minCustomers: this.config.TRAIN_MIN_CUSTOMERS,
+        ziln: { maxEpochs },
+        log: (line) => this.logger.info({ version }, line),
+        onEpoch: (record) => {
+          if (this.stopping) throw new TrainingStopped('the trainer is shutting down');
+          if (record.epoch === 1 || record.epoch % 10 === 0) {
+            this.logger.info({ version, ...record, maxEpochs }, 'epoch');
+          }
+        },
+      });
+      try {
+        const current = await this.currentOnValidation(trained.validation);
+        const verdict: PublishVerdict = request.force
+          ? { publish: true, reason: 'forced by the request' }
+          : publishVerdict(trained.metrics, current);
+        const metadata: ValueModelMetadata = valueModelMetadata(trained, { version, ...window, seed });
+        const artifactUri = await this.store.save(version, trained.model, metadata);
+        const row = await this.registry.finishRun(version, {
+          publish: verdict.publish,
+          artifactUri,
+          tierThresholds: trained.tierThresholds,
+          metrics: {
+            validation: trained.metrics,
+            publishedOnValidation: current ? { version: current.version, ...current.metrics } : null,
+            verdict,
+            customers: trained.customers,
+            examples: trained.examples,
+            training: { ...trained.training, backend, seed, maxEpochs, events: events.length },
+            request,
+          },
+        });
+        if (verdict.publish) {
+          await this.announce({
+            version,
+            featureSchemaVersion: metadata.featureSchemaVersion,
+            artifactUri,
+            publishedAt: row.publishedAt ?? new Date(),
+          });
+        }
+        this.logger.info(
+          {
+            version,
+            status: row.status,
+            reason: verdict.reason,
+            gini: trained.metrics.gini,
+            backend,
+            epochs: trained.training.epochsRun,
+            msPerEpoch: Math.round(trained.training.msPerEpoch),
+            seconds: Math.round((performance.now() - started) / 100) / 10,
+          },
+          'training run finished',
+        );
+      } finally {
+        trained.model.dispose();
+      }
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger.error({ version, error: message }, 'training run failed');
+      await this.registry.failRun(version, message).catch((failure: Error) => {
+        this.logger.error({ version, error: failure.message }, 'could not mark the run failed');
+      });
+    }
+  }
+
+  /** The published model's metrics on the candidate's validation customers (null when there is none to compare). */
+  private async currentOnValidation(
+    validation: Parameters<typeof validationMetrics>[1],
+  ): Promise<{ version: string; metrics: EvaluationMetrics } | null> {
+    const published = await this.registry.published();
+    if (!published) return null;
+    if (published.featureSchemaVersion !== FEATURE_SCHEMA_VERSION) {
+      this.logger.warn({ version: published.version }, 'published model uses another feature schema: not compared');
+      return null;
+    }
+    try {
+      const { model } = await ModelStore.load(published.artifactUri);
+      try {
+        return { version: published.version, metrics: validationMetrics(model, validation) };
+      } finally {
+        model.dispose();
+      }
+    } catch (error) {
+      this.logger.warn(
+        { version: published.version, error: (error as Error).message },
+        'published model could not be loaded: the candidate is not compared with it',
+      );
+      return null;
+    }
+  }
+
+  private async announce(published: {
+    version: string;
+    featureSchemaVersion: string;
+    artifactUri: string;
+    publishedAt: Date;
+  }): Promise<void> {
+    await this.producer.send(TOPICS.models, [
+      {
+        value: {
+          version: published.version,
+          algorithm: VALUE_MODEL_ALGORITHM,
+          featureSchemaVersion: published.featureSchemaVersion,
+          artifactUri: published.artifactUri,
+          publishedAt: published.publishedAt.toISOString(),
+        },
+      },
+    ]);
+  }
+
+  /**
+   * After a restart: runs left `training` are marked failed, and if the registry's published version is not the
+   * last one announced on cvp.models.v1 (the trainer stopped between the two), it is announced again.
+   */
+  private async recover(): Promise<void> {
+    for (let attempt = 1; attempt <= 30 && !this.stopping; attempt++) {
+      try {
+        const interrupted = await this.registry.failInterruptedRuns(this.currentVersion);
+        if (interrupted.length > 0) this.logger.warn({ versions: interrupted }, 'interrupted runs marked failed');
+        const published = await this.registry.published();
+        if (published?.publishedAt) {
+          const announced = await readLastRecord(this.kafka, TOPICS.models, `${this.config.KAFKA_GROUP_ID}-recover`);
+          if (announced?.version !== published.version) {
+            this.logger.warn({ version: published.version }, 'published model was not announced: announcing it');
+            await this.announce({ ...published, publishedAt: published.publishedAt });
+          }
+        }
+        return;
+      } catch (error) {
+        this.logger.warn({ attempt, error: (error as Error).message }, 'recovery check failed, retrying');
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  }
+
+  /** A scheduled run: skipped while one is running or when no event arrived after the last run's window. */
+  private async scheduledRun(): Promise<void> {
+    if (this.running) return;
+    try {
+      const [latest, newest] = await Promise.all([this.registry.latest(), this.events.newestEventTime()]);
+      if (!newest || (latest?.trainedTo && newest < latest.trainedTo)) {
+        this.logger.debug('no new events since the last run: scheduled training skipped');
+        return;
+      }
+      await this.start({}, 'schedule');
+    } catch (error) {
+      this.logger.warn({ error: (error as Error).message }, 'scheduled training did not start');
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { customerScoreSchema, type FeatureVectorMessage } from '@cvp/contracts';
+import { syntheticClickstream } from '@cvp/datasets';
+import { FEATURE_SCHEMA_VERSION, buildFeatureVectors } from '@cvp/features';
+import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
+import { scoreWithModel, type LoadedValueModel } from './model-scoring';
+
+const START = new Date('2025-01-01T00:00:00Z');
+const END = new Date('2026-11-01T00:00:00Z');
+
+describe('scoreWithModel', () => {
+  let loaded: LoadedValueModel;
+  let messages: FeatureVectorMessage[];
+  beforeAll(async () => {
+    await selectBackend('cpu', () => undefined);
+    const events = [...syntheticClickstream({ customers: 300, seed: 5, start: START, end: END })];
+    const trained = await trainValueModel({ events, to: END, horizonDays: 90, seed: 5, ziln: { maxEpochs: 10 } });
+    loaded = {
+      model: trained.model,
+      metadata: valueModelMetadata(trained, { version: 'ziln@test', from: START, to: END, seed: 5 }),
+    };
+    const vectors = await buildFeatureVectors(events, END);
+    messages = [...vectors].slice(0, 50).map(([customerId, features]) => ({
+      customerId,
+      asOf: '2026-10-31T00:00:00.000Z',
+      sourceEventId: `evt-${customerId}`,
+      featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+      features: features as unknown as Record<string, number>,
+      computedAt: '2026-10-31T00:00:01.000Z',
+    }));
+  });
+  afterAll(() => loaded.model.dispose());
+
+  it('gives contract-valid scores with the model version, its horizon, tiers from its thresholds and reasons', () => {
+    const scores = scoreWithModel(loaded, messages, '2026-11-23T00:00:00.000Z');
+    expect(scores).toHaveLength(50);
+    for (const score of scores) {
+      expect(customerScoreSchema.safeParse(score).success).toBe(true);
+      expect(score.modelVersion).toBe('ziln@test');
+      expect(score.horizonDays).toBe(90);
+      expect(score.churnRisk).toBeCloseTo(1 - score.pBuyAgain, 3);
+      expect(score.expectedSpendLow! <= score.expectedSpendHigh!).toBe(true);
+      const expectedTier =
+        score.expectedSpend >= loaded.metadata.tierThresholds.high
+          ? 'high'
+          : score.expectedSpend >= loaded.metadata.tierThresholds.mid
+            ? 'mid'
+            : 'low';
+      // Tiers are decided on the unrounded spend: allow a cent at the boundary.
+      if (Math.abs(score.expectedSpend - loaded.metadata.tierThresholds.high) > 0.01)
+        expect(score.tier).toBe(expectedTier);
+      expect(score.reasons.length).toBeLessThanOrEqual(3);
+      const sizes = score.reasons.map((reason) => Math.abs(reason.contribution));
+      expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+    }
+    expect(scores.some((score) => score.reasons.some((reason) => reason.contribution < 0))).toBe(true);
+    expect(scoreWithModel(loaded, [], 'x')).toEqual([]);
+  });
+});
