@@ -13,7 +13,14 @@ describe('scoreWithModel', () => {
   beforeAll(async () => {
     await selectBackend('cpu', () => undefined);
     const events = [...syntheticClickstream({ customers: 300, seed: 5, start: START, end: END })];
-    const trained = await trainValueModel({ events, to: END, horizonDays: 90, seed: 5, ziln: { maxEpochs: 10 } });
+    const trained = await trainValueModel({
+      events,
+      to: END,
+      horizonDays: 90,
+      seed: 5,
+      momentsPerCustomer: 1,
+      ziln: { hiddenUnits: [16], maxEpochs: 10 },
+    });
     loaded = {
       model: trained.model,
       metadata: valueModelMetadata(trained, { version: 'ziln@test', from: START, to: END, seed: 5 }),
@@ -27,8 +34,8 @@ describe('scoreWithModel', () => {
       features: features as unknown as Record<string, number>,
       computedAt: '2026-10-31T00:00:01.000Z',
     }));
-  });
-  afterAll(() => loaded.model.dispose());
+  }, 60_000);
+  afterAll(() => loaded?.model.dispose());
 
   it('gives contract-valid scores with the model version, its horizon, tiers from its thresholds and reasons', () => {
     const scores = scoreWithModel(loaded, messages, '2026-11-23T00:00:00.000Z');
