@@ -98,6 +98,20 @@ describe('helm chart', () => {
     expect(existing.some((m) => m.kind === 'PersistentVolumeClaim')).toBe(false);
   });
 
+  it('puts the trainer on a GPU node with its own image, and nothing else, with ci/trainer-gpu-values.yaml', () => {
+    const gpu = ['-f', join(CHART, 'ci', 'trainer-gpu-values.yaml')];
+    expect(() => run(['lint', CHART, '--strict', ...REQUIRED, ...gpu])).not.toThrow();
+    const deployments = render(gpu).filter((m) => m.kind === 'Deployment');
+    const trainer = deployments.find((d) => d.metadata.name === 'cvp-trainer')!.spec.template.spec;
+    expect(trainer.runtimeClassName).toBe('nvidia');
+    expect(trainer.containers[0].image).toBe('registry.example/cvp:0.1.0-gpu');
+    expect(trainer.containers[0].resources.limits['nvidia.com/gpu']).toBe(1);
+    for (const other of deployments.filter((d) => d.metadata.name !== 'cvp-trainer')) {
+      expect(other.spec.template.spec.runtimeClassName).toBeUndefined();
+      expect(other.spec.template.spec.containers[0].image).not.toMatch(/gpu/);
+    }
+  });
+
   it('drops a disabled service', () => {
     const names = render(['--set', 'services.campaigns.enabled=false'])
       .filter((m) => m.kind === 'Deployment')

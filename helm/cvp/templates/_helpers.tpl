@@ -77,6 +77,20 @@ annotations:
 {{- end -}}
 {{- end -}}
 
+{{/*
+The image of one service: `image` with the service's non-empty image.repository / tag / digest over it; a service
+tag without a service digest drops `image.digest`. Argument: dict "root" $ "svc" <effective service values>.
+*/}}
+{{- define "cvp.serviceImage" -}}
+{{- $image := deepCopy .root.Values.image -}}
+{{- $own := default dict .svc.image -}}
+{{- range $key, $value := $own -}}
+{{- if $value -}}{{- $_ := set $image $key $value -}}{{- end -}}
+{{- end -}}
+{{- if and $own.tag (not $own.digest) -}}{{- $_ := set $image "digest" "" -}}{{- end -}}
+{{- include "cvp.image" (dict "Values" (dict "image" $image) "Chart" .root.Chart) -}}
+{{- end -}}
+
 {{- define "cvp.imagePullSecrets" -}}
 {{- with .Values.image.pullSecrets }}
 imagePullSecrets:
