@@ -17,6 +17,7 @@ import {
   type ModelPublishedMessage,
 } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
+import { emptyState, featureVector, foldEvent } from '@cvp/features';
 import { createPrismaClient } from '@cvp/db';
 import { assignGroup } from '@cvp/decisioning';
 import { waitForZeroLag } from '@cvp/kafka';
@@ -401,6 +402,127 @@ describe('event to decision', () => {
       'score after the poison records',
       async () => (await redis.exists(scoreKey(`${RUN}-after-poison`))) === 1,
     );
+  });
+});
+
+describe('score API', () => {
+  const scoreUrl = (id: string) => `${scorerUrl}/v1/customers/${id}/score`;
+  const batchGet = (body: unknown) =>
+    fetch(`${scorerUrl}/v1/scores:batchGet`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('scores a burst in batches: many scores of one consumer batch share their scoring time', async () => {
+    const burst = Array.from({ length: 300 }, (_, i) => view(`${RUN}-burst-${i}`, 10));
+    expect((await post({ events: burst })).status).toBe(202);
+    await pipelineIdle();
+    const scoredAt = await Promise.all(burst.map((event) => redis.hget(scoreKey(event.customerId), 'scoredAt')));
+    expect(scoredAt.filter((at) => at === null)).toEqual([]);
+    const perBatch = new Map<string, number>();
+    for (const at of scoredAt) perBatch.set(at!, (perBatch.get(at!) ?? 0) + 1);
+    expect(Math.max(...perBatch.values())).toBeGreaterThan(10);
+  });
+
+  it('orders scores by event time: a late event refines the newest score, an older vector never replaces it', async () => {
+    const id = `${RUN}-late`;
+    const newer = view(id, 50);
+    const older = { ...view(id, 20), eventId: `${id}-older` };
+    expect((await post(newer)).status).toBe(202);
+    await pipelineIdle();
+    expect((await post(older)).status).toBe(202);
+    await pipelineIdle();
+    // The late event is folded into the state; the score stays as of the newest event.
+    const refined = (await (await fetch(scoreUrl(id))).json()) as CustomerScore;
+    expect(refined.asOf).toBe(newer.occurredAt);
+    expect(refined.sourceEventId).toBe(older.eventId);
+    expect(JSON.parse((await redis.get(featureStateKey(id)))!).eventCounts.page_view).toBe(2);
+
+    // A feature vector as of an earlier time (a replayed or reordered message) is scored but not stored.
+    const state = emptyState(id, older.occurredAt);
+    foldEvent(state, older);
+    const staleFeatures = featureVector(state);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.features,
+      messages: [
+        {
+          key: id,
+          value: JSON.stringify({
+            customerId: id,
+            asOf: older.occurredAt,
+            sourceEventId: `${id}-stale-vector`,
+            featureSchemaVersion: 'features@2',
+            features: staleFeatures,
+            computedAt: new Date().toISOString(),
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    await pipelineIdle();
+    const kept = (await (await fetch(scoreUrl(id))).json()) as CustomerScore;
+    expect(kept.sourceEventId).toBe(older.eventId);
+    expect(kept.asOf).toBe(newer.occurredAt);
+  });
+
+  it('answers batchGet in one call, with the ids it has no score for', async () => {
+    const ids = [`${RUN}-burst-0`, `${RUN}-burst-1`, `${RUN}-nobody`, `${RUN}-burst-0`];
+    const response = await batchGet({ customerIds: ids });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { scores: CustomerScore[]; missing: string[] };
+    expect(body.scores.map((score) => score.customerId).sort()).toEqual([`${RUN}-burst-0`, `${RUN}-burst-1`]);
+    expect(body.missing).toEqual([`${RUN}-nobody`]);
+    const tooMany = await batchGet({ customerIds: Array.from({ length: 1001 }, (_, i) => `c${i}`) });
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as any).errors[0].message).toMatch(/at most 1000/);
+  });
+
+  it('sums customers and expected spend per tier, and serves its OpenAPI document', async () => {
+    const summary = (await (await fetch(`${scorerUrl}/v1/tiers/summary`)).json()) as any;
+    expect(Object.keys(summary.tiers).sort()).toEqual(['high', 'low', 'mid']);
+    expect(summary.customers).toBeGreaterThanOrEqual(300);
+    expect(summary.customers).toBe(
+      summary.tiers.high.customers + summary.tiers.mid.customers + summary.tiers.low.customers,
+    );
+    const document = (await (await fetch(`${scorerUrl}/docs/openapi.json`)).json()) as any;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/customers/{id}/score', '/v1/scores:batchGet', '/v1/tiers/summary']),
+    );
+    expect(document.components.schemas.CustomerScore.properties.modelVersion).toBeDefined();
+    expect((await fetch(`${scorerUrl}/docs`)).status).toBe(200);
+  });
+
+  it('answers at once while Redis hangs (stale score where held, else 503), loses nothing and recovers', async () => {
+    const held = `${RUN}-burst-2`;
+    expect((await fetch(scoreUrl(held))).status).toBe(200); // this instance now holds its last score
+    const pauser = new Redis(REDIS_URL);
+    await pauser.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    const pausedAt = Date.now();
+    try {
+      const stale = await fetch(scoreUrl(held));
+      expect(stale.status).toBe(200);
+      expect(stale.headers.get('warning')).toMatch(/stale/);
+      expect(((await stale.json()) as any).stale).toBe(true);
+      const unknown = await fetch(scoreUrl(`${RUN}-burst-3`));
+      expect(unknown.status).toBe(503);
+      expect((await batchGet({ customerIds: [held, `${RUN}-burst-4`] })).status).toBe(503);
+      // Both answers came while Redis was still paused: the API did not wait for it.
+      expect(Date.now() - pausedAt).toBeLessThan(3000);
+      // An event accepted during the outage is scored once Redis is back.
+      expect((await post(view(`${RUN}-during-outage`, 60))).status).toBe(202);
+    } finally {
+      pauser.disconnect();
+    }
+    await eventually('fresh reads after the pause', async () => {
+      const response = await fetch(scoreUrl(`${RUN}-burst-3`));
+      return response.status === 200 && !((await response.json()) as any).stale;
+    });
+    await eventually('score of the event sent during the outage', async () => {
+      return (await fetch(scoreUrl(`${RUN}-during-outage`))).status === 200;
+    });
   });
 });
 

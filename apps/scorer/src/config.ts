@@ -7,6 +7,10 @@ export const scorerEnvSchema = baseEnvSchema
     KAFKA_GROUP_ID: z.string().default('cvp-scorer'),
     /** TensorFlow.js backend of the model; default: tfjs-node when installed, else wasm, else cpu. */
     SCORER_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** The score API's Redis reads give up after this long (then: the last known score, flagged stale, or 503). */
+    SCORE_READ_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(25),
+    /** Scores this instance remembers from its reads, to answer while Redis is unreachable. */
+    SCORE_STALE_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
     /** Integrated-gradients steps behind the reasons of a model score. */
     SCORE_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(8),
     /** Heuristic fallback (no model published yet): horizon of expected spend and P(buy again), in days. */

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { TOPICS } from '@cvp/contracts';
-import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { FEATURE_NAMES, FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { KafkaProducerService, PermanentError, type BatchOf } from '@cvp/kafka';
 import { ModelHolder } from './model-holder';
 import { ScoreStore } from './score-store';
@@ -30,6 +30,10 @@ export class FeaturesConsumer {
         throw new PermanentError(
           `feature schema ${record.value.featureSchemaVersion} is not the ${FEATURE_SCHEMA_VERSION} this scorer knows`,
         );
+      }
+      const missing = FEATURE_NAMES.filter((name) => !Number.isFinite(record.value.features[name]));
+      if (missing.length > 0) {
+        throw new PermanentError(`feature vector lacks ${missing.slice(0, 5).join(', ')} (${missing.length} missing)`);
       }
     }
     const scores = this.scoring.scoreBatch(

@@ -1,7 +1,15 @@
 import { telemetry } from './telemetry';
-import { exitOnBootFailure, runService } from '@cvp/nest-common';
+import { customerScoreSchema, TIERS } from '@cvp/contracts';
+import { exitOnBootFailure, runService, serveOpenApi } from '@cvp/nest-common';
 import { loadScorerConfig } from './config';
 import { scorerModule } from './app.module';
+import { batchGetRequestSchema } from './scores.controller';
+
+const tierTotals = {
+  type: 'object',
+  properties: { customers: { type: 'integer' }, expectedSpend: { type: 'number' } },
+  required: ['customers', 'expectedSpend'],
+};
 
 async function main(): Promise<void> {
   const config = loadScorerConfig();
@@ -9,6 +17,23 @@ async function main(): Promise<void> {
     module: scorerModule(config),
     config,
     telemetry,
+    configure: (app) =>
+      serveOpenApi(app, {
+        title: 'CVP scorer',
+        description: 'Latest value score per customer (Redis): single and batch lookups, tier totals.',
+        version: '1',
+        schemas: {
+          CustomerScore: customerScoreSchema,
+          BatchGetRequest: batchGetRequestSchema,
+          TierSummary: {
+            type: 'object',
+            properties: {
+              tiers: { type: 'object', properties: Object.fromEntries(TIERS.map((tier) => [tier, tierTotals])) },
+              customers: { type: 'integer' },
+            },
+          },
+        },
+      }),
   });
 }
 

@@ -1,3 +1,4 @@
 export * from './health';
 export * from './core.module';
 export * from './bootstrap';
+export * from './openapi';
