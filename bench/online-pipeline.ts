@@ -1,19 +1,31 @@
 /**
- * Online benchmark: events/s sustained through ingest -> Kafka -> features -> Redis on this machine, and the
- * consumer lag. Needs the infrastructure and a build:
- *   npm run infra:up && npm run build && node -r @swc-node/register bench/online-pipeline.ts [--format F --data P] [--limit N]
- * Starts its own ingest and features processes (ports 3201/3202, consumer group cvp-features-bench), replays
- * the dataset over HTTP as fast as ingest takes it, and samples the features group's lag every second.
+ * Online benchmark of the real-time path on this machine, against the real broker and Redis:
+ *   npm run infra:up && npm run build && node -r @swc-node/register bench/online-pipeline.ts [--format F --data P]
+ *     [--limit N] [--customers N] [--fresh-seconds S] [--lookup-seconds S] [--rate N]
+ * Starts its own ingest, features and scorer processes (ports 3201/3202/3204, consumer groups *-bench), trains a
+ * value model on a synthetic history and announces it on cvp.models.v1 so the scorer scores with the model (as in
+ * production), then measures, one phase after the other:
+ *   1. throughput: the dataset replayed over HTTP as fast as ingest takes it; sustained events/s through ingest ->
+ *      features -> scorer (until both consumer groups have no lag), lag sampled every second;
+ *   2. freshness at --rate events/s (default 1,000): ingest's acknowledgement of an event -> its score stamped by the
+ *      scorer (`scoredAt` of the score in Redis whose sourceEventId is that event; stamped when the batch is scored,
+ *      the Redis write follows in the same step), p50/p99;
+ *   3. lookups at a fixed 1,000 requests/s (open loop: requests start on schedule, not after the previous answer):
+ *      GET /v1/customers/:id/score and POST /v1/scores:batchGet with 100 ids, p50/p99 as the caller sees them;
+ * and the CPU seconds and peak memory of each process. Writes reports/bench/online-pipeline-<format>.json.
  * Event and customer ids get a per-run prefix so earlier runs' dedup marks do not make the work look cheaper.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
-import { openDataset, type Dataset } from '@cvp/datasets';
-import { consumerGroupLag } from '@cvp/kafka';
-import { HttpSink, replay, syntheticDataset } from '@cvp/replay';
-import { processUsage, startService, stopService, waitUntilReady } from '@cvp/harness';
+import { openDataset, syntheticClickstream, type Dataset } from '@cvp/datasets';
+import { createKafkaClient, consumerGroupLag, KafkaProducerService } from '@cvp/kafka';
+import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
+import { ModelStore } from '@cvp/model-store';
+import { HttpSink, replay, syntheticDataset, type EventSink, type SinkResult } from '@cvp/replay';
+import { processUsage, startService, stopService, waitUntilReady, type RunningService } from '@cvp/harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,25 +33,133 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     limit: { type: 'string', default: '200000' },
     customers: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '1000' },
+    'fresh-seconds': { type: 'string', default: '20' },
+    'lookup-seconds': { type: 'string', default: '10' },
   },
 });
 const RUN = `bench${Date.now().toString(36)}`;
-const GROUP = 'cvp-features-bench';
+const GROUPS = { features: 'cvp-features-bench', scorer: 'cvp-scorer-bench' };
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const ROOT = join(__dirname, '..');
 
-function prefixed(dataset: Dataset, limit: number): Dataset {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function prefixed(dataset: Dataset, limit: number, prefix: string): Dataset {
   async function* events(): AsyncGenerator<ClickstreamEvent> {
     let n = 0;
     for await (const event of dataset.events) {
       if (n++ >= limit) return;
-      yield { ...event, eventId: `${RUN}:${event.eventId}`, customerId: `${RUN}:${event.customerId}` };
+      yield { ...event, eventId: `${prefix}:${event.eventId}`, customerId: `${prefix}:${event.customerId}` };
     }
   }
   return { events: events(), report: dataset.report };
 }
 
+/** Remembers when ingest acknowledged each event (the start of its freshness clock). */
+class AckTimingSink implements EventSink {
+  readonly ackedAt = new Map<string, number>();
+  readonly customers = new Set<string>();
+  constructor(private readonly inner: EventSink) {}
+  async send(events: ClickstreamEvent[]): Promise<SinkResult> {
+    const result = await this.inner.send(events);
+    const now = Date.now();
+    for (const event of events) {
+      this.ackedAt.set(event.eventId, now);
+      this.customers.add(event.customerId);
+    }
+    return result;
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+const percentile = (sorted: number[], q: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const ms = (value: number) => Math.round(value * 100) / 100;
+
+async function lag(admin: Admin): Promise<number> {
+  const [events, features] = await Promise.all([
+    consumerGroupLag(admin, GROUPS.features, TOPICS.events),
+    consumerGroupLag(admin, GROUPS.scorer, TOPICS.features),
+  ]);
+  return events + features;
+}
+
+async function drain(admin: Admin): Promise<void> {
+  while ((await lag(admin)) > 0) await sleep(200);
+}
+
+/** Trains on a synthetic history, saves the artifact and announces it, as the trainer would. */
+async function publishBenchModel(): Promise<string> {
+  await selectBackend('wasm', () => undefined);
+  const start = new Date('2025-01-01T00:00:00Z');
+  const end = new Date('2026-01-01T00:00:00Z');
+  const events = [...syntheticClickstream({ customers: 2000, seed: 1, start, end })];
+  const trained = await trainValueModel({ events, to: end, horizonDays: 90, seed: 1 });
+  const version = `ziln@${RUN}`;
+  const artifactUri = await new ModelStore(join(ROOT, '.infra', 'bench-models')).save(
+    version,
+    trained.model,
+    valueModelMetadata(trained, { version, from: start, to: end, seed: 1 }),
+  );
+  trained.model.dispose();
+  const producer = new KafkaProducerService(createKafkaClient({ clientId: 'cvp-bench', brokers }));
+  await producer.send(TOPICS.models, [
+    {
+      value: {
+        version,
+        algorithm: 'ziln',
+        featureSchemaVersion: 'features@2',
+        artifactUri,
+        publishedAt: new Date().toISOString(),
+      },
+    },
+  ]);
+  await producer.onApplicationShutdown();
+  return version;
+}
+
+/** Open-loop load: `rate` requests/s for `seconds`, each timed from its scheduled start to its full answer. */
+async function openLoop(rate: number, seconds: number, request: (i: number) => Promise<Response>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const inFlight: Promise<void>[] = [];
+  const started = performance.now();
+  const total = rate * seconds;
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(
+      request(i).then(
+        async (response) => {
+          await response.arrayBuffer();
+          if (response.status !== 200) errors++;
+          latencies.push(performance.now() - due);
+        },
+        () => {
+          errors++;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const achieved = total / ((performance.now() - started) / 1000);
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: total,
+    achievedPerSecond: Math.round(achieved),
+    p50Ms: ms(percentile(latencies, 0.5)),
+    p99Ms: ms(percentile(latencies, 0.99)),
+    errors,
+  };
+}
+
 async function main(): Promise<void> {
   const limit = Number(args.limit);
+  const rate = Number(args.rate);
   const source =
     args.format === 'synthetic'
       ? syntheticDataset({
@@ -48,54 +168,111 @@ async function main(): Promise<void> {
           start: new Date('2025-01-01T00:00:00Z'),
           end: new Date('2026-01-01T00:00:00Z'),
         })
-      : openDataset(args.format!, args.data ?? '', {});
+      : openDataset(args.format ?? 'synthetic', args.data ?? '', {});
   const admin = new Kafka({ clientId: 'cvp-bench', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
+  const modelVersion = await publishBenchModel();
 
-  const ingest = startService('ingest', { PORT: '3201', LOG_LEVEL: 'warn' }, 'bench');
-  const features = startService('features', { PORT: '3202', LOG_LEVEL: 'warn', KAFKA_GROUP_ID: GROUP }, 'bench');
+  const quiet = { LOG_LEVEL: 'warn' };
+  const services: Record<string, RunningService> = {
+    ingest: startService('ingest', { ...quiet, PORT: '3201' }, 'bench'),
+    features: startService('features', { ...quiet, PORT: '3202', KAFKA_GROUP_ID: GROUPS.features }, 'bench'),
+    scorer: startService('scorer', { ...quiet, PORT: '3204', KAFKA_GROUP_ID: GROUPS.scorer }, 'bench'),
+  };
+  const usage = () =>
+    Object.fromEntries(Object.entries(services).map(([name, service]) => [name, processUsage(service.process.pid!)]));
   try {
-    await Promise.all([waitUntilReady(ingest), waitUntilReady(features)]);
-    // Let the features group drain whatever earlier runs left, so the clock measures this run only.
-    while ((await consumerGroupLag(admin, GROUP, TOPICS.events)) > 0) await new Promise((r) => setTimeout(r, 500));
-    const cpuBefore = {
-      ingest: processUsage(ingest.process.pid!).cpuSeconds,
-      features: processUsage(features.process.pid!).cpuSeconds,
-    };
+    await Promise.all(Object.values(services).map((service) => waitUntilReady(service)));
+    // Let the groups drain whatever earlier runs left, so the clock measures this run only.
+    await drain(admin);
+    const cpuBefore = usage();
 
+    // 1. Throughput.
     let maxLag = 0;
     const started = Date.now();
     const sampler = setInterval(() => {
-      consumerGroupLag(admin, GROUP, TOPICS.events).then(
-        (lag) => (maxLag = Math.max(maxLag, lag)),
+      lag(admin).then(
+        (value) => (maxLag = Math.max(maxLag, value)),
         () => undefined,
       );
     }, 1000);
-    const sent = await replay(prefixed(source, limit), new HttpSink(ingest.url), {
+    const sent = await replay(prefixed(source, limit, RUN), new HttpSink(services.ingest.url), {
       pace: { kind: 'max' },
       batchSize: 500,
       progress: true,
     });
     const sendSeconds = (Date.now() - started) / 1000;
-    const lagAtEndOfSend = await consumerGroupLag(admin, GROUP, TOPICS.events);
-    while ((await consumerGroupLag(admin, GROUP, TOPICS.events)) > 0) await new Promise((r) => setTimeout(r, 200));
+    const lagAtEndOfSend = await lag(admin);
+    await drain(admin);
     clearInterval(sampler);
     const totalSeconds = (Date.now() - started) / 1000;
-    const usage = { ingest: processUsage(ingest.process.pid!), features: processUsage(features.process.pid!) };
 
+    // 2. Freshness at a steady rate, on customers of their own.
+    const freshCount = rate * Number(args['fresh-seconds']);
+    const timing = new AckTimingSink(new HttpSink(services.ingest.url));
+    const freshSource = syntheticDataset({
+      customers: Math.max(100, Math.round(freshCount / 10)),
+      seed: 2,
+      start: new Date('2025-01-01T00:00:00Z'),
+      end: new Date('2026-01-01T00:00:00Z'),
+    });
+    await replay(prefixed(freshSource, freshCount, `${RUN}f`), timing, {
+      pace: { kind: 'rate', eventsPerSecond: rate },
+      batchSize: Math.max(1, Math.round(rate / 50)),
+      progress: false,
+    });
+    await drain(admin);
+    const freshness: number[] = [];
+    const customers = timing.customers;
+    for (const customer of customers) {
+      const [sourceEventId, scoredAt] = await scoreFields(services.scorer.url, customer);
+      const acked = sourceEventId ? timing.ackedAt.get(sourceEventId) : undefined;
+      if (acked !== undefined && scoredAt) freshness.push(Date.parse(scoredAt) - acked);
+    }
+    freshness.sort((a, b) => a - b);
+
+    // 3. Lookups at 1,000 requests/s.
+    const known = [...customers];
+    const lookupSeconds = Number(args['lookup-seconds']);
+    const single = await openLoop(1000, lookupSeconds, (i) =>
+      fetch(`${services.scorer.url}/v1/customers/${encodeURIComponent(known[i % known.length])}/score`),
+    );
+    const batch = await openLoop(1000, lookupSeconds, (i) =>
+      fetch(`${services.scorer.url}/v1/scores:batchGet`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          customerIds: Array.from({ length: 100 }, (_, k) => known[(i * 100 + k) % known.length]),
+        }),
+      }),
+    );
+
+    const after = usage();
     const result = {
-      command: `node -r @swc-node/register bench/online-pipeline.ts --format ${args.format} --limit ${limit}`,
+      command: `node -r @swc-node/register bench/online-pipeline.ts --format ${args.format} --limit ${limit} --rate ${rate}`,
+      kafkaClient: process.env.KAFKA_CLIENT ?? 'kafkajs',
+      modelVersion,
       events: sent.sent,
       ingestEventsPerSecond: Math.round(sent.sent / sendSeconds),
       endToEndEventsPerSecond: Math.round(sent.sent / totalSeconds),
       maxLag,
       lagAtEndOfSend,
       drainSeconds: Math.round((totalSeconds - sendSeconds) * 10) / 10,
-      cpuSeconds: {
-        ingest: Math.round((usage.ingest.cpuSeconds - cpuBefore.ingest) * 10) / 10,
-        features: Math.round((usage.features.cpuSeconds - cpuBefore.features) * 10) / 10,
+      freshness: {
+        rate,
+        scores: freshness.length,
+        p50Ms: ms(percentile(freshness, 0.5)),
+        p99Ms: ms(percentile(freshness, 0.99)),
       },
-      peakRssMb: { ingest: usage.ingest.peakRssMb, features: usage.features.peakRssMb },
+      lookupSingle: single,
+      lookupBatch100: batch,
+      cpuSeconds: Object.fromEntries(
+        Object.keys(services).map((name) => [
+          name,
+          Math.round((after[name].cpuSeconds - cpuBefore[name].cpuSeconds) * 10) / 10,
+        ]),
+      ),
+      peakRssMb: Object.fromEntries(Object.keys(services).map((name) => [name, after[name].peakRssMb])),
     };
     console.log('\n| metric | value |\n| --- | --- |');
     for (const [key, value] of Object.entries(result))
@@ -103,9 +280,16 @@ async function main(): Promise<void> {
     mkdirSync('reports/bench', { recursive: true });
     writeFileSync(`reports/bench/online-pipeline-${args.format}.json`, JSON.stringify(result, null, 2));
   } finally {
-    await Promise.all([stopService(ingest), stopService(features)]);
+    await Promise.all(Object.values(services).map((service) => stopService(service)));
     await admin.disconnect();
   }
+}
+
+async function scoreFields(scorerUrl: string, customerId: string): Promise<[string | null, string | null]> {
+  const response = await fetch(`${scorerUrl}/v1/customers/${encodeURIComponent(customerId)}/score`);
+  if (response.status !== 200) return [null, null];
+  const score = (await response.json()) as { sourceEventId: string; scoredAt: string };
+  return [score.sourceEventId, score.scoredAt];
 }
 
 main().catch((error) => {
