@@ -1,3 +1,5 @@
 export * from './audience-rule';
 export * from './control-group';
 export * from './eligibility';
+export * from './expected-return';
+export * from './uplift';

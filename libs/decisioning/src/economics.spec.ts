@@ -1,0 +1,101 @@
+import { byExpectedReturn, expectedReturn, type CampaignEconomics } from './expected-return';
+import { isAttributed, upliftReport, type GroupOutcome } from './uplift';
+
+const campaign = (over: Partial<CampaignEconomics>): CampaignEconomics => ({
+  id: 'c',
+  priority: 0,
+  action: 'win_back',
+  costPerAction: 1,
+  upliftRate: 0.05,
+  ...over,
+});
+
+describe('expected return', () => {
+  it('values the uplift on expected spend against the action cost, a coupon paid only on a purchase', () => {
+    expect(expectedReturn(campaign({}), { expectedSpend: 200, pBuyAgain: 0.5 })).toEqual({
+      incrementalValue: 10,
+      cost: 1,
+      value: 9,
+    });
+    const coupon = expectedReturn(campaign({ action: 'coupon', couponValue: 10, upliftRate: 0.1 }), {
+      expectedSpend: 200,
+      pBuyAgain: 0.4,
+    });
+    expect(coupon).toEqual({ incrementalValue: 20, cost: 5, value: 15 });
+  });
+
+  it('orders competing campaigns by expected return and drops those that would lose money', () => {
+    const campaigns = [
+      campaign({ id: 'cheap', upliftRate: 0.02, costPerAction: 0.1 }), // 4 - 0.1
+      campaign({ id: 'rich', upliftRate: 0.1, costPerAction: 5 }), // 20 - 5
+      campaign({ id: 'loser', upliftRate: 0.01, costPerAction: 5 }), // 2 - 5
+      campaign({ id: 'tie-high', upliftRate: 0.1, costPerAction: 5, priority: 9 }),
+    ];
+    const order = byExpectedReturn(campaigns, { expectedSpend: 200, pBuyAgain: 0.5 }).map((c) => c.campaign.id);
+    expect(order).toEqual(['tie-high', 'rich', 'cheap']);
+    expect(byExpectedReturn(campaigns, { expectedSpend: 0, pBuyAgain: 0 })).toEqual([]);
+  });
+});
+
+/** Outcomes of n customers: each converts with probability p and then spends `amount`. Seeded. */
+function outcomes(n: number, p: number, amount: number, seed: number): GroupOutcome {
+  let state = seed;
+  const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const group: GroupOutcome = { customers: n, converters: 0, revenue: 0, revenueSquares: 0 };
+  for (let i = 0; i < n; i++) {
+    if (random() < p) {
+      group.converters++;
+      group.revenue += amount;
+      group.revenueSquares += amount * amount;
+    }
+  }
+  return group;
+}
+
+describe('upliftReport', () => {
+  it('finds a real uplift, with an interval around it, the incremental revenue and the ROI', () => {
+    const report = upliftReport(outcomes(5000, 0.12, 50, 1), outcomes(5000, 0.08, 50, 2), 1000);
+    expect(report.verdict).toBe('beats control');
+    expect(report.conversionUplift.low).toBeGreaterThan(0);
+    expect(report.revenuePerCustomerUplift.estimate).toBeGreaterThan(1);
+    expect(report.revenuePerCustomerUplift.low).toBeLessThan(2);
+    expect(report.revenuePerCustomerUplift.high).toBeGreaterThan(2); // the true uplift, 0.04 × 50
+    expect(report.incrementalRevenue.estimate).toBeCloseTo(report.revenuePerCustomerUplift.estimate * 5000, 6);
+    expect(report.roi).toBeCloseTo((report.incrementalRevenue.estimate - 1000) / 1000, 9);
+  });
+
+  it('says so when the campaign does not beat its control, and when there is too little data', () => {
+    const flat = upliftReport(outcomes(4000, 0.1, 50, 3), outcomes(4000, 0.1, 50, 4), 500);
+    expect(flat.verdict).toBe('does not beat control');
+    expect(flat.explanation).toMatch(/not above 0 with 95% confidence/);
+    expect(flat.revenuePerCustomerUplift.low).toBeLessThan(0);
+    const tiny = upliftReport(outcomes(10, 0.5, 50, 5), outcomes(3, 0, 0, 6), 10);
+    expect(tiny.verdict).toBe('not enough data');
+    expect(upliftReport(outcomes(0, 0, 0, 7), outcomes(0, 0, 0, 8), 0).roi).toBeNull();
+  });
+
+  it('computes the interval by hand on a small example (Welch)', () => {
+    // treated: 4 customers spending 10, 0, 20, 10 -> mean 10, var 200/3; control: 0, 0, 10, 10 -> mean 5, var 100/3
+    const report = upliftReport(
+      { customers: 4, converters: 3, revenue: 40, revenueSquares: 600 },
+      { customers: 4, converters: 2, revenue: 20, revenueSquares: 200 },
+      0,
+      1,
+    );
+    const se = Math.sqrt(200 / 3 / 4 + 100 / 3 / 4);
+    expect(report.revenuePerCustomerUplift.estimate).toBe(5);
+    expect(report.revenuePerCustomerUplift.low).toBeCloseTo(5 - 1.959964 * se, 9);
+    expect(report.incrementalRevenue.high).toBeCloseTo((5 + 1.959964 * se) * 4, 9);
+  });
+});
+
+describe('isAttributed', () => {
+  const decision = { customerId: 'a', eventTime: new Date('2026-01-01T00:00:00Z') };
+  it('counts the customer’s purchases from the decision on, within the window', () => {
+    expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-01T00:00:00Z') }, 7)).toBe(true);
+    expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-07T23:59:59Z') }, 7)).toBe(true);
+    expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-08T00:00:00Z') }, 7)).toBe(false);
+    expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2025-12-31T23:59:59Z') }, 7)).toBe(false);
+    expect(isAttributed(decision, { customerId: 'b', occurredAt: new Date('2026-01-02T00:00:00Z') }, 7)).toBe(false);
+  });
+});

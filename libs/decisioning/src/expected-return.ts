@@ -1,0 +1,61 @@
+import type { MarketingAction } from '@cvp/contracts';
+
+/** What the engine knows of a campaign's economics (stored with the campaign). */
+export interface CampaignEconomics {
+  id: string;
+  priority: number;
+  action: MarketingAction;
+  /** Fixed cost of one treated action (message, ad impression...), spent from the budget. */
+  costPerAction: number;
+  /**
+   * Expected incremental spend caused by the action, as a share of the customer's expected spend over the score's
+   * horizon (the marketer's prior; the campaign report measures the real one against the control group).
+   */
+  upliftRate: number;
+  /** Coupon value, paid only when the customer buys (coupon actions). */
+  couponValue?: number;
+}
+
+/** The score fields the economics use. */
+export interface ScoreEconomics {
+  expectedSpend: number;
+  pBuyAgain: number;
+}
+
+export interface ExpectedReturn {
+  incrementalValue: number;
+  cost: number;
+  /** incrementalValue − cost. */
+  value: number;
+}
+
+/**
+ * Expected return of treating a customer: incremental value = upliftRate × expected spend; expected cost = the
+ * action's cost plus, for a coupon, its value × P(buy again) (the discount is paid only on a purchase).
+ */
+export function expectedReturn(campaign: CampaignEconomics, score: ScoreEconomics): ExpectedReturn {
+  const incrementalValue = campaign.upliftRate * score.expectedSpend;
+  const couponCost = campaign.action === 'coupon' ? (campaign.couponValue ?? 0) * score.pBuyAgain : 0;
+  const cost = campaign.costPerAction + couponCost;
+  return { incrementalValue, cost, value: incrementalValue - cost };
+}
+
+/**
+ * The order in which competing campaigns are tried for one customer: best expected return first (ties: higher
+ * priority, then id), only those expected to return more than they cost. The engine takes the first one whose
+ * budget, cap and cooldown allow it, so a customer gets at most one action per score.
+ */
+export function byExpectedReturn<C extends CampaignEconomics>(
+  campaigns: readonly C[],
+  score: ScoreEconomics,
+): { campaign: C; expected: ExpectedReturn }[] {
+  return campaigns
+    .map((campaign) => ({ campaign, expected: expectedReturn(campaign, score) }))
+    .filter(({ expected }) => expected.value > 0)
+    .sort(
+      (a, b) =>
+        b.expected.value - a.expected.value ||
+        b.campaign.priority - a.campaign.priority ||
+        a.campaign.id.localeCompare(b.campaign.id),
+    );
+}
