@@ -526,6 +526,71 @@ describe('score API', () => {
   });
 });
 
+describe('campaign management and measured uplift', () => {
+  let campaignsUrl = '';
+  beforeAll(() => {
+    campaignsUrl = services[4].url;
+  });
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${campaignsUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const key = `${RUN}-vip-coupon`.toLowerCase();
+
+  it('creates, validates, reads and changes campaigns over REST', async () => {
+    const bad = await call('POST', '/v1/campaigns', { key: 'Bad Key', action: 'coupon', controlShare: 1 });
+    expect(bad.status).toBe(400);
+    const paths = ((await bad.json()) as any).errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['key', 'name', 'audience', 'controlShare', 'startsAt']));
+    const created = await call('POST', '/v1/campaigns', {
+      key,
+      name: 'VIP coupon',
+      audience: { all: [{ field: 'tier', op: 'eq', value: 'high' }] },
+      action: 'coupon',
+      actionParams: { couponValue: 5 },
+      channel: 'email',
+      startsAt: '2000-01-01T00:00:00Z',
+      budgetTotal: 2,
+      costPerAction: 1,
+    });
+    expect(created.status).toBe(201);
+    const campaign = (await created.json()) as any;
+    expect(campaign).toMatchObject({ key, status: 'draft', controlShare: 0.1, upliftRate: 0.05, budgetSpent: 0 });
+    expect((await call('POST', '/v1/campaigns', { ...campaign, id: undefined })).status).toBe(400);
+    const again = await call('POST', '/v1/campaigns', {
+      key,
+      name: 'dup',
+      audience: { all: [{ field: 'tier', op: 'eq', value: 'high' }] },
+      action: 'win_back',
+      channel: 'email',
+      startsAt: '2000-01-01T00:00:00Z',
+      budgetTotal: 1,
+    });
+    expect(again.status).toBe(409);
+    const coupon = await call('PATCH', `/v1/campaigns/${key}`, { actionParams: {} });
+    expect(coupon.status).toBe(400);
+    const paused = await call('PATCH', `/v1/campaigns/${campaign.id}`, { status: 'paused', priority: 5 });
+    expect(await paused.json()).toMatchObject({ status: 'paused', priority: 5 });
+    expect((await call('GET', '/v1/campaigns/no-such-campaign')).status).toBe(404);
+    const listed = (await (await call('GET', '/v1/campaigns')).json()) as any[];
+    expect(listed.map((c) => c.key)).toEqual(expect.arrayContaining([key, 'win-back-high-value']));
+    const document = (await (await fetch(`${campaignsUrl}/docs/openapi.json`)).json()) as any;
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/campaigns', '/v1/campaigns/{id}/report']));
+  });
+
+  it('reports treated vs control from the purchases after each decision, and says when it does not beat control', async () => {
+    const report = (await (await call('GET', '/v1/campaigns/win-back-high-value/report')).json()) as any;
+    expect(report.campaign.key).toBe('win-back-high-value');
+    expect(report.treated.customers).toBeGreaterThan(0);
+    expect(report.treatedDecisions).toBeGreaterThanOrEqual(report.treated.customers);
+    expect(['beats control', 'does not beat control', 'not enough data']).toContain(report.verdict);
+    expect(report.revenuePerCustomerUplift.low).toBeLessThanOrEqual(report.revenuePerCustomerUplift.high);
+    expect((await call('GET', `/v1/campaigns/${key}/report`)).status).toBe(200);
+  });
+});
+
 describe('model training, registry and hot swap', () => {
   // A window no other test writes to: the trainer learns from these synthetic shoppers only.
   const FROM = '2003-01-01T00:00:00.000Z';

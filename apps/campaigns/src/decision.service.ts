@@ -4,8 +4,9 @@ import { PrismaService, type Campaign, type Decision } from '@cvp/db';
 import {
   assignGroup,
   audienceRuleSchema,
+  byExpectedReturn,
   eligibility,
-  rankCampaigns,
+  type CampaignEconomics,
   type CampaignTerms,
   type Facts,
 } from '@cvp/decisioning';
@@ -20,9 +21,10 @@ export interface DecisionOutcome {
 }
 
 /**
- * Applies the active campaigns to one score: at most one decision per score, taken by the highest
- * priority campaign the customer is eligible for, persisted idempotently (a replayed score finds its
- * decision), with budget spent atomically and the control group assigned by hash.
+ * Applies the active campaigns to one score: at most one decision per score, taken by the eligible campaign with
+ * the best expected return (uplift on the score's expected spend minus the expected cost; ties by priority), persisted
+ * idempotently (a replayed score finds its decision), with budget spent atomically and the control group assigned by
+ * hash. A campaign whose budget, cap or cooldown stops it leaves the customer to the next best one.
  */
 @Injectable()
 export class DecisionService {
@@ -36,10 +38,14 @@ export class DecisionService {
     const eventTime = new Date(score.asOf);
     const facts = scoreFacts(score);
     const none = { lastEventTime: null, treatedCount: 0 };
-    const candidates = rankCampaigns(campaigns).filter(
-      (campaign) => eligibility(terms(campaign), facts, eventTime, none).eligible,
+    const eligible = campaigns.filter((campaign) => eligibility(terms(campaign), facts, eventTime, none).eligible);
+    const ranked = byExpectedReturn(
+      eligible.map((row) => ({ ...economics(row), row })),
+      score,
     );
-    for (const campaign of candidates) {
+    for (const {
+      campaign: { row: campaign },
+    } of ranked) {
       const outcome = await this.prisma.$transaction((tx) => this.decideFor(tx, campaign, score, facts, eventTime));
       if (outcome) return outcome;
     }
@@ -144,6 +150,18 @@ function terms(campaign: Campaign): CampaignTerms {
     priority: campaign.priority,
     frequencyCap: campaign.frequencyCap,
     cooldownSeconds: campaign.cooldownSeconds,
+  };
+}
+
+export function economics(campaign: Campaign): CampaignEconomics {
+  const params = (campaign.actionParams ?? {}) as { couponValue?: unknown };
+  return {
+    id: campaign.id,
+    priority: campaign.priority,
+    action: campaign.action,
+    costPerAction: Number(campaign.costPerAction),
+    upliftRate: campaign.upliftRate,
+    couponValue: typeof params.couponValue === 'number' ? params.couponValue : undefined,
   };
 }
 

@@ -1,5 +1,6 @@
 import { telemetry } from './telemetry';
-import { exitOnBootFailure, runService } from '@cvp/nest-common';
+import { exitOnBootFailure, runService, serveOpenApi } from '@cvp/nest-common';
+import { createCampaignSchema, updateCampaignSchema } from './campaign-request';
 import { loadCampaignsConfig } from './config';
 import { campaignsModule } from './app.module';
 
@@ -9,6 +10,20 @@ async function main(): Promise<void> {
     module: campaignsModule(config),
     config,
     telemetry,
+    configure: (app) =>
+      serveOpenApi(app, {
+        title: 'CVP campaigns',
+        description:
+          'Campaigns (audience rules over score fields, action, budget, caps, control share) and their measured uplift.',
+        version: '1',
+        requestSchemas: { CreateCampaign: createCampaignSchema, UpdateCampaign: updateCampaignSchema },
+        schemas: {
+          Campaign: {
+            type: 'object',
+            description: 'A stored campaign: the CreateCampaign fields plus id, budgetSpent, createdAt, updatedAt',
+          },
+        },
+      }),
   });
 }
 

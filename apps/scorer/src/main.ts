@@ -22,9 +22,9 @@ async function main(): Promise<void> {
         title: 'CVP scorer',
         description: 'Latest value score per customer (Redis): single and batch lookups, tier totals.',
         version: '1',
+        requestSchemas: { BatchGetRequest: batchGetRequestSchema },
         schemas: {
           CustomerScore: customerScoreSchema,
-          BatchGetRequest: batchGetRequestSchema,
           TierSummary: {
             type: 'object',
             properties: {

@@ -1,11 +1,4 @@
-import {
-  assignGroup,
-  audienceRuleSchema,
-  eligibility,
-  matchesAudience,
-  rankCampaigns,
-  type CampaignTerms,
-} from './index';
+import { assignGroup, audienceRuleSchema, eligibility, matchesAudience, type CampaignTerms } from './index';
 
 const winBack = {
   all: [
@@ -95,15 +88,5 @@ describe('eligibility', () => {
     expect(eligibility(campaign, facts, at, recent)).toMatchObject({ reason: 'cooldown' });
     const capped = { lastEventTime: new Date('2026-01-30T00:00:00Z'), treatedCount: 2 };
     expect(eligibility(campaign, facts, at, capped)).toMatchObject({ reason: 'frequency_cap' });
-  });
-
-  it('ranks by priority, then id', () => {
-    expect(
-      rankCampaigns([
-        { id: 'b', priority: 1 },
-        { id: 'a', priority: 1 },
-        { id: 'z', priority: 9 },
-      ]).map((c) => c.id),
-    ).toEqual(['z', 'a', 'b']);
   });
 });

@@ -91,8 +91,9 @@ describe('upliftReport', () => {
 
 describe('isAttributed', () => {
   const decision = { customerId: 'a', eventTime: new Date('2026-01-01T00:00:00Z') };
-  it('counts the customer’s purchases from the decision on, within the window', () => {
-    expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-01T00:00:00Z') }, 7)).toBe(true);
+  it('counts the customer’s purchases after the decision, within the window', () => {
+    expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-01T00:00:00Z') }, 7)).toBe(false);
+    expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-01T00:00:01Z') }, 7)).toBe(true);
     expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-07T23:59:59Z') }, 7)).toBe(true);
     expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-08T00:00:00Z') }, 7)).toBe(false);
     expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2025-12-31T23:59:59Z') }, 7)).toBe(false);

@@ -41,8 +41,3 @@ export function eligibility(
   if (past.treatedCount >= campaign.frequencyCap) return { eligible: false, reason: 'frequency_cap' };
   return { eligible: true };
 }
-
-/** Candidates in the order they should be tried: highest priority first, then by id for a stable order. */
-export function rankCampaigns<T extends Pick<CampaignTerms, 'id' | 'priority'>>(campaigns: T[]): T[] {
-  return [...campaigns].sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
-}

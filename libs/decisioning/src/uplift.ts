@@ -120,12 +120,15 @@ export function upliftReport(
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const money = (value: number) => value.toFixed(2);
 
-/** Whether a purchase counts for a decision: same customer, at or after the decision's event time, within the window. */
+/**
+ * Whether a purchase counts for a decision: same customer, strictly after the decision's event time (the event the
+ * decision was taken on, itself maybe a purchase, does not count), within the window.
+ */
 export function isAttributed(
   decision: { customerId: string; eventTime: Date },
   purchase: { customerId: string; occurredAt: Date },
   windowDays: number,
 ): boolean {
   const delta = purchase.occurredAt.getTime() - decision.eventTime.getTime();
-  return purchase.customerId === decision.customerId && delta >= 0 && delta < windowDays * 86_400_000;
+  return purchase.customerId === decision.customerId && delta > 0 && delta < windowDays * 86_400_000;
 }

@@ -11,6 +11,8 @@ export interface OpenApiOptions {
    * zod schemas (the same ones the service validates with, converted) or JSON schemas as they are.
    */
   schemas?: Record<string, z.ZodType | Record<string, unknown>>;
+  /** Request-body schemas: like `schemas`, converted as the input they accept (fields with defaults optional). */
+  requestSchemas?: Record<string, z.ZodType>;
 }
 
 /**
@@ -31,6 +33,9 @@ export function serveOpenApi(app: INestApplication, options: OpenApiOptions): vo
       schema instanceof z.ZodType ? z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output' }) : schema,
     ]),
   );
+  for (const [name, schema] of Object.entries(options.requestSchemas ?? {})) {
+    schemas[name] = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' });
+  }
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...schemas } };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ACTIONS, isoDateTime } from '@cvp/contracts';
+import { audienceRuleSchema } from '@cvp/decisioning';
+
+const money = z.number().finite().nonnegative('must not be negative');
+
+const fields = {
+  key: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a slug: lowercase letters, digits and dashes, 2-63 characters'),
+  name: z.string().trim().min(1).max(200),
+  status: z.enum(['draft', 'active', 'paused', 'ended']),
+  /** e.g. { "all": [ { "field": "tier", "op": "eq", "value": "high" }, { "field": "churnRisk", "op": "gt", "value": 0.6 } ] } */
+  audience: audienceRuleSchema,
+  action: z.enum(ACTIONS),
+  /** Free parameters for the channel system; `couponValue` (number) is the discount of a coupon. */
+  actionParams: z.record(z.string(), z.unknown()),
+  channel: z.string().trim().min(1).max(64),
+  startsAt: isoDateTime,
+  endsAt: isoDateTime.nullable(),
+  priority: z.number().int().min(-1000).max(1000),
+  budgetTotal: money,
+  costPerAction: money,
+  frequencyCap: z.number().int().min(1).max(1000),
+  cooldownSeconds: z.number().int().min(0),
+  controlShare: z.number().min(0).lt(1, 'must be below 1: a campaign with no treated group does nothing'),
+  upliftRate: z.number().min(0).max(10),
+  attributionWindowDays: z.number().int().min(1).max(365),
+};
+
+const couponNeedsValue = (campaign: { action?: string; actionParams?: Record<string, unknown> }) =>
+  campaign.action !== 'coupon' ||
+  (typeof campaign.actionParams?.couponValue === 'number' && campaign.actionParams.couponValue > 0);
+const windowOrdered = (campaign: { startsAt?: string; endsAt?: string | null }) =>
+  !campaign.startsAt || !campaign.endsAt || Date.parse(campaign.startsAt) < Date.parse(campaign.endsAt);
+
+/** POST /v1/campaigns. */
+export const createCampaignSchema = z
+  .object({
+    ...fields,
+    status: fields.status.default('draft'),
+    endsAt: fields.endsAt.default(null),
+    actionParams: fields.actionParams.default({}),
+    priority: fields.priority.default(0),
+    costPerAction: fields.costPerAction.default(0),
+    frequencyCap: fields.frequencyCap.default(1),
+    cooldownSeconds: fields.cooldownSeconds.default(7 * 86_400),
+    controlShare: fields.controlShare.default(0.1),
+    upliftRate: fields.upliftRate.default(0.05),
+    attributionWindowDays: fields.attributionWindowDays.default(30),
+  })
+  .strict()
+  .refine(couponNeedsValue, { message: 'a coupon needs actionParams.couponValue > 0', path: ['actionParams'] })
+  .refine(windowOrdered, { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+export type CreateCampaign = z.output<typeof createCampaignSchema>;
+
+/** PATCH /v1/campaigns/:id: any field but the key. */
+export const updateCampaignSchema = z
+  .object(Object.fromEntries(Object.entries(fields).filter(([name]) => name !== 'key')) as Omit<typeof fields, 'key'>)
+  .partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' })
+  .refine(windowOrdered, { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+export type UpdateCampaign = z.output<typeof updateCampaignSchema>;

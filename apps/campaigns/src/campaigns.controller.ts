@@ -1,0 +1,73 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod';
+import { validate } from '@cvp/contracts';
+import { createCampaignSchema, updateCampaignSchema } from './campaign-request';
+import { CampaignsService, type CampaignReport, type CampaignView } from './campaigns.service';
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+  const parsed = validate(schema, body ?? {});
+  if (!parsed.ok) {
+    throw new BadRequestException({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: `invalid ${what}`,
+      errors: parsed.errors,
+    });
+  }
+  return parsed.value;
+}
+
+const campaignRef = { $ref: '#/components/schemas/Campaign' };
+
+/** Campaign management; `:id` is the campaign's uuid or its key. */
+@ApiTags('campaigns')
+@Controller('v1/campaigns')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ summary: 'Create a campaign (status draft unless given)' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/CreateCampaign' } })
+  @ApiResponse({ status: 201, schema: campaignRef })
+  @ApiResponse({ status: 400, description: 'Invalid campaign: field errors listed' })
+  @ApiResponse({ status: 409, description: 'The key is taken' })
+  create(@Body() body: unknown): Promise<CampaignView> {
+    return this.campaigns.create(parse(createCampaignSchema, body, 'campaign'));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Every campaign' })
+  @ApiOkResponse({ schema: { type: 'array', items: campaignRef } })
+  list(): Promise<CampaignView[]> {
+    return this.campaigns.list();
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ schema: campaignRef })
+  @ApiResponse({ status: 404, description: 'No such campaign' })
+  get(@Param('id') id: string): Promise<CampaignView> {
+    return this.campaigns.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a campaign (status, audience, budget, ...); the budget never below what is spent' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/UpdateCampaign' } })
+  @ApiOkResponse({ schema: campaignRef })
+  @ApiResponse({ status: 400, description: 'Invalid change' })
+  @ApiResponse({ status: 409, description: 'budgetTotal below the budget already spent' })
+  update(@Param('id') id: string, @Body() body: unknown): Promise<CampaignView> {
+    return this.campaigns.update(id, parse(updateCampaignSchema, body, 'campaign change'));
+  }
+
+  @Get(':id/report')
+  @ApiOperation({
+    summary:
+      'Treated vs control over the attribution window: conversion, revenue per customer, incremental revenue (95% interval), cost, ROI, verdict',
+  })
+  @ApiOkResponse({ description: 'The uplift report' })
+  report(@Param('id') id: string): Promise<CampaignReport> {
+    return this.campaigns.report(id);
+  }
+}

@@ -1,0 +1,160 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { PrismaService, type Campaign, type Prisma } from '@cvp/db';
+import { upliftReport, type GroupOutcome, type UpliftReport } from '@cvp/decisioning';
+import type { CreateCampaign, UpdateCampaign } from './campaign-request';
+
+export interface CampaignView extends Omit<Campaign, 'budgetTotal' | 'costPerAction' | 'budgetSpent'> {
+  budgetTotal: number;
+  costPerAction: number;
+  budgetSpent: number;
+}
+
+export interface CampaignReport extends UpliftReport {
+  campaign: { id: string; key: string; status: string; attributionWindowDays: number };
+  /** Treated decisions and the budget they spent. */
+  treatedDecisions: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Campaigns in PostgreSQL: create, read, change, and the measured outcome against the control group. */
+@Injectable()
+export class CampaignsService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(input: CreateCampaign): Promise<CampaignView> {
+    try {
+      return view(
+        await this.prisma.campaign.create({
+          data: {
+            ...input,
+            audience: input.audience as Prisma.InputJsonValue,
+            actionParams: input.actionParams as Prisma.InputJsonValue,
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') {
+        throw new ConflictException(`a campaign with key ${input.key} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  async list(): Promise<CampaignView[]> {
+    return (await this.prisma.campaign.findMany({ orderBy: { createdAt: 'asc' } })).map(view);
+  }
+
+  /** By id (uuid) or key. */
+  async find(idOrKey: string): Promise<Campaign> {
+    const campaign = await this.prisma.campaign.findUnique({
+      where: UUID.test(idOrKey) ? { id: idOrKey } : { key: idOrKey },
+    });
+    if (!campaign) throw new NotFoundException(`no campaign ${idOrKey}`);
+    return campaign;
+  }
+
+  async get(idOrKey: string): Promise<CampaignView> {
+    return view(await this.find(idOrKey));
+  }
+
+  async update(idOrKey: string, patch: UpdateCampaign): Promise<CampaignView> {
+    const current = await this.find(idOrKey);
+    const merged = { ...current, ...patch };
+    const params = (merged.actionParams ?? {}) as Record<string, unknown>;
+    if (merged.action === 'coupon' && !(typeof params.couponValue === 'number' && params.couponValue > 0)) {
+      throw new BadRequestException('a coupon needs actionParams.couponValue > 0');
+    }
+    if (merged.endsAt && new Date(merged.endsAt) <= new Date(merged.startsAt)) {
+      throw new BadRequestException('endsAt must be after startsAt');
+    }
+    // The budget can shrink, never below what is spent; the condition makes it exact against concurrent spending.
+    if (patch.budgetTotal !== undefined) {
+      const updated = await this.prisma.$executeRaw`
+        UPDATE campaigns SET budget_total = ${patch.budgetTotal}, updated_at = now()
+        WHERE id = ${current.id}::uuid AND budget_spent <= ${patch.budgetTotal}`;
+      if (updated === 0) {
+        throw new ConflictException(
+          `budgetTotal ${patch.budgetTotal} is below what the campaign has already spent (${current.budgetSpent})`,
+        );
+      }
+    }
+    const { budgetTotal: _budget, ...rest } = patch;
+    return view(
+      await this.prisma.campaign.update({
+        where: { id: current.id },
+        data: {
+          ...rest,
+          audience: rest.audience as Prisma.InputJsonValue | undefined,
+          actionParams: rest.actionParams as Prisma.InputJsonValue | undefined,
+        },
+      }),
+    );
+  }
+
+  /**
+   * Treated vs control over the attribution window: each customer's window starts at their first decision in the
+   * campaign (either group) and lasts `attributionWindowDays`; their purchases strictly after that start and inside
+   * the window are read from the event store (`training_events`, every accepted event), so a purchase that arrives
+   * before the decision is written still counts.
+   */
+  async report(idOrKey: string): Promise<CampaignReport> {
+    const campaign = await this.find(idOrKey);
+    const rows = await this.prisma.$queryRaw<
+      {
+        group: 'treated' | 'control';
+        customers: bigint;
+        converters: bigint;
+        revenue: string;
+        revenue_squares: string;
+      }[]
+    >`
+      WITH firsts AS (
+        SELECT customer_id, "group"::text AS "group", min(event_time) AS start
+        FROM decisions WHERE campaign_id = ${campaign.id}::uuid
+        GROUP BY customer_id, "group"
+      ), per_customer AS (
+        SELECT f.customer_id, f."group",
+               COALESCE(sum((e.payload->>'total')::numeric), 0) AS revenue,
+               count(e.event_id) AS purchases
+        FROM firsts f
+        LEFT JOIN training_events e
+          ON e.customer_id = f.customer_id AND e.type = 'purchase'
+         AND e.occurred_at > f.start
+         AND e.occurred_at < f.start + make_interval(days => ${campaign.attributionWindowDays})
+        GROUP BY f.customer_id, f."group"
+      )
+      SELECT "group", count(*) AS customers, count(*) FILTER (WHERE purchases > 0) AS converters,
+             COALESCE(sum(revenue), 0)::text AS revenue, COALESCE(sum(revenue * revenue), 0)::text AS revenue_squares
+      FROM per_customer GROUP BY "group"`;
+    const outcome = (group: 'treated' | 'control'): GroupOutcome => {
+      const row = rows.find((candidate) => candidate.group === group);
+      return {
+        customers: Number(row?.customers ?? 0),
+        converters: Number(row?.converters ?? 0),
+        revenue: Number(row?.revenue ?? 0),
+        revenueSquares: Number(row?.revenue_squares ?? 0),
+      };
+    };
+    const treatedDecisions = await this.prisma.decision.count({ where: { campaignId: campaign.id, group: 'treated' } });
+    return {
+      campaign: {
+        id: campaign.id,
+        key: campaign.key,
+        status: campaign.status,
+        attributionWindowDays: campaign.attributionWindowDays,
+      },
+      treatedDecisions,
+      ...upliftReport(outcome('treated'), outcome('control'), Number(campaign.budgetSpent)),
+    };
+  }
+}
+
+function view(campaign: Campaign): CampaignView {
+  return {
+    ...campaign,
+    budgetTotal: Number(campaign.budgetTotal),
+    costPerAction: Number(campaign.costPerAction),
+    budgetSpent: Number(campaign.budgetSpent),
+  };
+}
