@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { TOPICS } from '@cvp/contracts';
+import { TOPICS, type CustomerScore } from '@cvp/contracts';
+import { simulateResponses } from '@cvp/decisioning';
 import { waitForZeroLag } from '@cvp/kafka';
 import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
@@ -111,6 +112,72 @@ withSinkOptions(
   }
   await runReplay(syntheticDataset(options), options);
 });
+
+program
+  .command('simulate-response')
+  .description(
+    "offline campaign simulation: a seeded response model turns a campaign's decisions into purchases (treated buy " +
+      'more by --lift), sends them through ingest, waits for the pipeline and prints the campaign report',
+  )
+  .requiredOption('--campaign <key>', 'campaign key or id')
+  .option('--lift <x>', 'relative lift of the purchase probability when treated', Number, 0.3)
+  .option('--seed <n>', 'random seed', (value) => Number.parseInt(value, 10), 7)
+  .option('--ingest <url>', 'ingest service URL', process.env.CVP_INGEST_URL ?? 'http://127.0.0.1:3001')
+  .option('--campaigns <url>', 'campaigns service URL', process.env.CVP_CAMPAIGNS_URL ?? 'http://127.0.0.1:3005')
+  .option('--database <url>', 'PostgreSQL URL', process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp')
+  .option('--brokers <list>', 'Kafka brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+  .action(async (options) => {
+    if (!(options.lift >= 0)) throw new InvalidArgumentError('--lift must be a number >= 0');
+    const prisma = createPrismaClient(options.database);
+    let events;
+    let campaignKey: string;
+    try {
+      const campaign = await prisma.campaign.findFirst({
+        where: /^[0-9a-f-]{36}$/i.test(options.campaign) ? { id: options.campaign } : { key: options.campaign },
+      });
+      if (!campaign) throw new Error(`no campaign ${options.campaign}`);
+      campaignKey = campaign.key;
+      const decisions = await prisma.decision.findMany({
+        where: { campaignId: campaign.id },
+        select: { customerId: true, group: true, eventTime: true, score: true },
+      });
+      if (decisions.length === 0) throw new Error(`campaign ${campaign.key} has no decisions yet`);
+      events = simulateResponses(
+        decisions.map((decision) => ({ ...decision, score: decision.score as unknown as CustomerScore })),
+        {
+          lift: options.lift,
+          windowDays: campaign.attributionWindowDays,
+          seed: options.seed,
+          idPrefix: `sim-${campaign.key}-${options.seed}`,
+        },
+      );
+      console.error(`[simulate-response] ${decisions.length} decisions -> ${events.length} simulated purchases`);
+    } finally {
+      await prisma.$disconnect();
+    }
+    const sink = new HttpSink(options.ingest);
+    try {
+      for (let start = 0; start < events.length; start += 500) {
+        const result = await sink.send(events.slice(start, start + 500));
+        if (result.rejected.length > 0) throw new Error(`ingest rejected ${result.rejected.length} simulated events`);
+      }
+    } finally {
+      await sink.close();
+    }
+    const admin = new Kafka({
+      clientId: 'cvp-cli',
+      brokers: options.brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      await waitForZeroLag(admin, [{ groupId: 'cvp-trainer', topic: TOPICS.events }], 600_000);
+    } finally {
+      await admin.disconnect();
+    }
+    const response = await fetch(`${options.campaigns}/v1/campaigns/${encodeURIComponent(campaignKey)}/report`);
+    console.log(JSON.stringify(await response.json(), null, 2));
+  });
 
 program
   .command('train')

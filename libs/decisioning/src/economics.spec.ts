@@ -1,4 +1,5 @@
 import { byExpectedReturn, expectedReturn, type CampaignEconomics } from './expected-return';
+import { simulateResponses } from './response-simulation';
 import { isAttributed, upliftReport, type GroupOutcome } from './uplift';
 
 const campaign = (over: Partial<CampaignEconomics>): CampaignEconomics => ({
@@ -98,5 +99,38 @@ describe('isAttributed', () => {
     expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2026-01-08T00:00:00Z') }, 7)).toBe(false);
     expect(isAttributed(decision, { customerId: 'a', occurredAt: new Date('2025-12-31T23:59:59Z') }, 7)).toBe(false);
     expect(isAttributed(decision, { customerId: 'b', occurredAt: new Date('2026-01-02T00:00:00Z') }, 7)).toBe(false);
+  });
+});
+
+describe('simulateResponses', () => {
+  const decisions = Array.from({ length: 4000 }, (_, i) => ({
+    customerId: `c${i}`,
+    group: (i % 2 === 0 ? 'treated' : 'control') as 'treated' | 'control',
+    eventTime: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+    score: { expectedSpend: 100, pBuyAgain: 0.5, horizonDays: 90 },
+  }));
+
+  it('makes the treated group buy more often by the lift, seeded, after each decision and inside the window', () => {
+    const model = { lift: 0.5, windowDays: 30, seed: 3, idPrefix: 'sim' };
+    const events = simulateResponses(
+      [...decisions, { ...decisions[0], eventTime: new Date(Date.UTC(2027, 0, 1)) }],
+      model,
+    );
+    expect(simulateResponses([...decisions].reverse(), model)).toEqual(simulateResponses(decisions, model));
+    const bought = (group: string) =>
+      events.filter((event) => decisions[Number(event.customerId.slice(1))].group === group).length / 2000;
+    const base = 1 - Math.pow(0.5, 30 / 90); // 0.206
+    expect(bought('control')).toBeCloseTo(base, 1);
+    expect(bought('treated')).toBeCloseTo(base * 1.5, 1);
+    for (const event of events) {
+      const decision = decisions[Number(event.customerId.slice(1))];
+      const delta = Date.parse(event.occurredAt) - decision.eventTime.getTime();
+      expect(delta).toBeGreaterThan(0);
+      expect(delta).toBeLessThan(30 * 86_400_000);
+      expect(isAttributed(decision, { customerId: event.customerId, occurredAt: new Date(event.occurredAt) }, 30)).toBe(
+        true,
+      );
+    }
+    expect(new Set(events.map((event) => event.eventId)).size).toBe(events.length);
   });
 });
