@@ -656,6 +656,24 @@ describe('budgets and caps with two campaign engines', () => {
     expect(await prisma.decision.count({ where: { campaignId: budget.id, group: 'treated' } })).toBe(5);
     expect(await prisma.decision.count({ where: { campaignId: capped.id, customerId: capper } })).toBe(2);
   });
+
+  it('exports the current audience of a campaign as CSV or JSON lines', async () => {
+    const key = `${RUN}-budget`.toLowerCase();
+    const csv = await fetch(`${services[4].url}/v1/campaigns/${key}/audience`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const [header, ...rows] = (await csv.text()).trim().split('\n');
+    expect(header).toBe('customerId,tier,expectedSpend,pBuyAgain,churnRisk,modelVersion,asOf');
+    expect(rows.map((row) => row.split(',')[0]).sort()).toEqual([...ids].sort());
+    const jsonl = await fetch(`${second.url}/v1/campaigns/${key}/audience?format=jsonl`);
+    const lines = (await jsonl.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(ids.length);
+    expect(lines[0]).toEqual(expect.objectContaining({ tier: expect.any(String), expectedSpend: expect.any(Number) }));
+    expect((await fetch(`${services[4].url}/v1/campaigns/${key}/audience?format=xml`)).status).toBe(400);
+  });
 });
 
 describe('model training, registry and hot swap', () => {

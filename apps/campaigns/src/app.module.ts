@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@cvp/nest-common';
 import type { CampaignsConfig } from './config';
+import { AudienceExport } from './audience-export';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
 import { DecisionService } from './decision.service';
@@ -8,9 +9,16 @@ import { ScoresConsumer } from './scores.consumer';
 
 export function campaignsModule(config: CampaignsConfig) {
   @Module({
-    imports: [CoreModule.forRoot({ service: 'campaigns', config, dependencies: ['kafka', 'postgres'] })],
+    imports: [
+      CoreModule.forRoot({
+        service: 'campaigns',
+        config,
+        dependencies: ['kafka', 'postgres'],
+        optionalDependencies: ['redis'],
+      }),
+    ],
     controllers: [ScoresConsumer, CampaignsController],
-    providers: [DecisionService, CampaignsService],
+    providers: [DecisionService, CampaignsService, AudienceExport],
   })
   class CampaignsModule {}
   return CampaignsModule;

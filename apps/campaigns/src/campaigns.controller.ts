@@ -1,5 +1,21 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { once } from 'node:events';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AudienceExport, type AudienceFormat } from './audience-export';
 import type { z } from 'zod';
 import { validate } from '@cvp/contracts';
 import { createCampaignSchema, updateCampaignSchema } from './campaign-request';
@@ -24,7 +40,10 @@ const campaignRef = { $ref: '#/components/schemas/Campaign' };
 @ApiTags('campaigns')
 @Controller('v1/campaigns')
 export class CampaignsController {
-  constructor(private readonly campaigns: CampaignsService) {}
+  constructor(
+    private readonly campaigns: CampaignsService,
+    private readonly audience: AudienceExport,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.CREATED)
@@ -69,5 +88,45 @@ export class CampaignsController {
   @ApiOkResponse({ description: 'The uplift report' })
   report(@Param('id') id: string): Promise<CampaignReport> {
     return this.campaigns.report(id);
+  }
+
+  @Get(':id/audience')
+  @ApiOperation({
+    summary: "Stream the campaign's current audience (latest scores matching its rule) for ad platforms",
+  })
+  @ApiQuery({ name: 'format', enum: ['csv', 'jsonl'], required: false })
+  @ApiResponse({ status: 200, description: 'CSV with a header (customerId,tier,expectedSpend,...) or JSON lines' })
+  @ApiResponse({ status: 503, description: 'Redis does not answer' })
+  async exportAudience(
+    @Param('id') id: string,
+    @Query('format') format: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    const chosen = (format ?? 'csv') as AudienceFormat;
+    if (chosen !== 'csv' && chosen !== 'jsonl') throw new BadRequestException('format must be csv or jsonl');
+    const campaign = await this.campaigns.find(id);
+    const lines = this.audience.lines(campaign, chosen);
+    // The first page decides the status: a Redis outage before anything is sent is a clear 503.
+    let first: IteratorResult<string>;
+    try {
+      first = await lines.next();
+    } catch {
+      throw new ServiceUnavailableException('the score store (Redis) does not answer; retry shortly');
+    }
+    response.status(200);
+    response.type(chosen === 'csv' ? 'text/csv' : 'application/x-ndjson');
+    response.setHeader('content-disposition', `attachment; filename="${campaign.key}-audience.${chosen}"`);
+    const write = async (text: string) => {
+      if (!response.write(text)) await once(response, 'drain');
+    };
+    try {
+      await write(this.audience.header(chosen));
+      if (!first.done) await write(first.value);
+      for await (const chunk of lines) await write(chunk);
+      response.end();
+    } catch (error) {
+      // Headers are gone: cut the stream so the client sees an incomplete download, not a short "complete" one.
+      response.destroy(error as Error);
+    }
   }
 }

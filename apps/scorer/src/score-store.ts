@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { TIERS, type CustomerScore, type Tier } from '@cvp/contracts';
-import { REDIS, SCORE_TTL_SECONDS, scoreKey, TIER_SUMMARY_KEY } from '@cvp/redis';
+import { fromScoreHash, REDIS, SCORE_TTL_SECONDS, scoreKey, TIER_SUMMARY_KEY, toScoreHash } from '@cvp/redis';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 
 /**
@@ -85,7 +85,7 @@ export class ScoreStore implements OnApplicationShutdown {
         SCORE_TTL_SECONDS,
         score.tier,
         score.expectedSpend,
-        ...Object.entries(toHash(score)).flat(),
+        ...Object.entries(toScoreHash(score)).flat(),
       );
     }
     const results = (await pipeline.exec()) ?? [];
@@ -114,7 +114,7 @@ export class ScoreStore implements OnApplicationShutdown {
         if (error) throw error;
         const fields = hash as Record<string, string>;
         if (Object.keys(fields).length === 0) return null;
-        const score = fromHash(fields);
+        const score = fromScoreHash(fields);
         this.lastKnown.set(id, score);
         return score;
       });
@@ -148,44 +148,4 @@ export class ScoreStore implements OnApplicationShutdown {
   private async connected(): Promise<void> {
     if (this.reader.status === 'wait') await this.reader.connect();
   }
-}
-
-/** Flat hash layout of `cvp:score:v1:{id}`; nested reasons are JSON. */
-function toHash(score: CustomerScore): Record<string, string> {
-  return {
-    customerId: score.customerId,
-    asOf: score.asOf,
-    sourceEventId: score.sourceEventId,
-    scoredAt: score.scoredAt,
-    horizonDays: String(score.horizonDays),
-    expectedSpend: String(score.expectedSpend),
-    expectedSpendLow: score.expectedSpendLow === null ? '' : String(score.expectedSpendLow),
-    expectedSpendHigh: score.expectedSpendHigh === null ? '' : String(score.expectedSpendHigh),
-    pBuyAgain: String(score.pBuyAgain),
-    churnRisk: String(score.churnRisk),
-    tier: score.tier,
-    modelVersion: score.modelVersion,
-    featureSchemaVersion: score.featureSchemaVersion,
-    reasons: JSON.stringify(score.reasons),
-  };
-}
-
-function fromHash(hash: Record<string, string>): CustomerScore {
-  const optional = (value: string | undefined) => (value ? Number(value) : null);
-  return {
-    customerId: hash.customerId,
-    asOf: hash.asOf,
-    sourceEventId: hash.sourceEventId,
-    scoredAt: hash.scoredAt,
-    horizonDays: Number(hash.horizonDays),
-    expectedSpend: Number(hash.expectedSpend),
-    expectedSpendLow: optional(hash.expectedSpendLow),
-    expectedSpendHigh: optional(hash.expectedSpendHigh),
-    pBuyAgain: Number(hash.pBuyAgain),
-    churnRisk: Number(hash.churnRisk),
-    tier: hash.tier as CustomerScore['tier'],
-    modelVersion: hash.modelVersion,
-    featureSchemaVersion: hash.featureSchemaVersion,
-    reasons: JSON.parse(hash.reasons ?? '[]'),
-  };
 }

@@ -10,7 +10,13 @@ export interface CoreModuleOptions {
   /** Service name, e.g. `ingest`; used as Kafka client id and in every log line. */
   service: string;
   config: BaseEnv;
+  /** What the service needs to do its job: clients are created and /health/ready checks each one. */
   dependencies: Dependency[];
+  /**
+   * Clients for side features that must not take the service out of rotation when down (e.g. the campaigns
+   * service's audience export reads Redis; its decisions do not): created, not checked for readiness.
+   */
+  optionalDependencies?: Dependency[];
 }
 
 function resolvable(moduleName: string): boolean {
@@ -25,7 +31,8 @@ function resolvable(moduleName: string): boolean {
 /** What every CVP service shares: one logger, the clients of the dependencies it uses, and health endpoints. */
 @Module({})
 export class CoreModule {
-  static forRoot({ service, config, dependencies }: CoreModuleOptions): DynamicModule {
+  static forRoot({ service, config, dependencies, optionalDependencies = [] }: CoreModuleOptions): DynamicModule {
+    const clients = new Set([...dependencies, ...optionalDependencies]);
     // pino-pretty is a development dependency: without it (a production install) logs stay JSON.
     const wanted = config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
     const format = wanted === 'pretty' && !resolvable('pino-pretty') ? 'json' : wanted;
@@ -46,8 +53,8 @@ export class CoreModule {
           },
         }),
         KafkaModule.forRoot({ clientId: `cvp-${service}`, brokers: config.KAFKA_BROKERS }),
-        ...(dependencies.includes('redis') ? [RedisModule.forRoot({ url: config.REDIS_URL })] : []),
-        ...(dependencies.includes('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
+        ...(clients.has('redis') ? [RedisModule.forRoot({ url: config.REDIS_URL })] : []),
+        ...(clients.has('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
       ],
       controllers: [HealthController],
       providers: [

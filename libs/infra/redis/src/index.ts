@@ -1,2 +1,3 @@
 export * from './keys';
 export * from './redis.module';
+export * from './score-hash';

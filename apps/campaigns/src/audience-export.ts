@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { CustomerScore } from '@cvp/contracts';
+import type { Campaign } from '@cvp/db';
+import { audienceRuleSchema, matchesAudience } from '@cvp/decisioning';
+import { fromScoreHash, REDIS, scoreKey } from '@cvp/redis';
+
+export type AudienceFormat = 'csv' | 'jsonl';
+
+export const AUDIENCE_COLUMNS = [
+  'customerId',
+  'tier',
+  'expectedSpend',
+  'pBuyAgain',
+  'churnRisk',
+  'modelVersion',
+  'asOf',
+] as const satisfies readonly (keyof CustomerScore)[];
+
+/** A CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+const csvField = (value: unknown) => {
+  const text = String(value ?? '');
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/**
+ * The current audience of a campaign: every latest score in Redis that matches the campaign's audience rule,
+ * streamed a SCAN page at a time (never the whole keyspace in memory), as CSV (with a header) or JSON lines.
+ */
+@Injectable()
+export class AudienceExport {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  header(format: AudienceFormat): string {
+    return format === 'csv' ? `${AUDIENCE_COLUMNS.join(',')}\n` : '';
+  }
+
+  async *lines(campaign: Campaign, format: AudienceFormat): AsyncGenerator<string> {
+    const rule = audienceRuleSchema.parse(campaign.audience);
+    if (this.redis.status === 'wait') await this.redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', scoreKey('*'), 'COUNT', 1000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.hgetall(key);
+      const results = (await pipeline.exec()) ?? [];
+      let chunk = '';
+      for (const [error, hash] of results) {
+        if (error) throw error;
+        const fields = hash as Record<string, string>;
+        if (!fields.customerId) continue; // expired between SCAN and HGETALL
+        const score = fromScoreHash(fields);
+        const { reasons: _reasons, ...facts } = score;
+        if (!matchesAudience(rule, facts)) continue;
+        chunk +=
+          format === 'csv'
+            ? `${AUDIENCE_COLUMNS.map((column) => csvField(score[column])).join(',')}\n`
+            : `${JSON.stringify(Object.fromEntries(AUDIENCE_COLUMNS.map((column) => [column, score[column]])))}\n`;
+      }
+      if (chunk) yield chunk;
+    } while (cursor !== '0');
+  }
+}
