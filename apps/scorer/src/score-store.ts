@@ -65,9 +65,9 @@ export class ScoreStore implements OnApplicationShutdown {
     this.lastKnown = new LRUCache({ max: config.SCORE_STALE_CACHE_SIZE });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.reader.status === 'ready') await this.reader.quit();
-    else this.reader.disconnect();
+  onApplicationShutdown(): void {
+    // Reads only, nothing to flush; QUIT would be bound by the short read timeout.
+    this.reader.disconnect();
   }
 
   /** Writes the scores in one round trip; returns those that were newer than what Redis held. */
