@@ -7,6 +7,9 @@ import { rfmAverage } from './baselines/rfm-average';
 import { evaluatePredictions, type EvaluationMetrics } from './metrics';
 import { summarize, type Transaction } from './summaries';
 
+// CPU-bound training: generous under a loaded machine; speed is measured in bench/, not here.
+jest.setTimeout(60_000);
+
 // The CDNOW 1/10 sample (2,357 customers, Fader & Hardie); see ../../../../shared/datasets/cdnow/SOURCE.md.
 const DATASETS = path.resolve(__dirname, '../../../../shared/datasets/cdnow');
 const SAMPLE = path.join(DATASETS, 'CDNOW_sample.txt');

@@ -5,6 +5,9 @@ import { selectBackend, syntheticExamples, trainZiln } from '@cvp/model';
 import { loadZilnModel, saveZilnModel } from './fs-io';
 import { artifactPath, ModelStore } from './model-store';
 
+// CPU-bound training: generous under a loaded machine; speed is measured in bench/, not here.
+jest.setTimeout(60_000);
+
 describe('ZILN artifacts', () => {
   let folder: string;
   beforeAll(async () => {

@@ -2,6 +2,9 @@ import type { ClickstreamEvent } from '@cvp/contracts';
 import { sampleBeta, sampleGamma, seededRandom } from '../math/random';
 import { evaluate } from './evaluate';
 
+// CPU-bound training: generous under a loaded machine; speed is measured in bench/, not here.
+jest.setTimeout(60_000);
+
 const DAY_MS = 86_400_000;
 const START = Date.parse('2024-01-01T00:00:00Z');
 

@@ -6,6 +6,9 @@ import { inverseNormalCdf, mixtureQuantile, trainZiln, zilnPrediction } from './
 
 import { syntheticExamples } from './synthetic-examples';
 
+// CPU-bound training: generous under a loaded machine; speed is measured in bench/, not here.
+jest.setTimeout(60_000);
+
 const { exp } = Math;
 
 const SMALL = { hiddenUnits: [16], batchSize: 64, maxEpochs: 25, patience: 25, learningRate: 0.01 };
