@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import { openDataset, syntheticClickstream, type Dataset } from '@cvp/datasets';
-import { createKafkaClient, consumerGroupLag, KafkaProducerService } from '@cvp/kafka';
+import { consumerGroupLag, createKafkaWire, KafkaProducerService } from '@cvp/kafka';
 import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import { HttpSink, replay, syntheticDataset, type EventSink, type SinkResult } from '@cvp/replay';
@@ -105,7 +105,7 @@ async function publishBenchModel(): Promise<string> {
     valueModelMetadata(trained, { version, from: start, to: end, seed: 1 }),
   );
   trained.model.dispose();
-  const producer = new KafkaProducerService(createKafkaClient({ clientId: 'cvp-bench', brokers }));
+  const producer = new KafkaProducerService(createKafkaWire({ clientId: 'cvp-bench', brokers }));
   await producer.send(TOPICS.models, [
     {
       value: {

@@ -9,6 +9,12 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(3001);
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(config.OTEL_SDK_DISABLED).toBe(true);
+    expect(config.KAFKA_CLIENT).toBe('kafkajs');
+  });
+
+  it('takes the Kafka client library from KAFKA_CLIENT, only one it knows', () => {
+    expect(loadConfig(schema, { KAFKA_CLIENT: 'platformatic' }).KAFKA_CLIENT).toBe('platformatic');
+    expect(() => loadConfig(schema, { KAFKA_CLIENT: 'rdkafka' })).toThrow(/KAFKA_CLIENT/);
   });
 
   it('splits broker lists and coerces numbers', () => {

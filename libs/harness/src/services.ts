@@ -14,6 +14,18 @@ const ROOT = (() => {
 export const PORTS = { ingest: 3101, features: 3102, trainer: 3103, scorer: 3104, campaigns: 3105 } as const;
 export type ServiceName = keyof typeof PORTS;
 
+/**
+ * Added to every port a service is started on, the default ones above and a `PORT` passed in alike, so that two
+ * checkouts on one machine can run their end-to-end tests and benchmarks side by side (CVP_SERVICE_PORT_OFFSET=1000).
+ */
+export function servicePortOffset(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CVP_SERVICE_PORT_OFFSET ?? '0';
+  const offset = Number(raw);
+  if (!Number.isInteger(offset) || offset < 0 || offset > 60_000)
+    throw new Error(`CVP_SERVICE_PORT_OFFSET must be an integer from 0 to 60000, not ${JSON.stringify(raw)}`);
+  return offset;
+}
+
 export interface RunningService {
   name: ServiceName;
   process: ChildProcess;
@@ -27,16 +39,16 @@ export function startService(name: ServiceName, env: Record<string, string> = {}
   const logDir = join(ROOT, 'reports', logFolder);
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
-  const port = env.PORT ?? String(PORTS[name]);
+  const port = String(Number(env.PORT ?? PORTS[name]) + servicePortOffset());
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
-      PORT: String(PORTS[name]),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       ...env,
+      PORT: port,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

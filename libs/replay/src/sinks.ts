@@ -1,6 +1,6 @@
 import type { ClickstreamEvent, FieldError } from '@cvp/contracts';
 import { TOPICS } from '@cvp/contracts';
-import { createKafkaClient, KafkaProducerService } from '@cvp/kafka';
+import { createKafkaWire, KafkaProducerService } from '@cvp/kafka';
 
 export interface SinkResult {
   accepted: number;
@@ -80,7 +80,7 @@ export class KafkaSink implements EventSink {
   private readonly producer: KafkaProducerService;
 
   constructor(brokers: string[]) {
-    this.producer = new KafkaProducerService(createKafkaClient({ clientId: 'cvp-replay', brokers }));
+    this.producer = new KafkaProducerService(createKafkaWire({ clientId: 'cvp-replay', brokers }));
   }
 
   async send(events: ClickstreamEvent[]): Promise<SinkResult> {

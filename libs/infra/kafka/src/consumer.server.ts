@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, RpcException, Server } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { deadLetterTopic, MESSAGE_SCHEMAS, validate, type MessageOf, type TopicName } from '@cvp/contracts';
 import { extractTraceContext, type Context } from '@cvp/telemetry';
 import type { DeadLetter, KafkaProducerService } from './producer.service';
+import type { BatchControl, ConsumerLoop, KafkaWire, PartitionBatch, RawRecord } from './wire';
 
 /** One validated record as a handler sees it. */
 export interface ConsumedRecord<T> {
@@ -52,7 +52,8 @@ function permanentReason(error: unknown): string | undefined {
 }
 
 export interface KafkaConsumerServerOptions {
-  kafka: Kafka;
+  /** The client library that consumes (`KAFKA_WIRE`); the logic below is the same for every client. */
+  wire: KafkaWire;
   producer: KafkaProducerService;
   groupId: string;
   /** Most records handed to one handler call. */
@@ -63,13 +64,13 @@ export interface KafkaConsumerServerOptions {
 }
 
 /**
- * Nest microservice transport over kafkajs with one handler shape for every consumer:
+ * Nest microservice transport over the wire's consumer loop with one handler shape for every consumer:
  * parse + validate against the topic contract (invalid -> dead-letter topic with the reason), hand the
  * valid records of a partition to the handler in batches, then resolve and commit the offsets.
  */
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaConsumerServer.name);
-  private consumer?: Consumer;
+  private loop?: ConsumerLoop;
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
@@ -80,38 +81,30 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       const topics = [...this.messageHandlers.keys()];
       const unknown = topics.filter((topic) => !(topic in MESSAGE_SCHEMAS));
       if (unknown.length > 0) throw new Error(`no contract for topic(s) ${unknown.join(', ')}`);
-      this.consumer = this.options.kafka.consumer({
+      this.loop = this.options.wire.consumer({
         groupId: this.options.groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
-        allowAutoTopicCreation: false,
-        retry: { retries: 10, initialRetryTime: 300 },
-      });
-      await this.consumer.connect();
-      await this.consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
-      await this.consumer.run({
-        eachBatchAutoResolve: false,
-        autoCommit: true,
+        topics,
+        fromBeginning: this.options.fromBeginning ?? true,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: (payload) => this.handleBatch(payload),
       });
-      this.log.log(`consuming ${topics.join(', ')} as group ${this.options.groupId}`);
+      await this.loop.start((batch, control) => this.handleBatch(batch, control));
+      this.log.log(`consuming ${topics.join(', ')} as group ${this.options.groupId} (${this.options.wire.kind})`);
       callback();
     } catch (error) {
       callback(error);
     }
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+  private async handleBatch(batch: PartitionBatch, control: BatchControl): Promise<void> {
     const topic = batch.topic as TopicName;
+    const heartbeat = () => control.heartbeat();
     const handler = this.getHandlerByPattern(topic);
     if (!handler) throw new Error(`no handler for ${topic}`);
     const chunkSize = this.options.maxRecordsPerCall ?? 500;
 
-    for (let start = 0; start < batch.messages.length; start += chunkSize) {
-      if (!isRunning() || isStale()) return;
-      const messages = batch.messages.slice(start, start + chunkSize);
+    for (let start = 0; start < batch.records.length; start += chunkSize) {
+      if (!control.isActive()) return;
+      const messages = batch.records.slice(start, start + chunkSize);
       const valid: ConsumedRecord<unknown>[] = [];
       const invalid: DeadLetter[] = [];
       for (const message of messages) {
@@ -124,9 +117,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       for (const letter of [...invalid, ...rejected]) {
         this.log.warn({ msg: 'record sent to dead-letter topic', topic, offset: letter.offset, reason: letter.reason });
       }
-      resolveOffset(messages[messages.length - 1].offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      await control.commit(messages[messages.length - 1].offset);
+      await control.heartbeat();
     }
   }
 
@@ -154,8 +146,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
   }
 
-  private parse(topic: TopicName, partition: number, message: KafkaMessage): ConsumedRecord<unknown> | DeadLetter {
-    const headers = stringHeaders(message.headers);
+  private parse(topic: TopicName, partition: number, message: RawRecord): ConsumedRecord<unknown> | DeadLetter {
+    const headers = message.headers;
     const fail = (reason: string): DeadLetter => ({
       sourceTopic: topic,
       partition,
@@ -202,8 +194,8 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
 
   /** Stops fetching, lets the batch in hand finish, commits what was resolved, leaves the group. */
   async close(): Promise<void> {
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
+    await this.loop?.stop();
+    this.loop = undefined;
   }
 
   on(): void {
@@ -211,16 +203,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
   }
 
   unwrap<T>(): T {
-    if (!this.consumer) throw new Error('consumer not started');
-    return this.consumer as T;
+    if (!this.loop) throw new Error('consumer not started');
+    return this.loop.unwrap() as T;
   }
-}
-
-function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    out[name] = (Array.isArray(value) ? value[value.length - 1] : value).toString();
-  }
-  return out;
 }

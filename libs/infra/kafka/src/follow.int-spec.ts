@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, type ModelPublishedMessage } from '@cvp/contracts';
-import { createKafkaClient } from './kafka.module';
+import { createKafkaClient, createKafkaWire } from './kafka.module';
 import { followTopic, readLastRecord } from './follow';
 import { KafkaProducerService } from './producer.service';
 
@@ -8,7 +8,7 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 describe('followTopic (real Kafka, cvp.models.v1)', () => {
   const kafka = createKafkaClient({ clientId: 'follow-int-spec', brokers });
-  const producer = new KafkaProducerService(kafka);
+  const producer = new KafkaProducerService(createKafkaWire({ clientId: 'follow-int-spec', brokers }, kafka));
   const run = randomUUID().slice(0, 8);
   const model = (n: number): ModelPublishedMessage => ({
     version: `test-${run}-${n}`,

@@ -1,4 +1,5 @@
 export * from './tokens';
+export * from './wire';
 export * from './kafka.module';
 export * from './producer.service';
 export * from './consumer.server';

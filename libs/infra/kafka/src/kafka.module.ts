@@ -1,36 +1,25 @@
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { createKafkaClient, KafkajsWire } from './kafkajs.wire';
+import { PlatformaticWire } from './platformatic.wire';
 import { KafkaProducerService } from './producer.service';
-import { KAFKA_CLIENT, KAFKA_OPTIONS } from './tokens';
+import { KAFKA_CLIENT, KAFKA_OPTIONS, KAFKA_WIRE } from './tokens';
+import type { KafkaWire, KafkaWireOptions } from './wire';
 
-export interface KafkaModuleOptions {
-  clientId: string;
-  brokers: string[];
-}
+export { createKafkaClient };
+export type KafkaModuleOptions = KafkaWireOptions;
 
-const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'log',
-  [logLevel.DEBUG]: 'debug',
-};
-
-/** kafkajs logs through the service's logger, warnings and up (it is chatty below that). */
-export function createKafkaClient(options: KafkaModuleOptions, logger = new Logger('kafkajs')): Kafka {
-  return new Kafka({
-    clientId: options.clientId,
-    brokers: options.brokers,
-    connectionTimeout: 3000,
-    requestTimeout: 10_000,
-    retry: { initialRetryTime: 200, retries: 8 },
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        logger[LEVELS[level] ?? 'log']({ msg: message, ...extra });
-      },
-  });
+/**
+ * The client library that produces and consumes, by `options.client` (KAFKA_CLIENT): kafkajs by default. A kafkajs
+ * client may be passed in to share its connections with the admin operations.
+ */
+export function createKafkaWire(options: KafkaWireOptions, kafka?: Kafka): KafkaWire {
+  switch (options.client ?? 'kafkajs') {
+    case 'kafkajs':
+      return new KafkajsWire(kafka ?? createKafkaClient(options));
+    case 'platformatic':
+      return new PlatformaticWire(options);
+  }
 }
 
 @Injectable()
@@ -85,10 +74,11 @@ export class KafkaModule {
       providers: [
         { provide: KAFKA_OPTIONS, useValue: options },
         { provide: KAFKA_CLIENT, useFactory: () => createKafkaClient(options) },
+        { provide: KAFKA_WIRE, useFactory: (kafka: Kafka) => createKafkaWire(options, kafka), inject: [KAFKA_CLIENT] },
         KafkaProducerService,
         KafkaAdminCloser,
       ],
-      exports: [KAFKA_CLIENT, KAFKA_OPTIONS, KafkaProducerService],
+      exports: [KAFKA_CLIENT, KAFKA_WIRE, KAFKA_OPTIONS, KafkaProducerService],
     };
   }
 }

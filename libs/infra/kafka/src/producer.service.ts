@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { MESSAGE_SCHEMAS, messageKey, validate, type MessageOf, type TopicName } from '@cvp/contracts';
 import { injectTraceHeaders, type Context } from '@cvp/telemetry';
-import { KAFKA_CLIENT } from './tokens';
+import { KAFKA_WIRE } from './tokens';
+import type { KafkaWire, ProducerWire, WireMessage } from './wire';
 
 export interface OutgoingMessage<T extends TopicName> {
   value: MessageOf<T>;
@@ -25,27 +25,23 @@ export interface DeadLetter {
 /**
  * The one way CVP writes to Kafka. It owns serialization (JSON validated against the topic's contract),
  * keys (customerId), headers (content type, trace context) and acknowledgements (acks=all, idempotent).
+ * The client library underneath is the wire's (`KAFKA_CLIENT`); everything above the wire is the same for all.
  */
 @Injectable()
 export class KafkaProducerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducerService.name);
-  private readonly producer: Producer;
+  private readonly producer: ProducerWire;
   private connecting?: Promise<void>;
 
-  constructor(@Inject(KAFKA_CLIENT) kafka: Kafka) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: 5, initialRetryTime: 100 },
-    });
+  constructor(@Inject(KAFKA_WIRE) wire: KafkaWire) {
+    this.producer = wire.producer();
   }
 
   /** Resolves once every message is acknowledged by all in-sync replicas. Throws on an invalid message. */
   async send<T extends TopicName>(topic: T, messages: OutgoingMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
     const schema = MESSAGE_SCHEMAS[topic];
-    const records: Message[] = messages.map(({ value, traceContext }, index) => {
+    const records: WireMessage[] = messages.map(({ value, traceContext }, index) => {
       const checked = validate(schema, value);
       if (!checked.ok) {
         throw new Error(
@@ -61,16 +57,15 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
       };
     });
     await this.ready();
-    await this.producer.send({ topic, messages: records, acks: -1, compression: CompressionTypes.None });
+    await this.producer.send(topic, records);
   }
 
   async sendDeadLetters(deadLetterTopic: string, letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     await this.ready();
-    await this.producer.send({
-      topic: deadLetterTopic,
-      acks: -1,
-      messages: letters.map((letter) => ({
+    await this.producer.send(
+      deadLetterTopic,
+      letters.map((letter) => ({
         key: letter.key,
         value: letter.value,
         headers: {
@@ -83,7 +78,7 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
           'cvp-dlt-failed-at': new Date().toISOString(),
         },
       })),
-    });
+    );
   }
 
   /** Connects in the background at boot so the first request does not pay for it. */

@@ -2,7 +2,7 @@ import { type DynamicModule, type INestApplication, Logger as NestLogger, Module
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { KAFKA_CLIENT, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
+import { KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
 import type { Telemetry } from '@cvp/telemetry';
 import { HealthService } from './health';
 
@@ -54,7 +54,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
     app.connectMicroservice(
       {
         strategy: new KafkaConsumerServer({
-          kafka: app.get(KAFKA_CLIENT),
+          wire: app.get(KAFKA_WIRE),
           producer: app.get(KafkaProducerService),
           groupId: KAFKA_GROUP_ID,
           maxRecordsPerCall: options.maxRecordsPerCall,

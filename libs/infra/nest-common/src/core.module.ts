@@ -52,7 +52,7 @@ export class CoreModule {
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
           },
         }),
-        KafkaModule.forRoot({ clientId: `cvp-${service}`, brokers: config.KAFKA_BROKERS }),
+        KafkaModule.forRoot({ clientId: `cvp-${service}`, brokers: config.KAFKA_BROKERS, client: config.KAFKA_CLIENT }),
         ...(clients.has('redis') ? [RedisModule.forRoot({ url: config.REDIS_URL })] : []),
         ...(clients.has('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
       ],

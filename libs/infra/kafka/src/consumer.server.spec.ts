@@ -1,0 +1,181 @@
+import { Logger } from '@nestjs/common';
+import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
+import { KafkaConsumerServer, PermanentError, type RecordBatch } from './consumer.server';
+import { KafkaProducerService } from './producer.service';
+import type { BatchControl, BatchHandler, ConsumerLoopOptions, KafkaWire, PartitionBatch, WireMessage } from './wire';
+
+/** A client library that records what goes on the wire and lets the test play the consumer loop. */
+class FakeWire implements KafkaWire {
+  readonly kind = 'kafkajs' as const;
+  readonly sent: { topic: string; messages: WireMessage[] }[] = [];
+  loop?: ConsumerLoopOptions;
+  handler?: BatchHandler;
+
+  producer() {
+    return {
+      connect: async () => undefined,
+      send: async (topic: string, messages: WireMessage[]) => void this.sent.push({ topic, messages }),
+      disconnect: async () => undefined,
+    };
+  }
+
+  consumer(options: ConsumerLoopOptions) {
+    this.loop = options;
+    return {
+      start: async (handler: BatchHandler) => void (this.handler = handler),
+      stop: async () => undefined,
+      unwrap: () => undefined,
+    };
+  }
+}
+
+const view = (customerId: string, n: number): ClickstreamEvent => ({
+  eventId: `${customerId}-v${n}`,
+  customerId,
+  occurredAt: new Date(Date.UTC(2025, 0, 1, 0, 0, n)).toISOString(),
+  type: 'page_view',
+  url: '/home',
+});
+const record = (offset: number, value: unknown) => ({
+  offset: String(offset),
+  key: Buffer.from('c1'),
+  value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+  headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+});
+
+function control(active = () => true) {
+  const commits: string[] = [];
+  const value: BatchControl = {
+    isActive: active,
+    heartbeat: async () => undefined,
+    commit: async (offset) => void commits.push(offset),
+  };
+  return { commits, control: value };
+}
+
+async function serverWith(
+  handle: (batch: RecordBatch<ClickstreamEvent>) => Promise<void>,
+  maxRecordsPerCall = 500,
+): Promise<{ wire: FakeWire; run: (batch: PartitionBatch, control: BatchControl) => Promise<void> }> {
+  const wire = new FakeWire();
+  const server = new KafkaConsumerServer({
+    wire,
+    producer: new KafkaProducerService(wire),
+    groupId: 'cvp-test',
+    maxRecordsPerCall,
+  });
+  server.addHandler(TOPICS.events, handle as never, true);
+  await new Promise<void>((resolve, reject) => server.listen((error) => (error ? reject(error) : resolve())));
+  return { wire, run: (batch, ctl) => wire.handler!(batch, ctl) };
+}
+
+// Dead-letter warnings are expected here; the assertions read what reached the wire.
+beforeAll(() => Logger.overrideLogger(false));
+
+describe('KafkaConsumerServer over the wire seam', () => {
+  it('subscribes through the wire with the group, the topics of its handlers and the defaults', async () => {
+    const { wire } = await serverWith(async () => undefined);
+    expect(wire.loop).toEqual({
+      groupId: 'cvp-test',
+      topics: [TOPICS.events],
+      fromBeginning: true,
+      partitionsConsumedConcurrently: 1,
+    });
+  });
+
+  it('hands valid records over in chunks, dead-letters bad ones with the reason, commits each chunk', async () => {
+    const seen: string[][] = [];
+    const { wire, run } = await serverWith(async (batch) => {
+      seen.push(batch.records.map((r) => `${r.offset}:${r.value.eventId}`));
+      expect(batch.records[0].traceContext).toBeDefined();
+    }, 2);
+    const { commits, control: ctl } = control();
+    await run(
+      {
+        topic: TOPICS.events,
+        partition: 3,
+        records: [
+          record(10, view('c1', 1)),
+          record(11, 'not json'),
+          record(12, view('c1', 2)),
+          record(13, { customerId: 'c1', type: 'teleport' }),
+          record(14, null),
+        ],
+      },
+      ctl,
+    );
+    expect(seen).toEqual([['10:c1-v1'], ['12:c1-v2']]);
+    expect(commits).toEqual(['11', '13', '14']);
+    const letters = wire.sent.flatMap(({ topic, messages }) => messages.map((m) => ({ topic, ...m })));
+    expect(letters.map((l) => [l.topic, l.headers['cvp-dlt-source-offset']])).toEqual([
+      [`${TOPICS.events}.dlt`, '11'],
+      [`${TOPICS.events}.dlt`, '13'],
+      [`${TOPICS.events}.dlt`, '14'],
+    ]);
+    expect(letters[0].headers['cvp-dlt-reason']).toMatch(/^not JSON/);
+    expect(letters[0].headers.traceparent).toBe(record(0, null).headers.traceparent);
+    expect(letters[1].headers['cvp-dlt-reason']).toMatch(/^contract cvp\.events\.v1/);
+    expect(letters[2].headers['cvp-dlt-reason']).toBe('empty record value');
+  });
+
+  it('narrows a PermanentError down to the record that causes it', async () => {
+    const { wire, run } = await serverWith(async (batch) => {
+      if (batch.records.some((r) => r.value.eventId === 'c1-v2')) throw new PermanentError('no such campaign');
+    });
+    const { commits, control: ctl } = control();
+    await run({ topic: TOPICS.events, partition: 0, records: [1, 2, 3].map((n) => record(n, view('c1', n))) }, ctl);
+    expect(wire.sent).toHaveLength(1);
+    expect(wire.sent[0].messages.map((m) => [m.headers['cvp-dlt-source-offset'], m.headers['cvp-dlt-reason']])).toEqual(
+      [['2', 'no such campaign']],
+    );
+    expect(commits).toEqual(['3']);
+  });
+
+  it('rethrows a transient error without committing, so the loop retries the chunk', async () => {
+    const { wire, run } = await serverWith(async () => {
+      throw new Error('redis down');
+    });
+    const { commits, control: ctl } = control();
+    await expect(run({ topic: TOPICS.events, partition: 0, records: [record(1, view('c1', 1))] }, ctl)).rejects.toThrow(
+      'redis down',
+    );
+    expect(commits).toEqual([]);
+    expect(wire.sent).toEqual([]);
+  });
+
+  it('stops between chunks once the loop says the batch is no longer active', async () => {
+    const handled: number[] = [];
+    let active = true;
+    const { run } = await serverWith(async (batch) => {
+      handled.push(batch.records.length);
+      active = false;
+    }, 1);
+    const { commits, control: ctl } = control(() => active);
+    await run({ topic: TOPICS.events, partition: 0, records: [1, 2, 3].map((n) => record(n, view('c1', n))) }, ctl);
+    expect(handled).toEqual([1]);
+    expect(commits).toEqual(['1']);
+  });
+});
+
+describe('KafkaProducerService over the wire seam', () => {
+  it('sends validated JSON keyed by customer with content type, topic and trace headers', async () => {
+    const wire = new FakeWire();
+    const producer = new KafkaProducerService(wire);
+    await producer.send(TOPICS.events, [{ value: view('c7', 1) }]);
+    expect(wire.sent).toHaveLength(1);
+    const [message] = wire.sent[0].messages;
+    expect(wire.sent[0].topic).toBe(TOPICS.events);
+    expect(message.key).toBe('c7');
+    expect(JSON.parse(String(message.value))).toEqual(view('c7', 1));
+    expect(message.headers).toMatchObject({ 'content-type': 'application/json', 'cvp-topic': TOPICS.events });
+  });
+
+  it('refuses an invalid message before anything reaches the wire', async () => {
+    const wire = new FakeWire();
+    const producer = new KafkaProducerService(wire);
+    await expect(
+      producer.send(TOPICS.events, [{ value: { ...view('c7', 1), occurredAt: 'yesterday' } as ClickstreamEvent }]),
+    ).rejects.toThrow(/refusing to produce an invalid cvp\.events\.v1 message #0: occurredAt/);
+    expect(wire.sent).toEqual([]);
+  });
+});
