@@ -5,6 +5,7 @@ import { AudienceExport } from './audience-export';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
 import { DecisionService } from './decision.service';
+import { FeatureFacts } from './feature-facts';
 import { ScoresConsumer } from './scores.consumer';
 
 export function campaignsModule(config: CampaignsConfig) {
@@ -18,7 +19,7 @@ export function campaignsModule(config: CampaignsConfig) {
       }),
     ],
     controllers: [ScoresConsumer, CampaignsController],
-    providers: [DecisionService, CampaignsService, AudienceExport],
+    providers: [DecisionService, CampaignsService, AudienceExport, FeatureFacts],
   })
   class CampaignsModule {}
   return CampaignsModule;

@@ -34,9 +34,10 @@ export class DecisionService {
     return this.prisma.campaign.findMany({ where: { status: 'active' } });
   }
 
-  async decide(score: CustomerScore, campaigns: Campaign[]): Promise<DecisionOutcome | null> {
+  /** `features`: the customer's current features, facts for rules beside the score's fields (which win on a clash). */
+  async decide(score: CustomerScore, campaigns: Campaign[], features?: Facts): Promise<DecisionOutcome | null> {
     const eventTime = new Date(score.asOf);
-    const facts = scoreFacts(score);
+    const facts = { ...features, ...scoreFacts(score) };
     const none = { lastEventTime: null, treatedCount: 0 };
     const eligible = campaigns.filter((campaign) => eligibility(terms(campaign), facts, eventTime, none).eligible);
     const ranked = byExpectedReturn(

@@ -4,12 +4,14 @@ import { PinoLogger } from 'nestjs-pino';
 import { TOPICS } from '@cvp/contracts';
 import { KafkaProducerService, type BatchOf } from '@cvp/kafka';
 import { decisionMessage, DecisionService, type DecisionOutcome } from './decision.service';
+import { FeatureFacts } from './feature-facts';
 
 /** cvp.scores.v1 -> campaign decision in PostgreSQL -> treated ones on cvp.decisions.v1. */
 @Controller()
 export class ScoresConsumer {
   constructor(
     private readonly decisions: DecisionService,
+    private readonly featureFacts: FeatureFacts,
     private readonly producer: KafkaProducerService,
     private readonly logger: PinoLogger,
   ) {
@@ -19,9 +21,13 @@ export class ScoresConsumer {
   @EventPattern(TOPICS.scores)
   async onScores(@Payload() batch: BatchOf<typeof TOPICS.scores>): Promise<void> {
     const campaigns = await this.decisions.activeCampaigns();
+    const features =
+      campaigns.length > 0
+        ? await this.featureFacts.forCustomers(batch.records.map((record) => record.value.customerId))
+        : new Map();
     const toPublish: { outcome: DecisionOutcome; traceContext: (typeof batch.records)[number]['traceContext'] }[] = [];
     for (const record of batch.records) {
-      const outcome = await this.decisions.decide(record.value, campaigns);
+      const outcome = await this.decisions.decide(record.value, campaigns, features.get(record.value.customerId));
       if (!outcome) continue;
       this.logger.info(
         {

@@ -5,11 +5,13 @@ import type { Prisma, PrismaClient } from './generated/client';
 
 export const DEFAULT_CAMPAIGN = {
   key: 'win-back-high-value',
-  name: 'Win-back coupon for high-value customers at risk',
+  name: 'Win-back coupon for customers who spent a lot and are at risk',
   status: 'active',
+  // Past value (a feature) and churn risk (the score): a model's tier is forward-looking expected spend, which
+  // already discounts churn, so "tier = high AND churnRisk > 0.6" would rarely match once a model is published.
   audience: {
     all: [
-      { field: 'tier', op: 'eq', value: 'high' },
+      { field: 'monetaryTotal', op: 'gte', value: 500 },
       { field: 'churnRisk', op: 'gt', value: 0.6 },
     ],
   },
