@@ -22,6 +22,17 @@ const date = (value: string) => {
   return new Date(`${value}T00:00:00Z`);
 };
 
+/** Waits until each consumer group has committed up to the end of its topic. */
+async function waitIdle(brokers: string, pairs: { groupId: string; topic: string }[], timeoutMs: number) {
+  const admin = new Kafka({ clientId: 'cvp-cli', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await waitForZeroLag(admin, pairs, timeoutMs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 const program = new Command('cvp').description('CVP command line: feed the pipeline and look at what it produced');
 
 const paceOf = (options: { rate?: number; speedup?: number }): Pace => {
@@ -164,17 +175,7 @@ program
     } finally {
       await sink.close();
     }
-    const admin = new Kafka({
-      clientId: 'cvp-cli',
-      brokers: options.brokers.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      await waitForZeroLag(admin, [{ groupId: 'cvp-trainer', topic: TOPICS.events }], 600_000);
-    } finally {
-      await admin.disconnect();
-    }
+    await waitIdle(options.brokers, [{ groupId: 'cvp-trainer', topic: TOPICS.events }], 600_000);
     const response = await fetch(`${options.campaigns}/v1/campaigns/${encodeURIComponent(campaignKey)}/report`);
     console.log(JSON.stringify(await response.json(), null, 2));
   });
@@ -273,17 +274,7 @@ program
       if (!topic) throw new InvalidArgumentError(`unknown group ${groupId}`);
       return { groupId, topic };
     });
-    const admin = new Kafka({
-      clientId: 'cvp-cli',
-      brokers: options.brokers.split(','),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      await waitForZeroLag(admin, pairs, options.timeout * 1000);
-    } finally {
-      await admin.disconnect();
-    }
+    await waitIdle(options.brokers, pairs, options.timeout * 1000);
   });
 
 registerEvaluate(program);
