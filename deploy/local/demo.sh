@@ -3,7 +3,10 @@
 # services, stream a seeded synthetic clickstream through ingest, and print what came out: scores by tier
 # (Redis) and campaign decisions (PostgreSQL, cvp.decisions.v1).
 # The clickstream goes in two parts around DEMO_TRAIN_UNTIL: the history, then a training run (the trainer publishes
-# the model, the scorer swaps it in), then the rest, scored by the model.
+# the model, the scorer swaps it in and re-scores every customer with it), then the rest, scored by the model. Then a
+# re-scoring sweep as of the end of the stream (silent customers' churn risk rises: win-back decisions), a simulated
+# response to the campaign and its uplift report.
+# The services run on the event-time clock (SCORE_CLOCK=event-time): the simulated history is "now" as it streams.
 #   DEMO_CUSTOMERS (500), DEMO_SEED (42), DEMO_TRAIN_UNTIL (2026-08-01); DEMO_KEEP_RUNNING=1 leaves the services up.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,6 +32,7 @@ stop_services() {
 trap stop_services EXIT
 
 mkdir -p "$LOGS"
+export SCORE_CLOCK="${SCORE_CLOCK:-event-time}"
 for service in ingest features trainer scorer campaigns; do
   LOG_FORMAT=json node "dist/apps/$service/src/main.js" >"$LOGS/demo-$service.log" 2>&1 &
   pids+=("$!")
@@ -43,16 +47,37 @@ done
 echo "[demo] services ready: ingest :3001, features :3002, trainer :3003, scorer :3004, campaigns :3005"
 
 PIPELINE_GROUPS=cvp-features,cvp-trainer,cvp-scorer,cvp-campaigns
-echo "[demo] 1/3: the clickstream before $TRAIN_UNTIL (scored by the RFM heuristic: no model yet)"
-node dist/tools/cli/main.js simulate --customers "$CUSTOMERS" --seed "$SEED" --send-before "$TRAIN_UNTIL"
-node dist/tools/cli/main.js wait-idle --groups "$PIPELINE_GROUPS"
-echo "[demo] 2/3: training the value model on the stored events (published only if it beats the current one)"
-node dist/tools/cli/main.js train --seed "$SEED" --to "$TRAIN_UNTIL"
-echo "[demo] 3/3: the clickstream from $TRAIN_UNTIL on, scored by the published model"
-node dist/tools/cli/main.js simulate --customers "$CUSTOMERS" --seed "$SEED" --send-from "$TRAIN_UNTIL"
-echo "[demo] waiting for the pipeline to catch up ..."
-node dist/tools/cli/main.js wait-idle --groups "$PIPELINE_GROUPS"
-node dist/tools/cli/main.js summary --prefix "syn-$SEED-"
+cli() { node dist/tools/cli/main.js "$@"; }
+# Beside the seeded win-back campaign, one created over the API as a marketer would: a coupon for the high tier,
+# with half of the audience held out as control so its uplift can be measured. 409 on a re-run: it exists.
+status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1/campaigns \
+  -H 'content-type: application/json' -d '{
+    "key": "demo-vip-coupon", "name": "Coupon for the high tier (demo)", "status": "active",
+    "audience": { "all": [ { "field": "tier", "op": "eq", "value": "high" } ] },
+    "action": "coupon", "actionParams": { "couponValue": 5 }, "channel": "email",
+    "startsAt": "2000-01-01T00:00:00Z", "budgetTotal": 5000, "costPerAction": 0.5, "frequencyCap": 2,
+    "cooldownSeconds": 2592000, "controlShare": 0.5, "upliftRate": 0.1, "attributionWindowDays": 30 }')
+case "$status" in 201 | 409) echo "[demo] campaigns: win-back-high-value (seeded), demo-vip-coupon (over the API: $status)" ;;
+  *) echo "[demo] could not create the demo campaign (HTTP $status)" >&2; exit 1 ;; esac
+echo "[demo] 1/5: the clickstream before $TRAIN_UNTIL (scored by the RFM heuristic: no model yet)"
+cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-before "$TRAIN_UNTIL"
+cli wait-idle --groups "$PIPELINE_GROUPS"
+echo "[demo] 2/5: training the value model on the stored events (published only if it beats the current one)"
+cli train --seed "$SEED" --to "$TRAIN_UNTIL"
+echo "[demo]      the scorer swaps the model in and re-scores every customer with it (a model-swap sweep); wait for it:"
+cli rescore --no-progress
+echo "[demo] 3/5: the clickstream from $TRAIN_UNTIL on, scored by the published model"
+cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-from "$TRAIN_UNTIL"
+cli wait-idle --groups "$PIPELINE_GROUPS"
+echo "[demo] 4/5: re-scoring every customer as of the end of the stream (silent customers' churn risk rises)"
+cli rescore --no-progress
+cli wait-idle --groups "$PIPELINE_GROUPS"
+cli summary --prefix "syn-$SEED-"
 echo "[demo] a score over the API:"
 curl -fsS "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/score" || true
 echo
+echo "[demo] 5/5: a simulated response to each campaign (seeded; treated customers buy 30% more often), and its report"
+for campaign in demo-vip-coupon win-back-high-value; do
+  cli simulate-response --campaign "$campaign" --lift 0.3 --seed "$SEED"
+  echo
+done

@@ -21,7 +21,15 @@ import { emptyState, featureVector, foldEvent } from '@cvp/features';
 import { createPrismaClient } from '@cvp/db';
 import { assignGroup } from '@cvp/decisioning';
 import { waitForZeroLag } from '@cvp/kafka';
-import { featureStateKey, scoreKey } from '@cvp/redis';
+import {
+  CLOCK_WATERMARK_KEY,
+  featureStateKey,
+  scoreKey,
+  SWEEP_ACTIVE_KEY,
+  SWEEP_LAST_KEY,
+  TIER_SUMMARY_KEY,
+} from '@cvp/redis';
+import type { SweepRecord, SweepSummary } from '@cvp/scoring';
 import {
   eventually,
   sleep,
@@ -134,8 +142,26 @@ async function resetModelRegistry(): Promise<void> {
   }
 }
 
+/** The customer who goes silent in 'scores that follow time'; the model swap must re-score them too. */
+const SILENT = `${RUN}-silent`;
+
+/** Starts a re-scoring sweep over the API and waits until it finished and the campaigns consumed its scores. */
+async function rescore(): Promise<SweepSummary> {
+  const response = await fetch(`${scorerUrl}/v1/rescore`, { method: 'POST' });
+  expect(response.status).toBe(202);
+  const { sweep } = (await response.json()) as { sweep: SweepRecord; started: boolean };
+  const last = await eventually(`sweep ${sweep.id}`, async () => {
+    const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { last: SweepSummary | null };
+    return status.last?.id === sweep.id && status.last;
+  });
+  await pipelineIdle();
+  return last;
+}
+
 beforeAll(async () => {
   await resetModelRegistry();
+  // The e2e run owns the event-time clock too: it starts before any of its events.
+  await redis.del(CLOCK_WATERMARK_KEY, SWEEP_ACTIVE_KEY, SWEEP_LAST_KEY);
   observer = kafka.consumer({ groupId: `${RUN}-observer` });
   await observer.connect();
   await observer.subscribe({
@@ -168,6 +194,9 @@ beforeAll(async () => {
   };
   const env = (name: ServiceName): Record<string, string> => ({
     ...telemetry,
+    // Replayed history: scores are as of the event-time clock; sweeps only when a test asks for one.
+    SCORE_CLOCK: 'event-time',
+    SWEEP_INTERVAL_HOURS: '0',
     ...(name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {}),
     ...(name === 'trainer' ? { MODEL_STORE_DIR } : {}),
   });
@@ -237,11 +266,12 @@ describe('event to decision', () => {
   });
 
   it('accepts events once Kafka acknowledged them', async () => {
+    // In time order across customers, as a live clickstream: the event-time clock moves with them.
     const events = [
       ...whales.flatMap((id) => historyOf(id, 'whale')),
       ...historyOf(loyal, 'loyal'),
       ...historyOf(browser, 'browser'),
-    ];
+    ].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
     // Several requests of mixed customers; each customer's events stay in their own order.
     for (let start = 0; start < events.length; start += 7) {
       const chunk = events.slice(start, start + 7);
@@ -259,7 +289,9 @@ describe('event to decision', () => {
     const whale = (await (await fetch(`${scorerUrl}/v1/customers/${whales[0]}/score`)).json()) as CustomerScore;
     expect(whale).toMatchObject({ customerId: whales[0], tier: 'high', modelVersion: 'rfm-heuristic@1' });
     expect(whale.churnRisk).toBeGreaterThan(0.6);
+    // The clock trails the newest event by its lateness: a score is as of the customer's newest event here.
     expect(whale.asOf).toBe(historyOf(whales[0], 'whale').at(-1)!.occurredAt);
+    expect(whale).toMatchObject({ lastEventAt: whale.asOf, trigger: 'event' });
     const loyalScore = (await (await fetch(`${scorerUrl}/v1/customers/${loyal}/score`)).json()) as CustomerScore;
     expect(loyalScore.tier).toBe('high');
     expect(loyalScore.churnRisk).toBeLessThan(0.2);
@@ -433,9 +465,11 @@ describe('score API', () => {
     await pipelineIdle();
     expect((await post(older)).status).toBe(202);
     await pipelineIdle();
-    // The late event is folded into the state; the score stays as of the newest event.
+    // The late event is folded into the state; the score is as of the clock (these events are older than it), its
+    // newest event stays the newer one.
     const refined = (await (await fetch(scoreUrl(id))).json()) as CustomerScore;
-    expect(refined.asOf).toBe(newer.occurredAt);
+    expect(refined.lastEventAt).toBe(newer.occurredAt);
+    expect(Date.parse(refined.asOf)).toBeGreaterThan(Date.parse(newer.occurredAt));
     expect(refined.sourceEventId).toBe(older.eventId);
     expect(JSON.parse((await redis.get(featureStateKey(id)))!).eventCounts.page_view).toBe(2);
 
@@ -465,7 +499,7 @@ describe('score API', () => {
     await pipelineIdle();
     const kept = (await (await fetch(scoreUrl(id))).json()) as CustomerScore;
     expect(kept.sourceEventId).toBe(older.eventId);
-    expect(kept.asOf).toBe(newer.occurredAt);
+    expect(kept.asOf).toBe(refined.asOf);
   });
 
   it('answers batchGet in one call, with the ids it has no score for', async () => {
@@ -676,12 +710,141 @@ describe('budgets and caps with two campaign engines', () => {
   });
 });
 
+describe('scores that follow time: re-scoring sweeps', () => {
+  // After every other customer's events so far (the newest is day 400), and before today: the event-time clock
+  // moves only by events not dated past the wall clock.
+  const BASE = 420;
+  const active = `${RUN}-active`;
+  const racer = `${RUN}-racer`;
+  const expiring = `${RUN}-expiring`;
+  let campaign: { id: string; controlShare: number };
+  const scoreOf = async (id: string) =>
+    (await (await fetch(`${scorerUrl}/v1/customers/${id}/score`)).json()) as CustomerScore;
+  const decisionsOf = (id: string) => prisma.decision.findMany({ where: { customerId: id } });
+
+  beforeAll(async () => {
+    campaign = await prisma.campaign.findUniqueOrThrow({ where: { key: 'win-back-high-value' } });
+  });
+
+  it('keeps a silent customer frozen at their last event while only events move scores', async () => {
+    // The silent customer buys big and often for 50 days; another customer keeps the clock going.
+    const history = [
+      ...[0, 10, 20, 30, 40, 50].map((d) => purchase(SILENT, BASE + d, 1000)),
+      view(active, BASE + 50),
+      view(expiring, BASE + 50),
+    ].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    expect((await post({ events: history })).status).toBe(202);
+    await pipelineIdle();
+    const fresh = await scoreOf(SILENT);
+    expect(fresh).toMatchObject({
+      trigger: 'event',
+      lastEventAt: history.find((e) => e.customerId === SILENT && e.eventId.endsWith(`p${BASE + 50}`))!.occurredAt,
+    });
+    expect(fresh.churnRisk).toBeLessThan(0.6);
+
+    // 170 days later by the clock: the silent customer's score has not moved, so no campaign acts on it.
+    expect((await post(view(active, BASE + 220))).status).toBe(202);
+    await pipelineIdle();
+    expect(await scoreOf(SILENT)).toEqual(fresh);
+    expect(await decisionsOf(SILENT)).toHaveLength(0);
+  });
+
+  it('raises a silent customer’s churn risk in a sweep, and the win-back campaign acts on it once', async () => {
+    const before = await scoreOf(SILENT);
+    const sweep = await rescore();
+    expect(sweep).toMatchObject({ trigger: 'on-demand', modelVersion: 'rfm-heuristic@1' });
+    expect(sweep.customers).toBeGreaterThanOrEqual(sweep.customersTotal);
+    expect(sweep.written).toBeGreaterThan(0);
+    expect(sweep.shardsDone).toBe(sweep.shards);
+    // As of the clock: the newest event seen (the active customer's, day BASE + 220) less the lateness (1 h).
+    const clock = new Date(Date.parse(at(BASE + 220)) - 3_600_000).toISOString().slice(0, 10);
+    const after = await scoreOf(SILENT);
+    expect(after).toMatchObject({ trigger: 'sweep', sourceEventId: `sweep:${sweep.id}`, asOf: sweep.asOf });
+    expect(after.asOf.slice(0, 10)).toBe(clock);
+    expect(after.lastEventAt).toBe(before.lastEventAt);
+    expect(after.churnRisk).toBeGreaterThan(0.6);
+    expect(after.churnRisk).toBeGreaterThan(before.churnRisk);
+    expect(after.pBuyAgain).toBeLessThan(before.pBuyAgain);
+    expect(seen.scores.some((score) => score.customerId === SILENT && score.trigger === 'sweep')).toBe(true);
+
+    const [decision] = await decisionsOf(SILENT);
+    expect(await decisionsOf(SILENT)).toHaveLength(1);
+    expect(decision).toMatchObject({
+      campaignId: campaign.id,
+      action: 'win_back',
+      group: assignGroup(campaign.id, SILENT, campaign.controlShare),
+    });
+    expect(decision.eventTime.toISOString()).toBe(sweep.asOf);
+
+    // Two days later by the clock, another sweep: the customer is still at risk, but inside the 7-day cooldown.
+    expect((await post(view(active, BASE + 222))).status).toBe(202);
+    await pipelineIdle();
+    const second = await rescore();
+    expect(Date.parse(second.asOf)).toBeGreaterThan(Date.parse(sweep.asOf));
+    expect((await scoreOf(SILENT)).asOf).toBe(second.asOf);
+    expect(await decisionsOf(SILENT)).toHaveLength(1);
+  });
+
+  it('never lets a sweep overwrite a score that came from a newer event', async () => {
+    const event = purchase(racer, BASE + 222, 40);
+    const [posted, started] = await Promise.all([post(event), fetch(`${scorerUrl}/v1/rescore`, { method: 'POST' })]);
+    expect(posted.status).toBe(202);
+    expect(started.status).toBe(202);
+    await pipelineIdle();
+    await eventually('the racing sweep', async () => {
+      const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { active: unknown };
+      return status.active === null;
+    });
+    await pipelineIdle();
+    expect((await scoreOf(racer)).lastEventAt).toBe(event.occurredAt);
+  });
+
+  it('forgets a customer whose feature state expired, and keeps the tier totals exact', async () => {
+    const tierTotal = async () => {
+      const hash = await redis.hgetall(TIER_SUMMARY_KEY);
+      return ['high', 'mid', 'low'].reduce((sum, tier) => sum + Number(hash[`${tier}:customers`] ?? 0), 0);
+    };
+    const scoreKeys = async () => {
+      let cursor = '0';
+      let count = 0;
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', scoreKey('*'), 'COUNT', 1000);
+        cursor = next;
+        count += keys.length;
+      } while (cursor !== '0');
+      return count;
+    };
+    expect(await redis.exists(scoreKey(expiring))).toBe(1);
+    const before = await tierTotal();
+    expect(before).toBe(await scoreKeys());
+    await redis.del(featureStateKey(expiring)); // what its TTL does after 800 silent days
+    const sweep = await rescore();
+    expect(sweep.forgotten).toBe(1);
+    expect(await redis.exists(scoreKey(expiring))).toBe(0);
+    expect(await tierTotal()).toBe(before - 1);
+    expect(await tierTotal()).toBe(await scoreKeys());
+  });
+
+  it('answers the sweep status and refuses a body on POST /v1/rescore', async () => {
+    const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { active: unknown; last: SweepSummary };
+    expect(status.active).toBeNull();
+    expect(status.last).toMatchObject({ customersPerSecond: expect.any(Number), finishedAt: expect.any(String) });
+    const bad = await fetch(`${scorerUrl}/v1/rescore`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ everyone: true }),
+    });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('model training, registry and hot swap', () => {
   // A window no other test writes to: the trainer learns from these synthetic shoppers only.
   const FROM = '2003-01-01T00:00:00.000Z';
   const TO = '2004-07-01T00:00:00.000Z';
   const request = { from: FROM, to: TO, horizonDays: 90, maxEpochs: 20, seed: 7 };
   let version = '';
+  const swapPosted: string[] = [];
 
   const train = (body: unknown) =>
     fetch(`${trainerUrl}/v1/train`, {
@@ -742,8 +905,11 @@ describe('model training, registry and hot swap', () => {
     await pipelineIdle();
     const versions = await Promise.all(posted.map((id) => redis.hget(scoreKey(id), 'modelVersion')));
     expect(versions.filter((v) => v === null)).toEqual([]); // every record scored, none dropped
-    expect(new Set(versions)).toEqual(new Set(['rfm-heuristic@1', version]));
     expect(versions.at(-1)).toBe(version);
+    // Event scores on both sides of the swap (the model-swap sweep then moves the early ones to the model).
+    const eventScores = seen.scores.filter((s) => posted.includes(s.customerId) && s.trigger === 'event');
+    expect(new Set(eventScores.map((s) => s.modelVersion))).toEqual(new Set(['rfm-heuristic@1', version]));
+    swapPosted.push(...posted);
 
     const row = await finished(version);
     expect(row).toMatchObject({ status: 'published', algorithm: 'ziln', featureSchemaVersion: 'features@2' });
@@ -758,6 +924,20 @@ describe('model training, registry and hot swap', () => {
     expect(score.expectedSpendLow).not.toBeNull();
     expect(score.expectedSpendHigh).toBeGreaterThanOrEqual(score.expectedSpendLow!);
     expect(score.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('moves every customer to the new model with a model-swap sweep, also those who sent nothing since', async () => {
+    const sweep = await eventually('the model-swap sweep', async () => {
+      const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { last: SweepSummary | null };
+      return status.last?.trigger === 'model-swap' && status.last.modelVersion === version && status.last;
+    });
+    await pipelineIdle();
+    const silent = (await (await fetch(`${scorerUrl}/v1/customers/${SILENT}/score`)).json()) as CustomerScore;
+    expect(silent).toMatchObject({ modelVersion: version, trigger: 'model-swap', sourceEventId: `sweep:${sweep.id}` });
+    expect(silent.expectedSpendLow).not.toBeNull();
+    // No heuristic score is left among the customers who streamed through the swap.
+    const versions = await Promise.all(swapPosted.map((id) => redis.hget(scoreKey(id), 'modelVersion')));
+    expect(new Set(versions)).toEqual(new Set([version]));
   });
 
   it('retrains on a train command and keeps the published model when the candidate is no better', async () => {

@@ -7,6 +7,9 @@ import { waitForZeroLag } from '@cvp/kafka';
 import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import { HttpSink, KafkaSink, replay, syntheticDataset, type Pace } from '@cvp/replay';
+import type { SweepRecord } from '@cvp/scoring';
+import { followSweep } from './rescore';
+import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
 import { registerEvaluate } from './evaluate';
 
@@ -137,6 +140,7 @@ program
   .option('--campaigns <url>', 'campaigns service URL', process.env.CVP_CAMPAIGNS_URL ?? 'http://127.0.0.1:3005')
   .option('--database <url>', 'PostgreSQL URL', process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp')
   .option('--brokers <list>', 'Kafka brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+  .option('--json', 'print the report as JSON instead of a table')
   .action(async (options) => {
     if (!(options.lift >= 0)) throw new InvalidArgumentError('--lift must be a number >= 0');
     const prisma = createPrismaClient(options.database);
@@ -177,7 +181,10 @@ program
     }
     await waitIdle(options.brokers, [{ groupId: 'cvp-trainer', topic: TOPICS.events }], 600_000);
     const response = await fetch(`${options.campaigns}/v1/campaigns/${encodeURIComponent(campaignKey)}/report`);
-    console.log(JSON.stringify(await response.json(), null, 2));
+    const report = (await response.json()) as CampaignReport;
+    if (response.status !== 200)
+      throw new Error(`the campaigns service answered ${response.status}: ${JSON.stringify(report)}`);
+    console.log(options.json ? JSON.stringify(report, null, 2) : formatCampaignReport(report));
   });
 
 program
@@ -275,6 +282,39 @@ program
       return { groupId, topic };
     });
     await waitIdle(options.brokers, pairs, options.timeout * 1000);
+  });
+
+program
+  .command('rescore')
+  .description(
+    'ask the scorers to re-score every customer as of now by the score clock (a sweep), follow it with a progress ' +
+      'bar and print its figures',
+  )
+  .option('--scorer <url>', 'scorer service URL', process.env.CVP_SCORER_URL ?? 'http://127.0.0.1:3004')
+  .option('--no-wait', 'start the sweep and return')
+  .option('--no-progress', 'no progress bar')
+  .option('--timeout <seconds>', 'give up waiting after', int, 1800)
+  .action(async (options) => {
+    const response = await fetch(`${options.scorer}/v1/rescore`, { method: 'POST' });
+    const body = (await response.json()) as { sweep?: SweepRecord; started?: boolean; message?: unknown };
+    if (response.status !== 202 || !body.sweep) {
+      throw new Error(`the scorer answered ${response.status}: ${JSON.stringify(body)}`);
+    }
+    const { sweep } = body;
+    console.error(
+      `[rescore] sweep ${sweep.id} ${body.started ? 'started' : 'already running'}: ${sweep.customersTotal} customers ` +
+        `as of ${sweep.asOf}, ${sweep.modelVersion}`,
+    );
+    if (!options.wait) return;
+    const summary = await followSweep(options.scorer, sweep, options.progress, options.timeout * 1000);
+    const { id, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs, customersPerSecond } = summary;
+    console.log(
+      JSON.stringify(
+        { id, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs, customersPerSecond },
+        null,
+        2,
+      ),
+    );
   });
 
 registerEvaluate(program);

@@ -12,6 +12,7 @@ interface TierTotals {
 export async function summarize(redis: Redis, prisma: PrismaClient, customerPrefix: string): Promise<string> {
   const tiers: Record<string, TierTotals> = {};
   const models: Record<string, number> = {};
+  const triggers: Record<string, number> = {};
   const atRisk: Record<string, string>[] = [];
   let cursor = '0';
   do {
@@ -25,9 +26,11 @@ export async function summarize(redis: Redis, prisma: PrismaClient, customerPref
       const tier = (tiers[score.tier] ??= { customers: 0, expectedSpend: 0, churnRiskSum: 0 });
       tier.customers++;
       models[score.modelVersion] = (models[score.modelVersion] ?? 0) + 1;
+      const trigger = score.trigger || 'event';
+      triggers[trigger] = (triggers[trigger] ?? 0) + 1;
       tier.expectedSpend += Number(score.expectedSpend);
       tier.churnRiskSum += Number(score.churnRisk);
-      if (score.tier === 'high' && Number(score.churnRisk) > 0.6) atRisk.push(score);
+      if (Number(score.churnRisk) > 0.6) atRisk.push(score);
     }
   } while (cursor !== '0');
 
@@ -51,13 +54,12 @@ export async function summarize(redis: Redis, prisma: PrismaClient, customerPref
       `| ${name} | ${tier.customers} | ${tier.expectedSpend.toFixed(2)} | ${(tier.churnRiskSum / tier.customers).toFixed(2)} |`,
     );
   }
-  lines.push(
-    '',
-    `Scored by: ${Object.entries(models)
-      .map(([version, count]) => `${version} ${count}`)
-      .join(', ')}`,
-  );
-  lines.push('', `High value at churn risk > 0.6: ${atRisk.length} customers`);
+  lines.push('', '| scored by model | customers |', '| --- | ---: |');
+  for (const [version, count] of Object.entries(models).sort()) lines.push(`| ${version} | ${count} |`);
+  lines.push('', '| latest score from | customers |', '| --- | ---: |');
+  for (const [trigger, count] of Object.entries(triggers).sort()) lines.push(`| ${trigger} | ${count} |`);
+  atRisk.sort((a, b) => Number(b.expectedSpend) - Number(a.expectedSpend));
+  lines.push('', `At churn risk > 0.6: ${atRisk.length} customers; the highest expected spend among them:`);
   for (const score of atRisk.slice(0, 3)) {
     const [top] = JSON.parse(score.reasons ?? '[]') as { description: string }[];
     lines.push(

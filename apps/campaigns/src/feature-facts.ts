@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
-import { featureVector, type CustomerState, type FeatureVector } from '@cvp/features';
+import type { CustomerScore } from '@cvp/contracts';
+import { featureVectorAt, type CustomerState, type FeatureVector } from '@cvp/features';
 import { featureStateKey, REDIS } from '@cvp/redis';
 
 /**
- * The customers' current features (their feature state in Redis, as the features service keeps it), so audience
- * rules can use features (`monetaryTotal`, `orders365d`, ...) beside the score's fields. One round trip per batch.
+ * The customers' current features (their feature state in Redis, as the features service keeps it, as of the score's
+ * instant so that `recencyDays` agrees with the score's churn risk), so audience rules can use features (`monetaryTotal`, `orders365d`, ...) beside the score's fields. One round trip per batch.
  * While Redis does not answer, no features are known: a condition on a feature is then false (a missing fact), the
  * decision path itself keeps running.
  */
@@ -19,15 +20,17 @@ export class FeatureFacts {
     logger.setContext(FeatureFacts.name);
   }
 
-  async forCustomers(customerIds: readonly string[]): Promise<Map<string, FeatureVector>> {
-    const ids = [...new Set(customerIds)];
+  /** Each customer's features as of their score's instant (the score clock), keyed by customer id. */
+  async forScores(scores: readonly Pick<CustomerScore, 'customerId' | 'asOf'>[]): Promise<Map<string, FeatureVector>> {
+    const asOf = new Map(scores.map((score) => [score.customerId, Date.parse(score.asOf)]));
+    const ids = [...asOf.keys()];
     const vectors = new Map<string, FeatureVector>();
     if (ids.length === 0) return vectors;
     try {
       if (this.redis.status === 'wait') await this.redis.connect();
       const states = await this.redis.mget(ids.map(featureStateKey));
       states.forEach((raw, i) => {
-        if (raw) vectors.set(ids[i], featureVector(JSON.parse(raw) as CustomerState));
+        if (raw) vectors.set(ids[i], featureVectorAt(JSON.parse(raw) as CustomerState, asOf.get(ids[i])!));
       });
     } catch (error) {
       this.logger.warn({ error: (error as Error).message }, 'features unavailable: rules on features do not match');

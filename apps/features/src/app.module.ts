@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@cvp/nest-common';
+import { scoreClockProvider } from '@cvp/redis';
 import type { FeaturesConfig } from './config';
 import { EventsConsumer } from './events.consumer';
 import { FeatureStore } from './feature-store';
@@ -8,7 +9,7 @@ export function featuresModule(config: FeaturesConfig) {
   @Module({
     imports: [CoreModule.forRoot({ service: 'features', config, dependencies: ['kafka', 'redis'] })],
     controllers: [EventsConsumer],
-    providers: [FeatureStore],
+    providers: [FeatureStore, scoreClockProvider(config)],
   })
   class FeaturesModule {}
   return FeaturesModule;

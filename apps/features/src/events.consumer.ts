@@ -2,7 +2,8 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { TOPICS } from '@cvp/contracts';
-import { FEATURE_SCHEMA_VERSION, featureVector } from '@cvp/features';
+import { scoreAsOf } from '@cvp/clock';
+import { FEATURE_SCHEMA_VERSION, featureVectorAt } from '@cvp/features';
 import { KafkaProducerService, type BatchOf } from '@cvp/kafka';
 import { FeatureStore } from './feature-store';
 
@@ -24,17 +25,22 @@ export class EventsConsumer {
     const computedAt = new Date().toISOString();
     await this.producer.send(
       TOPICS.features,
-      applied.updates.map(({ state, sourceEventId, index }) => ({
-        value: {
-          customerId: state.customerId,
-          asOf: state.lastEventAt,
-          sourceEventId,
-          featureSchemaVersion: FEATURE_SCHEMA_VERSION,
-          features: featureVector(state),
-          computedAt,
-        },
-        traceContext: batch.records[index].traceContext,
-      })),
+      applied.updates.map(({ state, sourceEventId, index }) => {
+        // As of the score clock (never before the newest event): a late event is scored as of now, like a sweep.
+        const asOfMs = scoreAsOf(state.lastEventMs, applied.nowMs);
+        return {
+          value: {
+            customerId: state.customerId,
+            asOf: asOfMs === state.lastEventMs ? state.lastEventAt : new Date(asOfMs).toISOString(),
+            lastEventAt: state.lastEventAt,
+            sourceEventId,
+            featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+            features: featureVectorAt(state, asOfMs),
+            computedAt,
+          },
+          traceContext: batch.records[index].traceContext,
+        };
+      }),
     );
     await this.store.markPublished(applied.eventIds);
     this.logger.debug(

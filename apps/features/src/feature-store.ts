@@ -2,31 +2,45 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { emptyState, foldEvent, type CustomerState } from '@cvp/features';
+import { advanceWatermark } from '@cvp/clock';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
+  CLOCK_WATERMARK_KEY,
+  customerIndexKey,
+  customerShard,
   FEATURE_STATE_TTL_SECONDS,
   featureStateKey,
   REDIS,
+  ScoreClock,
 } from '@cvp/redis';
 
 /**
  * Writes the new states and the applied-event marks in one step, only if no state changed since it was
- * read (compare-and-set on the whole value), so a state and its dedup marks are never half-written.
- * KEYS: n state keys, then m event keys. ARGV: n, ttl(state), ttl(event), n expected old values ('' = none),
- * n new values.
+ * read (compare-and-set on the whole value), so a state and its dedup marks are never half-written. In the same step:
+ * each customer joins the sweep index (its shard's set), and the score clock's watermark moves forward.
+ * KEYS: n state keys, m event keys, n index keys (the shard set of each state), the watermark key.
+ * ARGV: n, m, ttl(state), ttl(event), watermark candidate ('' = none), n expected old values ('' = none),
+ * n new values, n customer ids.
  */
 const COMMIT_SCRIPT = `
 local n = tonumber(ARGV[1])
+local m = tonumber(ARGV[2])
 for i = 1, n do
   local current = redis.call('GET', KEYS[i]) or ''
-  if current ~= ARGV[3 + i] then return 0 end
+  if current ~= ARGV[5 + i] then return 0 end
 end
 for i = 1, n do
-  redis.call('SET', KEYS[i], ARGV[3 + n + i], 'EX', ARGV[2])
+  redis.call('SET', KEYS[i], ARGV[5 + n + i], 'EX', ARGV[3])
+  redis.call('SADD', KEYS[n + m + i], ARGV[5 + 2 * n + i])
 end
-for i = n + 1, #KEYS do
-  redis.call('SET', KEYS[i], 'applied', 'EX', ARGV[3])
+for i = n + 1, n + m do
+  redis.call('SET', KEYS[i], 'applied', 'EX', ARGV[4])
+end
+local candidate = tonumber(ARGV[5])
+if candidate then
+  local held = tonumber(redis.call('GET', KEYS[#KEYS]) or '')
+  if not held or candidate > held then redis.call('SET', KEYS[#KEYS], ARGV[5]) end
 end
 return 1
 `;
@@ -34,6 +48,8 @@ return 1
 export interface AppliedBatch {
   /** The newest state of every customer whose features must be (re)published, with the event behind it. */
   updates: { state: CustomerState; sourceEventId: string; index: number }[];
+  /** Now by the score clock, after this batch moved it (null: event-time clock not started). */
+  nowMs: number | null;
   /** Events whose vectors are to be marked published once Kafka acknowledged them. */
   eventIds: string[];
   duplicates: number;
@@ -43,7 +59,10 @@ type Mark = 'applied' | 'published' | null;
 
 @Injectable()
 export class FeatureStore {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly clock: ScoreClock,
+  ) {
     this.redis.defineCommand('cvpCommitFeatures', { lua: COMMIT_SCRIPT });
   }
 
@@ -62,9 +81,10 @@ export class FeatureStore {
   private async tryApply(events: ClickstreamEvent[]): Promise<AppliedBatch | null> {
     const customerIds = [...new Set(events.map((event) => event.customerId))];
     const eventIds = [...new Set(events.map((event) => event.eventId))];
-    const [rawStates, marks] = await Promise.all([
+    const [rawStates, marks, watermark] = await Promise.all([
       this.redis.mget(customerIds.map(featureStateKey)),
       this.redis.mget(eventIds.map(appliedEventKey)) as Promise<Mark[]>,
+      this.clock.mode === 'event-time' ? this.clock.watermark() : null,
     ]);
     const before = new Map(customerIds.map((id, i) => [id, rawStates[i] ?? '']));
     const states = new Map(
@@ -76,6 +96,7 @@ export class FeatureStore {
     const republish = new Set<string>();
     const newEventIds: string[] = [];
     const lastEvent = new Map<string, { eventId: string; index: number }>();
+    const newEventMs: number[] = [];
     let duplicates = 0;
     events.forEach((event, index) => {
       const mark = markOf.get(event.eventId);
@@ -90,22 +111,29 @@ export class FeatureStore {
       // The states were just parsed from Redis and are owned here: fold in place (no copy per event).
       const state = states.get(event.customerId) ?? emptyState(event.customerId, event.occurredAt);
       foldEvent(state, event);
+      newEventMs.push(Date.parse(event.occurredAt));
       states.set(event.customerId, state);
       changed.add(event.customerId);
       lastEvent.set(event.customerId, { eventId: event.eventId, index });
     });
 
+    const candidate = this.clock.mode === 'event-time' ? this.clock.candidate(newEventMs) : null;
     if (changed.size > 0) {
       const ids = [...changed];
       const committed = await (this.redis as RedisWithCommit).cvpCommitFeatures(
-        ids.length + newEventIds.length,
+        2 * ids.length + newEventIds.length + 1,
         ...ids.map(featureStateKey),
         ...newEventIds.map(appliedEventKey),
+        ...ids.map((id) => customerIndexKey(customerShard(id))),
+        CLOCK_WATERMARK_KEY,
         ids.length,
+        newEventIds.length,
         FEATURE_STATE_TTL_SECONDS,
         APPLIED_EVENT_TTL_SECONDS,
+        candidate === null ? '' : String(candidate),
         ...ids.map((id) => before.get(id)!),
         ...ids.map((id) => JSON.stringify(states.get(id))),
+        ...ids,
       );
       if (committed !== 1) return null;
     }
@@ -119,6 +147,7 @@ export class FeatureStore {
       })),
       eventIds: eventIds.filter((id) => markOf.get(id) === 'applied'),
       duplicates,
+      nowMs: this.clock.nowWith(advanceWatermark(watermark, candidate)),
     };
   }
 

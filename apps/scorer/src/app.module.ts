@@ -1,17 +1,27 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@cvp/nest-common';
+import { scoreClockProvider } from '@cvp/redis';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 import { FeaturesConsumer } from './features.consumer';
 import { ModelHolder } from './model-holder';
 import { ScoreStore } from './score-store';
 import { ScoresController } from './scores.controller';
 import { ScoringService } from './scoring.service';
+import { SweepService } from './sweep.service';
+import { SweepsController } from './sweeps.controller';
 
 export function scorerModule(config: ScorerConfig) {
   @Module({
     imports: [CoreModule.forRoot({ service: 'scorer', config, dependencies: ['kafka', 'redis'] })],
-    controllers: [FeaturesConsumer, ScoresController],
-    providers: [{ provide: SCORER_CONFIG, useValue: config }, ScoreStore, ModelHolder, ScoringService],
+    controllers: [FeaturesConsumer, ScoresController, SweepsController],
+    providers: [
+      { provide: SCORER_CONFIG, useValue: config },
+      scoreClockProvider(config),
+      ScoreStore,
+      ModelHolder,
+      ScoringService,
+      SweepService,
+    ],
   })
   class ScorerModule {}
   return ScorerModule;

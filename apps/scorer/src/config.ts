@@ -13,6 +13,14 @@ export const scorerEnvSchema = baseEnvSchema
     SCORE_STALE_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
     /** Integrated-gradients steps behind the reasons of a model score. */
     SCORE_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(8),
+    /** Re-scoring sweeps: every this many hours of the score clock (0: only on demand and on model swaps). */
+    SWEEP_INTERVAL_HOURS: z.coerce.number().min(0).default(24),
+    /** How often (wall seconds) a replica checks whether a scheduled sweep is due. */
+    SWEEP_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
+    /** Customers read, scored and written per step of a sweep. */
+    SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** A replica that stops renewing its shard for this long (a crash) leaves it to another, which resumes it. */
+    SWEEP_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
     /** Heuristic fallback (no model published yet): horizon of expected spend and P(buy again), in days. */
     SCORE_HORIZON_DAYS: z.coerce.number().int().positive().default(365),
     /** Heuristic tiers (until a model with its own quantile thresholds is published). */

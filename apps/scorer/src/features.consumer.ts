@@ -39,17 +39,24 @@ export class FeaturesConsumer {
     const scores = this.scoring.scoreBatch(
       batch.records.map((record) => record.value),
       new Date().toISOString(),
+      'event',
     );
     const scored = batch.records.map((record, i) => ({ record, score: scores[i] }));
-    const written = new Set(await this.store.writeNewer(scored.map(({ score }) => score)));
+    const outcome = await this.store.writeNewer(scores);
+    const publish = new Set(outcome.publish);
     await this.producer.send(
       TOPICS.scores,
       scored
-        .filter(({ score }) => written.has(score))
+        .filter(({ score }) => publish.has(score))
         .map(({ record, score }) => ({ value: score, traceContext: record.traceContext })),
     );
     this.logger.debug(
-      { partition: batch.partition, scored: scored.length, newer: written.size, modelVersion: scores[0]?.modelVersion },
+      {
+        partition: batch.partition,
+        scored: scored.length,
+        newer: outcome.written,
+        modelVersion: scores[0]?.modelVersion,
+      },
       'features scored',
     );
   }

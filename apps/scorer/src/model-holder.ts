@@ -22,6 +22,7 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
   private following?: Following;
   private stopped = false;
   private markReady!: () => void;
+  private readonly swapListeners: ((version: string) => void)[] = [];
   /** Resolves once the model published at start is loaded (or found missing), or after STARTUP_TIMEOUT_MS. */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
 
@@ -35,6 +36,11 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
 
   get current(): LoadedValueModel | null {
     return this.loaded;
+  }
+
+  /** Called with the new version after every swap (including the model loaded at start). */
+  onSwap(listener: (version: string) => void): void {
+    this.swapListeners.push(listener);
   }
 
   onApplicationBootstrap(): void {
@@ -104,5 +110,6 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
       },
       'model swapped in',
     );
+    for (const listener of this.swapListeners) listener(metadata.version);
   }
 }

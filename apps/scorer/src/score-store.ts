@@ -2,32 +2,77 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { TIERS, type CustomerScore, type Tier } from '@cvp/contracts';
-import { fromScoreHash, REDIS, SCORE_TTL_SECONDS, scoreKey, TIER_SUMMARY_KEY, toScoreHash } from '@cvp/redis';
+import {
+  customerIndexKey,
+  customerShard,
+  featureStateKey,
+  fromScoreHash,
+  REDIS,
+  SCORE_TTL_SECONDS,
+  scoreKey,
+  TIER_SUMMARY_KEY,
+  toScoreHash,
+} from '@cvp/redis';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 
 /**
- * Writes a score only if it is newer by event time than the one held (equal time: only from another
- * source event), so a late or replayed message never overwrites a newer score; moves the customer between the tier
- * counters in the same step. Returns 1 when written.
- * KEYS[1] score hash, KEYS[2] tier summary. ARGV: asOfMs, sourceEventId, ttl, tier, expectedSpend, field/value pairs.
+ * Writes a score only if it is newer than the one held, and moves the customer between the tier counters in the same
+ * step. Newer means, in order: a newer newest event behind it (eventMs; so a sweep never overwrites a score that came
+ * from a newer event), then a later instant it is as of (asOfMs; a sweep moves a silent customer forward), then, at
+ * the same two instants, another model (a swap) or another event (a late event folded in). Returns 1 when written,
+ * 2 when this very score (same instants, model and source) is already held (a retry: publish it again), 0 otherwise.
+ * KEYS[1] score hash, KEYS[2] tier summary.
+ * ARGV: eventMs, asOfMs, sourceEventId, modelVersion, trigger, ttl, tier, expectedSpend, field/value pairs.
  */
 const WRITE_IF_NEWER = `
-local held = redis.call('HMGET', KEYS[1], 'asOfMs', 'sourceEventId', 'tier', 'expectedSpend')
-if held[1] then
-  local heldMs = tonumber(held[1])
-  local newMs = tonumber(ARGV[1])
-  if newMs < heldMs or (newMs == heldMs and held[2] == ARGV[2]) then return 0 end
+local held = redis.call('HMGET', KEYS[1], 'eventMs', 'asOfMs', 'sourceEventId', 'modelVersion', 'tier', 'expectedSpend')
+if held[2] then
+  local heldEvent = tonumber(held[1] or held[2])
+  local heldAsOf = tonumber(held[2])
+  local newEvent = tonumber(ARGV[1])
+  local newAsOf = tonumber(ARGV[2])
+  if newEvent < heldEvent then return 0 end
+  if newEvent == heldEvent then
+    if newAsOf < heldAsOf then return 0 end
+    if newAsOf == heldAsOf and held[4] == ARGV[4] then
+      if held[3] == ARGV[3] then return 2 end
+      if ARGV[5] ~= 'event' then return 0 end
+    end
+  end
 end
-if held[3] then
-  redis.call('HINCRBY', KEYS[2], held[3] .. ':customers', -1)
-  redis.call('HINCRBYFLOAT', KEYS[2], held[3] .. ':expectedSpend', -tonumber(held[4]))
+if held[5] then
+  redis.call('HINCRBY', KEYS[2], held[5] .. ':customers', -1)
+  redis.call('HINCRBYFLOAT', KEYS[2], held[5] .. ':expectedSpend', -tonumber(held[6]))
 end
-redis.call('HINCRBY', KEYS[2], ARGV[4] .. ':customers', 1)
-redis.call('HINCRBYFLOAT', KEYS[2], ARGV[4] .. ':expectedSpend', ARGV[5])
-redis.call('HSET', KEYS[1], 'asOfMs', ARGV[1], unpack(ARGV, 6))
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('HINCRBY', KEYS[2], ARGV[7] .. ':customers', 1)
+redis.call('HINCRBYFLOAT', KEYS[2], ARGV[7] .. ':expectedSpend', ARGV[8])
+redis.call('HSET', KEYS[1], 'eventMs', ARGV[1], 'asOfMs', ARGV[2], unpack(ARGV, 9))
+redis.call('EXPIRE', KEYS[1], ARGV[6])
 return 1
 `;
+
+/**
+ * Forgets a customer whose feature state expired: deletes the score, takes it out of the tier totals and out of the
+ * sweep index, unless a state exists again (an event raced the sweep). KEYS: score, tier summary, index shard, state.
+ * ARGV[1] customer id. Returns 1 when forgotten.
+ */
+const FORGET = `
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+local held = redis.call('HMGET', KEYS[1], 'tier', 'expectedSpend')
+if held[1] then
+  redis.call('HINCRBY', KEYS[2], held[1] .. ':customers', -1)
+  redis.call('HINCRBYFLOAT', KEYS[2], held[1] .. ':expectedSpend', -tonumber(held[2]))
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+return 1
+`;
+
+/** What a write of scores did: the scores to publish (written now, or already held by an earlier try). */
+export interface WriteOutcome {
+  publish: CustomerScore[];
+  written: number;
+}
 
 export interface TierSummary {
   tiers: Record<Tier, { customers: number; expectedSpend: number }>;
@@ -60,6 +105,7 @@ export class ScoreStore implements OnApplicationShutdown {
     @Inject(SCORER_CONFIG) config: ScorerConfig,
   ) {
     this.redis.defineCommand('cvpWriteScoreIfNewer', { numberOfKeys: 2, lua: WRITE_IF_NEWER });
+    this.redis.defineCommand('cvpForgetCustomer', { numberOfKeys: 4, lua: FORGET });
     this.reader = redis.duplicate({ commandTimeout: config.SCORE_READ_TIMEOUT_MS, lazyConnect: true });
     this.reader.on('error', () => undefined); // the write client logs connection trouble already
     this.lastKnown = new LRUCache({ max: config.SCORE_STALE_CACHE_SIZE });
@@ -70,9 +116,9 @@ export class ScoreStore implements OnApplicationShutdown {
     this.reader.disconnect();
   }
 
-  /** Writes the scores in one round trip; returns those that were newer than what Redis held. */
-  async writeNewer(scores: CustomerScore[]): Promise<CustomerScore[]> {
-    if (scores.length === 0) return [];
+  /** Writes the scores in one round trip, each only if newer than the one held (see WRITE_IF_NEWER). */
+  async writeNewer(scores: CustomerScore[]): Promise<WriteOutcome> {
+    if (scores.length === 0) return { publish: [], written: 0 };
     const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
       cvpWriteScoreIfNewer(key: string, summary: string, ...args: (string | number)[]): unknown;
     };
@@ -80,8 +126,11 @@ export class ScoreStore implements OnApplicationShutdown {
       pipeline.cvpWriteScoreIfNewer(
         scoreKey(score.customerId),
         TIER_SUMMARY_KEY,
+        Date.parse(score.lastEventAt ?? score.asOf),
         Date.parse(score.asOf),
         score.sourceEventId,
+        score.modelVersion,
+        score.trigger,
         SCORE_TTL_SECONDS,
         score.tier,
         score.expectedSpend,
@@ -89,11 +138,36 @@ export class ScoreStore implements OnApplicationShutdown {
       );
     }
     const results = (await pipeline.exec()) ?? [];
-    return scores.filter((_, i) => {
-      const [error, written] = results[i];
+    const outcome: WriteOutcome = { publish: [], written: 0 };
+    scores.forEach((score, i) => {
+      const [error, result] = results[i];
       if (error) throw error;
-      return written === 1;
+      if (result === 1) outcome.written++;
+      if (result === 1 || result === 2) outcome.publish.push(score);
     });
+    return outcome;
+  }
+
+  /** Forgets customers whose feature state expired (see FORGET); returns how many were forgotten. */
+  async forget(customerIds: readonly string[]): Promise<number> {
+    if (customerIds.length === 0) return 0;
+    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
+      cvpForgetCustomer(...args: string[]): unknown;
+    };
+    for (const id of customerIds) {
+      pipeline.cvpForgetCustomer(
+        scoreKey(id),
+        TIER_SUMMARY_KEY,
+        customerIndexKey(customerShard(id)),
+        featureStateKey(id),
+        id,
+      );
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.reduce((sum, [error, result]) => {
+      if (error) throw error;
+      return sum + (result === 1 ? 1 : 0);
+    }, 0);
   }
 
   async get(customerId: string): Promise<ReadScore | null> {

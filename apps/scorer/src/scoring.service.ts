@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CustomerScore, FeatureVectorMessage } from '@cvp/contracts';
+import type { CustomerScore, FeatureVectorMessage, ScoreTrigger } from '@cvp/contracts';
 import type { FeatureVector } from '@cvp/features';
 import { RFM_HEURISTIC_VERSION, rfmHeuristic, scoreWithModel } from '@cvp/scoring';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
@@ -14,13 +14,20 @@ export class ScoringService {
   ) {}
 
   /** Synchronous on purpose: a model swap can only happen between two batches. */
-  scoreBatch(messages: readonly FeatureVectorMessage[], scoredAt: string): CustomerScore[] {
+  scoreBatch(messages: readonly FeatureVectorMessage[], scoredAt: string, trigger: ScoreTrigger): CustomerScore[] {
     const loaded = this.models.current;
-    if (loaded) return scoreWithModel(loaded, messages, scoredAt, { explainSteps: this.config.SCORE_EXPLAIN_STEPS });
-    return messages.map((message) => this.heuristic(message, scoredAt));
+    if (loaded) {
+      return scoreWithModel(loaded, messages, scoredAt, { explainSteps: this.config.SCORE_EXPLAIN_STEPS, trigger });
+    }
+    return messages.map((message) => this.heuristic(message, scoredAt, trigger));
   }
 
-  private heuristic(message: FeatureVectorMessage, scoredAt: string): CustomerScore {
+  /** The version that scores now: the published model's, or the heuristic's. */
+  get modelVersion(): string {
+    return this.models.current?.metadata.version ?? RFM_HEURISTIC_VERSION;
+  }
+
+  private heuristic(message: FeatureVectorMessage, scoredAt: string, trigger: ScoreTrigger): CustomerScore {
     const estimate = rfmHeuristic(message.features as FeatureVector, {
       horizonDays: this.config.SCORE_HORIZON_DAYS,
       highTierSpend: this.config.TIER_HIGH_MIN_SPEND,
@@ -29,6 +36,8 @@ export class ScoringService {
     return {
       customerId: message.customerId,
       asOf: message.asOf,
+      lastEventAt: message.lastEventAt ?? message.asOf,
+      trigger,
       sourceEventId: message.sourceEventId,
       scoredAt,
       horizonDays: this.config.SCORE_HORIZON_DAYS,

@@ -32,6 +32,14 @@ export const baseEnvSchema = z.object({
   /** Wait this long at boot for Kafka, Redis and PostgreSQL before giving up. */
   STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   OTEL_SDK_DISABLED: bool.default(true),
+  /**
+   * The one clock scores are as of (`@cvp/clock`): `wall` in production; `event-time` (the newest event time seen,
+   * less SCORE_CLOCK_LATENESS_SECONDS) for replayed or simulated history. Set once for the whole deployment.
+   */
+  SCORE_CLOCK: z.enum(['wall', 'event-time']).default('wall'),
+  SCORE_CLOCK_LATENESS_SECONDS: z.coerce.number().int().min(0).default(3600),
+  /** event-time: an event dated further past the wall clock than this never moves the clock. */
+  SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).default(86_400),
 });
 
 export type BaseEnv = z.output<typeof baseEnvSchema>;

@@ -5,8 +5,10 @@ import { TOPICS, type TopicName } from './topics';
 /** `cvp.features.v1`: a customer's feature vector after an event was applied. Key: customerId. */
 export const featureVectorMessageSchema = z.object({
   customerId: z.string().min(1),
-  /** Event time of the newest event folded into these features. */
+  /** The instant the features are as of: the score clock when computed, never before the newest event folded in. */
   asOf: isoDateTime,
+  /** Event time of the newest event folded into these features (absent in older messages: then `asOf`). */
+  lastEventAt: isoDateTime.optional(),
   /** The event whose arrival produced this vector (traceability, idempotency downstream). */
   sourceEventId: z.string().min(1),
   featureSchemaVersion: z.string().min(1),
@@ -28,10 +30,20 @@ export const scoreReasonSchema = z.object({
 });
 export type ScoreReason = z.infer<typeof scoreReasonSchema>;
 
+/** Why a score was computed: an event of the customer, a re-scoring sweep as the clock moved, a model swap. */
+export const SCORE_TRIGGERS = ['event', 'sweep', 'model-swap'] as const;
+export type ScoreTrigger = (typeof SCORE_TRIGGERS)[number];
+
 /** `cvp.scores.v1`: the value score of one customer. Key: customerId. */
 export const customerScoreSchema = z.object({
   customerId: z.string().min(1),
+  /** The instant the score is as of (the score clock; recency and churn risk are measured to it). */
   asOf: isoDateTime,
+  /** Event time of the newest event of the customer behind the score (absent in older messages: then `asOf`). */
+  lastEventAt: isoDateTime.optional(),
+  /** Why it was scored (absent in older messages: `event`). */
+  trigger: z.enum(SCORE_TRIGGERS).default('event'),
+  /** The event behind the score, or `sweep:<sweep id>` for a re-scoring sweep. */
   sourceEventId: z.string().min(1),
   scoredAt: isoDateTime,
   horizonDays: z.number().int().positive(),

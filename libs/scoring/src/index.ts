@@ -1,2 +1,3 @@
 export * from './rfm-heuristic';
 export * from './model-scoring';
+export * from './sweep';

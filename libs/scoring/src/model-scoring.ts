@@ -1,4 +1,4 @@
-import type { CustomerScore, FeatureVectorMessage, ScoreReason } from '@cvp/contracts';
+import type { CustomerScore, FeatureVectorMessage, ScoreReason, ScoreTrigger } from '@cvp/contracts';
 import { FEATURE_NAMES, featureArray, type FeatureVector } from '@cvp/features';
 import { integratedGradients, tierOf, type ValueModelMetadata, type ZilnModel } from '@cvp/model';
 
@@ -13,6 +13,8 @@ export interface ModelScoringOptions {
   explainSteps?: number;
   /** How many features are named as the reasons of a score. */
   reasons?: number;
+  /** Why these customers are scored (default `event`). */
+  trigger?: ScoreTrigger;
 }
 
 /**
@@ -39,6 +41,8 @@ export function scoreWithModel(
     return {
       customerId: message.customerId,
       asOf: message.asOf,
+      lastEventAt: message.lastEventAt ?? message.asOf,
+      trigger: options.trigger ?? 'event',
       sourceEventId: message.sourceEventId,
       scoredAt,
       horizonDays: metadata.horizonDays,

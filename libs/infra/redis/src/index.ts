@@ -1,3 +1,4 @@
 export * from './keys';
 export * from './redis.module';
 export * from './score-hash';
+export * from './clock';

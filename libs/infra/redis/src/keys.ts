@@ -6,13 +6,18 @@ const DAY_SECONDS = 24 * 60 * 60;
 
 /** Latest score of a customer (hash), read by the score API and campaign engines. */
 export const scoreKey = (customerId: string) => `cvp:score:v1:${customerId}`;
-/** Scores of customers who stay silent for this long expire; the customer is scored again on the next event. */
-export const SCORE_TTL_SECONDS = 400 * DAY_SECONDS;
+/**
+ * A safety net only: a customer is forgotten (score deleted, tier totals moved) by the re-scoring sweep once their
+ * feature state has expired, which always happens first (the state lives FEATURE_STATE_TTL_SECONDS from the last
+ * event; every sweep rewrites the score and its TTL). A score expires by itself only if no sweep ran for 30 days
+ * past that, and then it is not subtracted from the tier totals.
+ */
+export const SCORE_TTL_SECONDS = (800 + 30) * DAY_SECONDS;
 
 /**
  * Counts and expected-spend sums per tier over the latest scores (hash: `<tier>:customers`, `<tier>:expectedSpend`),
- * kept by the scorer's write script as each score replaces the previous one. Scores that expire (SCORE_TTL_SECONDS)
- * are not subtracted. No TTL.
+ * kept by the scorer's write script as each score replaces the previous one, and by the sweep's forget script as a
+ * customer whose state expired is removed. No TTL.
  */
 export const TIER_SUMMARY_KEY = 'cvp:tiers:v1';
 
@@ -24,3 +29,36 @@ export const FEATURE_STATE_TTL_SECONDS = 800 * DAY_SECONDS;
 export const appliedEventKey = (eventId: string) => `cvp:event:v1:${eventId}`;
 /** Replays older than this are no longer recognised as duplicates; Kafka keeps events 30 days. */
 export const APPLIED_EVENT_TTL_SECONDS = 35 * DAY_SECONDS;
+
+/** The score clock's event-time watermark (epoch ms of the newest event seen; `@cvp/clock`). No TTL. */
+export const CLOCK_WATERMARK_KEY = 'cvp:clock:v1:watermark';
+
+/**
+ * Customer index for re-scoring sweeps: every customer with a feature state, in a fixed number of sets (shards), so
+ * that several scorer replicas share a sweep shard by shard. Written by the features service with each state, pruned
+ * by the sweep when a state has expired. No TTL.
+ */
+export const CUSTOMER_INDEX_SHARDS = 64;
+export const customerIndexKey = (shard: number) => `cvp:customers:v1:${shard}`;
+/** Set once the index holds every state written before the index existed (the sweep backfills it once). */
+export const CUSTOMER_INDEX_COMPLETE_KEY = 'cvp:customers:v1:complete';
+
+/** The shard of a customer in the index (FNV-1a of the id). */
+export function customerShard(customerId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < customerId.length; i++) {
+    hash ^= customerId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % CUSTOMER_INDEX_SHARDS;
+}
+
+/** The sweep in progress (JSON), shared by the scorer replicas; and the last finished one with its figures. */
+export const SWEEP_ACTIVE_KEY = 'cvp:sweep:v1:active';
+export const SWEEP_LAST_KEY = 'cvp:sweep:v1:last';
+/** Per sweep: shards done (set), figures (hash), a shard's lease (replica id) and its resume cursor. */
+export const sweepDoneKey = (sweepId: string) => `cvp:sweep:v1:${sweepId}:done`;
+export const sweepStatsKey = (sweepId: string) => `cvp:sweep:v1:${sweepId}:stats`;
+export const sweepLeaseKey = (sweepId: string, shard: number) => `cvp:sweep:v1:${sweepId}:lease:${shard}`;
+export const sweepCursorKey = (sweepId: string, shard: number) => `cvp:sweep:v1:${sweepId}:cursor:${shard}`;
+export const SWEEP_KEYS_TTL_SECONDS = 7 * DAY_SECONDS;

@@ -5,6 +5,8 @@ export function toScoreHash(score: CustomerScore): Record<string, string> {
   return {
     customerId: score.customerId,
     asOf: score.asOf,
+    lastEventAt: score.lastEventAt ?? score.asOf,
+    trigger: score.trigger,
     sourceEventId: score.sourceEventId,
     scoredAt: score.scoredAt,
     horizonDays: String(score.horizonDays),
@@ -25,6 +27,8 @@ export function fromScoreHash(hash: Record<string, string>): CustomerScore {
   return {
     customerId: hash.customerId,
     asOf: hash.asOf,
+    lastEventAt: hash.lastEventAt || hash.asOf,
+    trigger: (hash.trigger || 'event') as CustomerScore['trigger'],
     sourceEventId: hash.sourceEventId,
     scoredAt: hash.scoredAt,
     horizonDays: Number(hash.horizonDays),

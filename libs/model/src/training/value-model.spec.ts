@@ -29,6 +29,7 @@ describe('trainValueModel', () => {
         horizonDays: 90,
         seed: 3,
         momentsPerCustomer: 2,
+        clockMomentsPerCustomer: 2,
         ziln: { hiddenUnits: [16], maxEpochs: 15 },
       });
     const trained = await run();
@@ -38,7 +39,8 @@ describe('trainValueModel', () => {
     );
     expect(trained.customers.scored).toBeGreaterThanOrEqual(trained.customers.train + trained.customers.validation);
     expect(trained.examples.train).toBeGreaterThan(trained.customers.train);
-    expect(trained.examples.train).toBeLessThanOrEqual(2 * trained.customers.train);
+    // Up to 2 event moments and exactly 2 clock moments per customer.
+    expect(trained.examples.train).toBeLessThanOrEqual(4 * trained.customers.train);
     // The synthetic shoppers are learnable: the model ranks held-out spend better than chance (Gini 0).
     expect(trained.metrics.gini).toBeGreaterThan(0.2);
     expect(trained.tierThresholds.high).toBeGreaterThan(trained.tierThresholds.mid);
@@ -103,6 +105,39 @@ describe('value model helpers', () => {
       expect(moment.features[FEATURE_NAMES.indexOf('frequency')]).toBe(days.filter((n) => n <= t).length);
     }
     expect(seen.size).toBe(5); // every eligible event gets drawn for some seed
+  });
+
+  it('adds moments at instants of the clock, with the features as of that instant and the spend after it', () => {
+    const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000).toISOString();
+    const purchase = (n: number, total: number): ClickstreamEvent => ({
+      eventId: `q-p${n}`,
+      customerId: 'q',
+      occurredAt: day(n),
+      type: 'purchase',
+      orderId: `q-o${n}`,
+      items: [{ productId: 'p', quantity: 1, unitPrice: total }],
+      total,
+      currency: 'USD',
+    });
+    const days = [0, 20, 40, 200];
+    const events = days.map((n) => purchase(n, 10));
+    const to = new Date(day(300));
+    const { moments } = scoringMoments(events, to, 90, 3, 0, 25);
+    expect(moments).toHaveLength(25);
+    const recency = FEATURE_NAMES.indexOf('recencyDays');
+    const silence = FEATURE_NAMES.indexOf('daysSinceLastEvent');
+    for (const moment of moments) {
+      const atMs = Date.parse(moment.at);
+      expect(atMs).toBeGreaterThanOrEqual(Date.parse(day(0)));
+      expect(atMs).toBeLessThanOrEqual(Date.parse(day(210)));
+      const lastBefore = Math.max(...days.filter((n) => Date.parse(day(n)) <= atMs));
+      // Recency and silence grow with the clock between events, as in a sweep.
+      expect(moment.features[recency]).toBeCloseTo((atMs - Date.parse(day(lastBefore))) / 86_400_000, 3);
+      expect(moment.features[silence]).toBe(moment.features[recency]);
+      const later = days.filter((n) => Date.parse(day(n)) > atMs && Date.parse(day(n)) <= atMs + 90 * 86_400_000);
+      expect(moment.spend).toBe(later.length * 10);
+    }
+    expect(new Set(moments.map((moment) => moment.at)).size).toBeGreaterThan(20);
   });
 
   it('puts the top shares of predictions in high and mid', () => {

@@ -5,6 +5,7 @@ import {
   FEATURE_SCHEMA_VERSION,
   featureArray,
   featureVector,
+  featureVectorAt,
   foldEvent,
 } from '@cvp/features';
 import { seededRandom } from '../math/random';
@@ -62,8 +63,13 @@ export interface TrainValueModelOptions {
   tierShares?: { high: number; mid: number };
   /** Fewest customers with an event at least horizonDays before `to` (default 50). */
   minCustomers?: number;
-  /** Scoring moments drawn per customer (default 4; fewer when the customer has fewer events). */
+  /** Scoring moments drawn per customer at their events (default 4; fewer when the customer has fewer events). */
   momentsPerCustomer?: number;
+  /**
+   * Scoring moments drawn per customer at instants of the clock, between their first event and `to` − horizon
+   * (default 4): how sweeps meet a customer, silent for a while or not.
+   */
+  clockMomentsPerCustomer?: number;
   ziln?: Partial<Omit<ZilnConfig, 'seed'>>;
   log?: (line: string) => void;
   onEpoch?: (record: EpochRecord) => void;
@@ -99,14 +105,16 @@ export interface ScoringMoment {
 }
 
 /**
- * Training examples as the scorer meets customers: the scorer scores a customer when one of their events arrives,
- * on the features as of that event, and the score speaks of the next horizonDays. So each customer contributes one
- * scoring moment: one of their events drawn at random (seeded; among those at least horizonDays before `to`, so the
- * label window is fully observed), the features the features service computes right after it, and the purchase
- * spend in (event time, event time + horizonDays]. Drawing the moment without looking at what follows keeps the
- * label unbiased (taking "the last event before a cutoff" would promise an empty start of every label window).
- * Returns the moments in customer-id order, and the features of every customer as of their newest event (the
- * population the scorer holds scores for).
+ * Training examples as the scorer meets customers. The scorer scores a customer when one of their events arrives,
+ * on the features as of that event, and again at every re-scoring sweep, on the features as of the clock (a silent
+ * customer's recency grows); each score speaks of the next horizonDays. So each customer contributes scoring
+ * moments of both kinds: `momentsPerCustomer` of their events drawn at random (seeded; among those at least
+ * horizonDays before `to`, so the label window is fully observed) with the features right after the event, and
+ * `clockMomentsPerCustomer` instants drawn uniformly between their first event and `to` − horizonDays with the
+ * features as of that instant; the label is the purchase spend in (moment, moment + horizonDays]. Drawing moments
+ * without looking at what follows keeps the label unbiased (taking "the last event before a cutoff" would promise an
+ * empty start of every label window). Returns the moments in customer-id order, and the features of every customer
+ * as of `to` (the population a sweep at the end of the window scores).
  */
 export function scoringMoments(
   events: readonly ClickstreamEvent[],
@@ -114,6 +122,7 @@ export function scoringMoments(
   horizonDays: number,
   seed: number,
   momentsPerCustomer = 1,
+  clockMomentsPerCustomer = 0,
 ): { moments: ScoringMoment[]; population: number[][] } {
   const horizonMs = horizonDays * DAY_MS;
   const lastMomentMs = to.getTime() - horizonMs;
@@ -126,6 +135,7 @@ export function scoringMoments(
     list.push({ ms, event });
   }
   const random = seededRandom(seed ^ 0x68e31da4);
+  const clockRandom = seededRandom(seed ^ 0x1b873593);
   const moments: ScoringMoment[] = [];
   const population: number[][] = [];
   for (const customerId of [...byCustomer.keys()].sort()) {
@@ -133,19 +143,38 @@ export function scoringMoments(
     list.sort((a, b) => a.ms - b.ms || (a.event.eventId < b.event.eventId ? -1 : 1));
     const eligible = list.filter((item) => item.ms <= lastMomentMs).length;
     const chosen = sampleIndices(eligible, momentsPerCustomer, random);
+    const firstMs = list[0].ms;
+    const clockTimes =
+      firstMs <= lastMomentMs
+        ? Array.from(
+            { length: clockMomentsPerCustomer },
+            () => firstMs + Math.floor(clockRandom() * (lastMomentMs - firstMs + 1)),
+          ).sort((a, b) => a - b)
+        : [];
     const state = emptyState(customerId, list[0].event.occurredAt);
-    list.forEach((item, index) => {
-      foldEvent(state, item.event);
-      if (!chosen.has(index)) return;
+    const emit = (atMs: number, at: string, features: number[]) => {
       let spend = 0;
       for (const later of list) {
-        if (later.ms > item.ms && later.ms <= item.ms + horizonMs && later.event.type === 'purchase') {
+        if (later.ms > atMs && later.ms <= atMs + horizonMs && later.event.type === 'purchase') {
           spend += later.event.total;
         }
       }
-      moments.push({ customerId, at: item.event.occurredAt, features: featureArray(featureVector(state)), spend });
+      moments.push({ customerId, at, features, spend });
+    };
+    let next = 0;
+    const emitClockMomentsBefore = (ms: number) => {
+      for (; next < clockTimes.length && clockTimes[next] < ms; next++) {
+        const atMs = clockTimes[next];
+        emit(atMs, new Date(atMs).toISOString(), featureArray(featureVectorAt(state, atMs)));
+      }
+    };
+    list.forEach((item, index) => {
+      if (index > 0) emitClockMomentsBefore(item.ms);
+      foldEvent(state, item.event);
+      if (chosen.has(index)) emit(item.ms, item.event.occurredAt, featureArray(featureVector(state)));
     });
-    population.push(featureArray(featureVector(state)));
+    emitClockMomentsBefore(Number.POSITIVE_INFINITY);
+    population.push(featureArray(featureVectorAt(state, Math.max(state.lastEventMs, to.getTime()))));
   }
   return { moments, population };
 }
@@ -166,7 +195,7 @@ function sampleIndices(size: number, count: number, random: () => number): Set<n
  * Trains the production value model on a window of events, on scoring moments (see `scoringMoments`). A seeded
  * share of the customers is held out as the validation set on which model versions are compared; the ZILN fit
  * itself picks its epochs on a further split of the rest. Tier thresholds are quantiles of the predictions for
- * every customer of the window as of their newest event.
+ * every customer of the window as of `to` (as a sweep at the end of the window scores them).
  */
 export async function trainValueModel(options: TrainValueModelOptions): Promise<TrainedValueModel> {
   const { events, to, horizonDays, seed } = options;
@@ -181,7 +210,15 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
   checkTierShares(tierShares);
   const labelFrom = new Date(to.getTime() - horizonDays * DAY_MS);
   const momentsPerCustomer = options.momentsPerCustomer ?? 4;
-  const { moments, population } = scoringMoments(events, to, horizonDays, seed, momentsPerCustomer);
+  const clockMomentsPerCustomer = options.clockMomentsPerCustomer ?? 4;
+  const { moments, population } = scoringMoments(
+    events,
+    to,
+    horizonDays,
+    seed,
+    momentsPerCustomer,
+    clockMomentsPerCustomer,
+  );
   const customerIds = [...new Set(moments.map((moment) => moment.customerId))];
   if (customerIds.length < minCustomers) {
     throw new RangeError(

@@ -1,0 +1,61 @@
+import { SingleBar } from 'cli-progress';
+import type { SweepProgress, SweepRecord, SweepSummary } from '@cvp/scoring';
+
+interface SweepStatus {
+  active: SweepProgress | null;
+  last: SweepSummary | null;
+}
+
+/**
+ * Follows a sweep on the scorer's `GET /v1/sweeps` until it is the last finished one, with a progress bar of the
+ * customers scored. A sweep replaced by another (a model swap supersedes a running sweep) is followed by its
+ * replacement. Rejects when neither runs nor finished, or after `timeoutMs`.
+ */
+export async function followSweep(
+  scorerUrl: string,
+  followed: SweepRecord,
+  progress: boolean,
+  timeoutMs: number,
+): Promise<SweepSummary> {
+  const bar = progress
+    ? new SingleBar({
+        format: 'rescore |{bar}| {value}/{total} customers | {rate} customers/s | shards {shards}',
+        hideCursor: true,
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+      })
+    : null;
+  let sweep = followed;
+  bar?.start(Math.max(1, sweep.customersTotal), 0, { rate: 0, shards: `0/${sweep.shards}` });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as SweepStatus;
+      if (status.last?.id === sweep.id) {
+        bar?.update(status.last.customers, {
+          rate: status.last.customersPerSecond,
+          shards: `${status.last.shardsDone}/${status.last.shards}`,
+        });
+        return status.last;
+      }
+      if (status.active && status.active.id !== sweep.id && status.active.startedAt >= sweep.startedAt) {
+        console.error(`[rescore] sweep ${sweep.id} was replaced by ${status.active.id} (${status.active.trigger})`);
+        sweep = status.active;
+        bar?.setTotal(Math.max(1, sweep.customersTotal));
+      }
+      if (status.active?.id === sweep.id) {
+        bar?.update(status.active.customers, {
+          rate: status.active.customersPerSecond,
+          shards: `${status.active.shardsDone}/${status.active.shards}`,
+        });
+      } else {
+        const now = status.active ? `sweep ${status.active.id} (${status.active.trigger}) runs instead` : 'none runs';
+        throw new Error(`sweep ${sweep.id} is neither running nor the last finished: ${now}`);
+      }
+      if (Date.now() > deadline) throw new Error(`sweep ${sweep.id} still running after ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    bar?.stop();
+  }
+}
