@@ -7,7 +7,8 @@
 # re-scoring sweep as of the end of the stream (silent customers' churn risk rises: win-back decisions), a simulated
 # response to the campaign and its uplift report.
 # The services run on the event-time clock (SCORE_CLOCK=event-time): the simulated history is "now" as it streams.
-#   DEMO_CUSTOMERS (500), DEMO_SEED (42), DEMO_TRAIN_UNTIL (2026-08-01); DEMO_KEEP_RUNNING=1 leaves the services up.
+#   DEMO_CUSTOMERS (500), DEMO_SEED (42), DEMO_TRAIN_UNTIL (2026-08-01); DEMO_KEEP_RUNNING=1 leaves the services up;
+#   DEMO_KEEP_DATA=1 keeps the data of the local stack (by default the demo starts from empty stores).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -17,6 +18,8 @@ SEED="${DEMO_SEED:-42}"
 TRAIN_UNTIL="${DEMO_TRAIN_UNTIL:-2026-08-01}"
 LOGS="$ROOT/.infra/logs"
 
+# Every run starts from empty stores, as on a fresh clone (DEMO_KEEP_DATA=1 keeps what the local stack holds).
+[ "${DEMO_KEEP_DATA:-0}" = 1 ] || bash deploy/local/infra.sh down --purge
 bash deploy/local/infra.sh up
 npm run --silent db:migrate
 npm run --silent db:seed
@@ -63,9 +66,12 @@ echo "[demo] 1/5: the clickstream before $TRAIN_UNTIL (scored by the RFM heurist
 cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-before "$TRAIN_UNTIL"
 cli wait-idle --groups "$PIPELINE_GROUPS"
 echo "[demo] 2/5: training the value model on the stored events (published only if it beats the current one)"
-cli train --seed "$SEED" --to "$TRAIN_UNTIL"
-echo "[demo]      the scorer swaps the model in and re-scores every customer with it (a model-swap sweep); wait for it:"
-cli rescore --no-progress
+cli train --seed "$SEED" --to "$TRAIN_UNTIL" | tee "$LOGS/demo-train.json"
+version=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); if (r.status === "published") console.log(r.version)' "$LOGS/demo-train.json")
+if [ -n "$version" ]; then
+  echo "[demo]      the scorer swaps $version in and re-scores every customer with it (a model-swap sweep):"
+  cli sweeps --wait-model "$version" --no-progress
+fi
 echo "[demo] 3/5: the clickstream from $TRAIN_UNTIL on, scored by the published model"
 cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-from "$TRAIN_UNTIL"
 cli wait-idle --groups "$PIPELINE_GROUPS"

@@ -8,7 +8,7 @@ import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import { HttpSink, KafkaSink, replay, syntheticDataset, type Pace } from '@cvp/replay';
 import type { SweepRecord } from '@cvp/scoring';
-import { followSweep } from './rescore';
+import { followSweep, sweepFigures, sweepStatus, waitForModelSwapSweep } from './rescore';
 import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
 import { registerEvaluate } from './evaluate';
@@ -307,14 +307,28 @@ program
     );
     if (!options.wait) return;
     const summary = await followSweep(options.scorer, sweep, options.progress, options.timeout * 1000);
-    const { id, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs, customersPerSecond } = summary;
-    console.log(
-      JSON.stringify(
-        { id, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs, customersPerSecond },
-        null,
-        2,
-      ),
+    console.log(JSON.stringify(sweepFigures(summary), null, 2));
+  });
+
+program
+  .command('sweeps')
+  .description("the scorers' re-scoring sweeps: the one running and the last finished")
+  .option('--scorer <url>', 'scorer service URL', process.env.CVP_SCORER_URL ?? 'http://127.0.0.1:3004')
+  .option('--wait-model <version>', 'wait for the model-swap sweep of this model version to finish, then print it')
+  .option('--no-progress', 'no progress bar')
+  .option('--timeout <seconds>', 'give up waiting after', int, 600)
+  .action(async (options) => {
+    if (!options.waitModel) {
+      console.log(JSON.stringify(await sweepStatus(options.scorer), null, 2));
+      return;
+    }
+    const summary = await waitForModelSwapSweep(
+      options.scorer,
+      options.waitModel,
+      options.progress,
+      options.timeout * 1000,
     );
+    console.log(JSON.stringify(sweepFigures(summary), null, 2));
   });
 
 registerEvaluate(program);

@@ -1,9 +1,41 @@
 import { SingleBar } from 'cli-progress';
 import type { SweepProgress, SweepRecord, SweepSummary } from '@cvp/scoring';
 
-interface SweepStatus {
+export interface SweepStatus {
   active: SweepProgress | null;
   last: SweepSummary | null;
+}
+
+export async function sweepStatus(scorerUrl: string): Promise<SweepStatus> {
+  const response = await fetch(`${scorerUrl}/v1/sweeps`);
+  if (response.status !== 200) throw new Error(`the scorer answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as SweepStatus;
+}
+
+/** What the CLI prints of a finished sweep. */
+export function sweepFigures(summary: SweepSummary) {
+  const { id, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs, customersPerSecond, timeMs } =
+    summary;
+  return { id, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs, customersPerSecond, timeMs };
+}
+
+/** Waits until the sweep that moves every customer to `modelVersion` (after its swap) has finished; returns it. */
+export async function waitForModelSwapSweep(
+  scorerUrl: string,
+  modelVersion: string,
+  progress: boolean,
+  timeoutMs: number,
+): Promise<SweepSummary> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await sweepStatus(scorerUrl);
+    if (status.last?.trigger === 'model-swap' && status.last.modelVersion === modelVersion) return status.last;
+    if (status.active?.trigger === 'model-swap' && status.active.modelVersion === modelVersion) {
+      return followSweep(scorerUrl, status.active, progress, Math.max(1, deadline - Date.now()));
+    }
+    if (Date.now() > deadline) throw new Error(`no model-swap sweep of ${modelVersion} after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /**
@@ -30,7 +62,7 @@ export async function followSweep(
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as SweepStatus;
+      const status = await sweepStatus(scorerUrl);
       if (status.last?.id === sweep.id) {
         bar?.update(status.last.customers, {
           rate: status.last.customersPerSecond,

@@ -28,6 +28,8 @@ import {
   scoreTriggerOf,
   sweepFigures,
   sweepMessages,
+  SWEEP_PHASES,
+  type SweepPhase,
   type SweepProgress,
   type SweepRecord,
   type SweepSummary,
@@ -270,6 +272,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         step.hincrby(stats, 'written', counts.written);
         step.hincrby(stats, 'forgotten', counts.forgotten);
         step.hincrby(stats, 'skipped', counts.skipped);
+        for (const phase of SWEEP_PHASES) step.hincrbyfloat(stats, `ms:${phase}`, counts.timeMs[phase]);
         step.expire(stats, SWEEP_KEYS_TTL_SECONDS);
       }
       if (next === '0') {
@@ -283,7 +286,15 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async sweepPage(sweep: SweepRecord, trigger: 'sweep' | 'model-swap', ids: string[]) {
+    const timeMs = Object.fromEntries(SWEEP_PHASES.map((phase) => [phase, 0])) as Record<SweepPhase, number>;
+    let mark = performance.now();
+    const lap = (phase: SweepPhase) => {
+      const now = performance.now();
+      timeMs[phase] += now - mark;
+      mark = now;
+    };
     const raws = await this.redis.mget(ids.map(featureStateKey));
+    lap('read');
     const states: CustomerState[] = [];
     const expired: string[] = [];
     let skipped = 0;
@@ -293,17 +304,23 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       if (state) states.push(state);
       else skipped++;
     });
-    const forgotten = await this.store.forget(expired);
+    lap('parse');
     const now = new Date().toISOString();
-    const scores = this.scoring.scoreBatch(sweepMessages(states, sweep, now), now, trigger);
+    const messages = sweepMessages(states, sweep, now);
+    lap('features');
+    const scores = this.scoring.scoreBatch(messages, now, trigger);
+    lap('score');
+    const forgotten = await this.store.forget(expired);
     const outcome = await this.store.writeNewer(scores);
+    lap('write');
     await this.producer.send(
       TOPICS.scores,
       outcome.publish.map((value) => ({ value })),
     );
+    lap('publish');
     if (skipped > 0)
       this.logger.warn({ sweepId: sweep.id, skipped }, 'feature states of another layout left as they are');
-    return { written: outcome.written, forgotten, skipped };
+    return { written: outcome.written, forgotten, skipped, timeMs };
   }
 
   private async finish(sweep: SweepRecord): Promise<void> {
@@ -334,6 +351,10 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       this.redis.scard(sweepDoneKey(sweep.id)),
     ]);
     const count = (name: string) => Number(stats[name] ?? 0);
+    const timeMs = Object.fromEntries(SWEEP_PHASES.map((phase) => [phase, Math.round(count(`ms:${phase}`))])) as Record<
+      SweepPhase,
+      number
+    >;
     return sweepFigures(
       {
         shardsDone,
@@ -342,6 +363,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         forgotten: count('forgotten'),
         skipped: count('skipped'),
       },
+      timeMs,
       sweep.startedAt,
       Date.now(),
     );

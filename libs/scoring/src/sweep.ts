@@ -33,7 +33,13 @@ export interface SweepFigures {
   skipped: number;
   elapsedMs: number;
   customersPerSecond: number;
+  /** Milliseconds spent per step, summed over the replicas: where a sweep's time goes. */
+  timeMs: Record<SweepPhase, number>;
 }
+
+/** The steps of a sweep page: Redis reads, state JSON, features as of the clock, model + reasons, writes, publishing. */
+export const SWEEP_PHASES = ['read', 'parse', 'features', 'score', 'write', 'publish'] as const;
+export type SweepPhase = (typeof SWEEP_PHASES)[number];
 
 export type SweepProgress = SweepRecord & SweepFigures;
 export type SweepSummary = SweepRecord & SweepFigures & { finishedAt: string };
@@ -47,12 +53,14 @@ export const sweepSourceId = (sweepId: string) => `sweep:${sweepId}`;
 
 export function sweepFigures(
   counts: { shardsDone: number; customers: number; written: number; forgotten: number; skipped: number },
+  timeMs: SweepFigures['timeMs'],
   startedAt: string,
   nowMs: number,
 ): SweepFigures {
   const elapsedMs = Math.max(0, nowMs - Date.parse(startedAt));
   return {
     ...counts,
+    timeMs,
     elapsedMs,
     customersPerSecond: elapsedMs > 0 ? Math.round((counts.customers / elapsedMs) * 1000) : 0,
   };
