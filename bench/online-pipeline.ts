@@ -18,13 +18,11 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
-import { openDataset, syntheticClickstream, type Dataset } from '@cvp/datasets';
-import { consumerGroupLag, createKafkaWire, KafkaProducerService } from '@cvp/kafka';
-import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
-import { ModelStore } from '@cvp/model-store';
+import { openDataset, type Dataset } from '@cvp/datasets';
+import { consumerGroupLag } from '@cvp/kafka';
 import { HttpSink, replay, syntheticDataset, type EventSink, type SinkResult } from '@cvp/replay';
+import { publishBenchModel } from './bench-model';
 import { processUsage, startService, stopService, waitUntilReady, type RunningService } from '@cvp/harness';
 
 const { values: args } = parseArgs({
@@ -41,7 +39,6 @@ const { values: args } = parseArgs({
 const RUN = `bench${Date.now().toString(36)}`;
 const GROUPS = { features: 'cvp-features-bench', scorer: 'cvp-scorer-bench' };
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const ROOT = join(__dirname, '..');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -89,36 +86,6 @@ async function lag(admin: Admin): Promise<number> {
 
 async function drain(admin: Admin): Promise<void> {
   while ((await lag(admin)) > 0) await sleep(200);
-}
-
-/** Trains on a synthetic history, saves the artifact and announces it, as the trainer would. */
-async function publishBenchModel(): Promise<string> {
-  await selectBackend('wasm', () => undefined);
-  const start = new Date('2025-01-01T00:00:00Z');
-  const end = new Date('2026-01-01T00:00:00Z');
-  const events = [...syntheticClickstream({ customers: 2000, seed: 1, start, end })];
-  const trained = await trainValueModel({ events, to: end, horizonDays: 90, seed: 1 });
-  const version = `ziln@${RUN}`;
-  const artifactUri = await new ModelStore(join(ROOT, '.infra', 'bench-models')).save(
-    version,
-    trained.model,
-    valueModelMetadata(trained, { version, from: start, to: end, seed: 1 }),
-  );
-  trained.model.dispose();
-  const producer = new KafkaProducerService(createKafkaWire({ clientId: 'cvp-bench', brokers }));
-  await producer.send(TOPICS.models, [
-    {
-      value: {
-        version,
-        algorithm: 'ziln',
-        featureSchemaVersion: 'features@2',
-        artifactUri,
-        publishedAt: new Date().toISOString(),
-      },
-    },
-  ]);
-  await producer.onApplicationShutdown();
-  return version;
 }
 
 /** Open-loop load: `rate` requests/s for `seconds`, each timed from its scheduled start to its full answer. */
@@ -171,7 +138,7 @@ async function main(): Promise<void> {
       : openDataset(args.format ?? 'synthetic', args.data ?? '', {});
   const admin = new Kafka({ clientId: 'cvp-bench', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  const modelVersion = await publishBenchModel();
+  const modelVersion = await publishBenchModel(RUN);
 
   const quiet = { LOG_LEVEL: 'warn' };
   const services: Record<string, RunningService> = {

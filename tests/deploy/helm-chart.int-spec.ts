@@ -112,6 +112,16 @@ describe('helm chart', () => {
     }
   });
 
+  it('sets the one score clock once, for every service, and refuses an unknown mode', () => {
+    const config = (extra: string[] = []) =>
+      render(extra).find((m) => m.kind === 'ConfigMap') as unknown as {
+        data: Record<string, string>;
+      };
+    expect(config().data).toMatchObject({ SCORE_CLOCK: 'wall', SCORE_CLOCK_LATENESS_SECONDS: '3600' });
+    expect(config(['--set', 'scoreClock.mode=event-time']).data.SCORE_CLOCK).toBe('event-time');
+    expect(() => run(['template', 'cvp', CHART, ...REQUIRED, '--set', 'scoreClock.mode=lunar'])).toThrow(/scoreClock/);
+  });
+
   it('drops a disabled service', () => {
     const names = render(['--set', 'services.campaigns.enabled=false'])
       .filter((m) => m.kind === 'Deployment')

@@ -19,6 +19,10 @@ export const scorerEnvSchema = baseEnvSchema
     SWEEP_CHECK_SECONDS: z.coerce.number().int().min(1).default(60),
     /** Customers read, scored and written per step of a sweep. */
     SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** Shards a replica walks at once (one computes while another waits on Redis or Kafka). */
+    SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    /** Integrated-gradients steps behind the reasons of a sweep's scores (cheaper than SCORE_EXPLAIN_STEPS; see README). */
+    SWEEP_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(2),
     /** A replica that stops renewing its shard for this long (a crash) leaves it to another, which resumes it. */
     SWEEP_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
     /** Heuristic fallback (no model published yet): horizon of expected spend and P(buy again), in days. */

@@ -17,7 +17,9 @@ export class ScoringService {
   scoreBatch(messages: readonly FeatureVectorMessage[], scoredAt: string, trigger: ScoreTrigger): CustomerScore[] {
     const loaded = this.models.current;
     if (loaded) {
-      return scoreWithModel(loaded, messages, scoredAt, { explainSteps: this.config.SCORE_EXPLAIN_STEPS, trigger });
+      // A sweep scores every customer: its reasons take fewer integrated-gradients steps than an event's.
+      const explainSteps = trigger === 'event' ? this.config.SCORE_EXPLAIN_STEPS : this.config.SWEEP_EXPLAIN_STEPS;
+      return scoreWithModel(loaded, messages, scoredAt, { explainSteps, trigger });
     }
     return messages.map((message) => this.heuristic(message, scoredAt, trigger));
   }

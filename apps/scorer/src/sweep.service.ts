@@ -231,20 +231,28 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async sweepShards(sweep: SweepRecord): Promise<void> {
+    // SWEEP_CONCURRENCY walkers take the shards in turn from a random start, so replicas spread over the index.
     const first = Math.floor(Math.random() * sweep.shards);
-    for (let k = 0; k < sweep.shards && !this.stopped; k++) {
-      const shard = (first + k) % sweep.shards;
-      if (await this.redis.sismember(sweepDoneKey(sweep.id), String(shard))) continue;
-      const lease = sweepLeaseKey(sweep.id, shard);
-      const leaseMs = this.config.SWEEP_LEASE_SECONDS * 1000;
-      if ((await this.redis.set(lease, this.replicaId, 'PX', leaseMs, 'NX')) !== 'OK') continue;
-      try {
-        if (!(await this.sweepShard(sweep, shard, lease))) return;
-      } finally {
-        await this.redis.cvpReleaseLease(lease, this.replicaId);
+    let next = 0;
+    let replaced = false;
+    const walker = async () => {
+      while (next < sweep.shards && !this.stopped && !replaced) {
+        const shard = (first + next++) % sweep.shards;
+        if (await this.redis.sismember(sweepDoneKey(sweep.id), String(shard))) continue;
+        const lease = sweepLeaseKey(sweep.id, shard);
+        const leaseMs = this.config.SWEEP_LEASE_SECONDS * 1000;
+        if ((await this.redis.set(lease, this.replicaId, 'PX', leaseMs, 'NX')) !== 'OK') continue;
+        try {
+          if (!(await this.sweepShard(sweep, shard, lease))) replaced = true;
+        } finally {
+          await this.redis.cvpReleaseLease(lease, this.replicaId);
+        }
       }
+    };
+    await Promise.all(Array.from({ length: this.config.SWEEP_CONCURRENCY }, walker));
+    if (!this.stopped && !replaced && (await this.redis.scard(sweepDoneKey(sweep.id))) >= sweep.shards) {
+      await this.finish(sweep);
     }
-    if (!this.stopped && (await this.redis.scard(sweepDoneKey(sweep.id))) >= sweep.shards) await this.finish(sweep);
   }
 
   /** Walks one shard from its stored cursor. False when the sweep was replaced, the model changed or we stop. */

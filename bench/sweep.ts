@@ -1,0 +1,266 @@
+/**
+ * Re-scoring sweep benchmark, against the real Redis and broker of `npm run infra:up`:
+ *   npm run infra:up && npm run build && node -r @swc-node/register bench/sweep.ts [--sizes 100000,1000000]
+ *     [--redis-db 9] [--batch 500]
+ * Writes N synthetic feature states (copies of 2,000 customers' states from the seeded synthetic clickstream, each
+ * under its own id) straight into a Redis database of its own (flushed first), starts one scorer process on it with a
+ * value model trained here and announced on cvp.models.v1 (wall clock, no schedule), asks for a sweep
+ * (POST /v1/rescore) and waits for its figures. Prints, per size: customers/s, where the sweep's time went (Redis
+ * reads, state JSON, features as of the clock, model + reasons, Redis writes, publishing on cvp.scores.v1), the
+ * scorer's CPU seconds and peak RSS, and Redis memory per customer (state + index, then score). Beside it, in this
+ * process on the same machine: the model's forward pass and the integrated-gradients reasons per 1,000 customers,
+ * and a floor (the sweep's Redis and JSON work alone: read + parse the states, write a fixed score hash).
+ * Writes reports/bench/sweep.json. The sweep publishes N scores on cvp.scores.v1 (kept 7 days): run
+ * `npm run infra:down -- --purge` afterwards if the local stack's other consumers should not see them.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Redis from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { TOPICS } from '@cvp/contracts';
+import { syntheticClickstream } from '@cvp/datasets';
+import { emptyState, featureArray, featureVectorAt, foldEvent, type CustomerState } from '@cvp/features';
+import { processUsage, sleep, startService, stopService, waitUntilReady } from '@cvp/harness';
+import { waitForZeroLag } from '@cvp/kafka';
+import { integratedGradients, type ValueModelMetadata } from '@cvp/model';
+import { ModelStore } from '@cvp/model-store';
+import {
+  CUSTOMER_INDEX_COMPLETE_KEY,
+  customerIndexKey,
+  customerShard,
+  FEATURE_STATE_TTL_SECONDS,
+  featureStateKey,
+  scoreKey,
+} from '@cvp/redis';
+import { SWEEP_PHASES, type SweepRecord, type SweepSummary } from '@cvp/scoring';
+import { announce, saveBenchModel } from './bench-model';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    'redis-db': { type: 'string', default: '9' },
+    batch: { type: 'string', default: '500' },
+  },
+});
+const RUN = `sweep${Date.now().toString(36)}`;
+const GROUP = 'cvp-scorer-bench-sweep';
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${args['redis-db']}`;
+const PLACEHOLDER = '\u0000customer\u0000';
+
+/** 2,000 customers' states from a year of synthetic clickstream, as JSON with a placeholder for the id. */
+function templateStates(): { states: CustomerState[]; json: string[] } {
+  const states = new Map<string, CustomerState>();
+  const events = syntheticClickstream({
+    customers: 2000,
+    seed: 3,
+    start: new Date('2025-01-01T00:00:00Z'),
+    end: new Date('2026-01-01T00:00:00Z'),
+  });
+  for (const event of events) {
+    let state = states.get(event.customerId);
+    if (!state) states.set(event.customerId, (state = emptyState(event.customerId, event.occurredAt)));
+    foldEvent(state, event);
+  }
+  const list = [...states.values()];
+  return { states: list, json: list.map((state) => JSON.stringify({ ...state, customerId: PLACEHOLDER })) };
+}
+
+const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+const idOf = (i: number) => `bench-${String(i).padStart(7, '0')}`;
+
+async function loadStates(redis: Redis, json: string[], count: number): Promise<void> {
+  const quoted = JSON.stringify(PLACEHOLDER);
+  for (let start = 0; start < count; start += 10_000) {
+    const pipeline = redis.pipeline();
+    for (let i = start; i < Math.min(count, start + 10_000); i++) {
+      const id = idOf(i);
+      pipeline.set(
+        featureStateKey(id),
+        json[i % json.length].replace(quoted, JSON.stringify(id)),
+        'EX',
+        FEATURE_STATE_TTL_SECONDS,
+      );
+      pipeline.sadd(customerIndexKey(customerShard(id)), id);
+    }
+    await pipeline.exec();
+  }
+  await redis.set(CUSTOMER_INDEX_COMPLETE_KEY, 'bench');
+}
+
+/** Per 1,000 customers, in this process: JSON.parse of states, features as of now, forward pass, reasons. */
+async function inProcess(artifactUri: string, template: { states: CustomerState[]; json: string[] }) {
+  const { model } = await ModelStore.load<ValueModelMetadata>(artifactUri);
+  const now = Date.now();
+  const rows = template.states.slice(0, 500).map((state) => featureArray(featureVectorAt(state, now)));
+  const per1000 = (runs: number, work: () => void) => {
+    work();
+    const started = performance.now();
+    for (let r = 0; r < runs; r++) work();
+    return Math.round(((performance.now() - started) / runs) * 2 * 10) / 10;
+  };
+  const figures = {
+    parseMs: per1000(20, () => template.json.slice(0, 500).forEach((text) => JSON.parse(text))),
+    featuresMs: per1000(20, () => template.states.slice(0, 500).forEach((state) => featureVectorAt(state, now))),
+    forwardMs: per1000(20, () => model.predict(rows)),
+    reasonsMs: per1000(5, () => integratedGradients(model, rows, 8)),
+    sweepReasonsMs: per1000(5, () => integratedGradients(model, rows, 2)),
+    /** Customers whose top-3 reasons (features, in order) are the same with 2 steps as with 8. */
+    sameTop3: 0,
+  };
+  const top3 = (attribution: number[]) =>
+    attribution
+      .map((value, j) => [Math.abs(value), j])
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 3)
+      .map(([, j]) => j)
+      .join(',');
+  const [eight, two] = [integratedGradients(model, rows, 8), integratedGradients(model, rows, 2)];
+  figures.sameTop3 =
+    Math.round((eight.filter((row, i) => top3(row) === top3(two[i])).length / rows.length) * 100) / 100;
+  model.dispose();
+  return figures;
+}
+
+/** The sweep's Redis and JSON work alone, in this process: read + parse each page of states, write a fixed score. */
+async function floor(redis: Redis, count: number, batch: number): Promise<number> {
+  const hash = {
+    asOfMs: '1',
+    eventMs: '1',
+    expectedSpend: '12.34',
+    tier: 'low',
+    modelVersion: 'floor',
+    reasons: '[{"feature":"recencyDays","value":1,"contribution":-1,"description":"x"}]',
+  };
+  const started = performance.now();
+  for (let start = 0; start < count; start += batch) {
+    const ids = Array.from({ length: Math.min(batch, count - start) }, (_, k) => idOf(start + k));
+    const raws = await redis.mget(ids.map(featureStateKey));
+    raws.forEach((raw) => raw && JSON.parse(raw));
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hset(scoreKey(`floor-${id}`), hash);
+    await pipeline.exec();
+  }
+  const perSecond = Math.round(count / ((performance.now() - started) / 1000));
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', scoreKey('floor-*'), 'COUNT', 10_000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return perSecond;
+}
+
+async function main(): Promise<void> {
+  const sizes = args.sizes!.split(',').map(Number);
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  const template = templateStates();
+  const model = await saveBenchModel(RUN);
+  const local = await inProcess(model.artifactUri, template);
+  console.error(`[bench] in process, per 1,000 customers: ${JSON.stringify(local)}`);
+  await announce(model);
+
+  const scorer = startService(
+    'scorer',
+    {
+      PORT: '3224',
+      REDIS_URL: redisUrl,
+      KAFKA_GROUP_ID: GROUP,
+      SCORE_CLOCK: 'wall',
+      SWEEP_INTERVAL_HOURS: '0',
+      SWEEP_BATCH_SIZE: args.batch!,
+      LOG_LEVEL: 'warn',
+    },
+    'bench-sweep',
+  );
+  const admin = new Kafka({ clientId: 'cvp-bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  const rows: Record<string, unknown>[] = [];
+  try {
+    await waitUntilReady(scorer);
+    await admin.connect();
+    // Nothing else for this scorer to do: its group is at the end of cvp.features.v1 before any timing.
+    await waitForZeroLag(admin, [{ groupId: GROUP, topic: TOPICS.features }], 600_000);
+    const sweep = async (): Promise<SweepSummary> => {
+      const response = await fetch(`${scorer.url}/v1/rescore`, { method: 'POST' });
+      const { sweep: started } = (await response.json()) as { sweep: SweepRecord };
+      for (;;) {
+        const status = (await (await fetch(`${scorer.url}/v1/sweeps`)).json()) as { last: SweepSummary | null };
+        if (status.last?.id === started.id) return status.last;
+        await sleep(200);
+      }
+    };
+    // The scorer has swapped the bench model in once an (empty) sweep says so.
+    for (let tries = 0; (await sweep()).modelVersion !== model.version; tries++) {
+      if (tries > 300) throw new Error(`the scorer never loaded ${model.version}`);
+      await sleep(200);
+    }
+
+    let loaded = 0;
+    for (const size of sizes) {
+      const before = await usedMemory(redis);
+      await loadStates(redis, template.json, size);
+      const statesBytes = (await usedMemory(redis)) - before;
+      const newCustomers = size - loaded;
+      loaded = Math.max(loaded, size);
+      const cpuBefore = processUsage(scorer.process.pid!).cpuSeconds;
+      const summary = await sweep();
+      const usage = processUsage(scorer.process.pid!);
+      const afterSweep = await usedMemory(redis);
+      const floorPerSecond = await floor(redis, size, Number(args.batch));
+      const busy = SWEEP_PHASES.reduce((sum, phase) => sum + summary.timeMs[phase], 0);
+      rows.push({
+        customers: summary.customers,
+        customersPerSecond: summary.customersPerSecond,
+        floorPerSecond,
+        ofFloor: Math.round((summary.customersPerSecond / floorPerSecond) * 100) / 100,
+        seconds: Math.round(summary.elapsedMs / 100) / 10,
+        written: summary.written,
+        share: Object.fromEntries(
+          SWEEP_PHASES.map((phase) => [phase, Math.round((summary.timeMs[phase] / busy) * 100)]),
+        ),
+        scorerCpuSeconds: Math.round((usage.cpuSeconds - cpuBefore) * 10) / 10,
+        scorerPeakRssMb: usage.peakRssMb,
+        redisStateBytesPerCustomer: newCustomers > 0 ? Math.round(statesBytes / newCustomers) : null,
+        redisScoreBytesPerCustomer: Math.round((afterSweep - before - statesBytes) / summary.written),
+      });
+      console.error(`[bench] ${JSON.stringify(rows.at(-1))}`);
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+    await stopService(scorer);
+    await redis.flushdb();
+    redis.disconnect();
+  }
+
+  const lines = [
+    `Sweep benchmark (${RUN}; one scorer, wasm backend, batch ${args.batch}; 2 cores shared with Redis and Kafka)`,
+    '',
+    '| customers | customers/s | floor/s | of floor | s | read % | parse % | features % | model+reasons % | write % | publish % | scorer CPU s | peak RSS MB | Redis B/customer (state+index) | (score) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((row) => {
+      const share = row.share as Record<string, number>;
+      return `| ${row.customers} | ${row.customersPerSecond} | ${row.floorPerSecond} | ${row.ofFloor} | ${row.seconds} | ${SWEEP_PHASES.map((phase) => share[phase]).join(' | ')} | ${row.scorerCpuSeconds} | ${row.scorerPeakRssMb} | ${row.redisStateBytesPerCustomer ?? '-'} | ${row.redisScoreBytesPerCustomer} |`;
+    }),
+    '',
+    `In this process, per 1,000 customers (ms): state JSON.parse ${local.parseMs}, features ${local.featuresMs}, ` +
+      `forward pass ${local.forwardMs}, integrated-gradients reasons: 8 steps (events) ${local.reasonsMs}, ` +
+      `2 steps (sweeps) ${local.sweepReasonsMs}; the same top-3 reasons with 2 steps as with 8 for ` +
+      `${Math.round(local.sameTop3 * 100)}% of customers.`,
+  ];
+  console.log(lines.join('\n'));
+  mkdirSync(join(__dirname, '..', 'reports', 'bench'), { recursive: true });
+  writeFileSync(
+    join(__dirname, '..', 'reports', 'bench', 'sweep.json'),
+    JSON.stringify({ run: RUN, local, rows }, null, 2),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
