@@ -162,6 +162,12 @@ beforeAll(async () => {
   await resetModelRegistry();
   // The e2e run owns the event-time clock too: it starts before any of its events.
   await redis.del(CLOCK_WATERMARK_KEY, SWEEP_ACTIVE_KEY, SWEEP_LAST_KEY);
+  // And the campaigns: only the seeded win-back campaign and the ones the tests create act (a demo run on the same
+  // stack leaves its own campaign active).
+  await prisma.campaign.updateMany({
+    where: { status: 'active', key: { not: 'win-back-high-value' } },
+    data: { status: 'paused' },
+  });
   observer = kafka.consumer({ groupId: `${RUN}-observer` });
   await observer.connect();
   await observer.subscribe({
@@ -823,6 +829,74 @@ describe('scores that follow time: re-scoring sweeps', () => {
     expect(await redis.exists(scoreKey(expiring))).toBe(0);
     expect(await tierTotal()).toBe(before - 1);
     expect(await tierTotal()).toBe(await scoreKeys());
+  });
+
+  it('shares a sweep between scorer replicas, and resumes a shard whose replica was killed mid-way', async () => {
+    // Two more replicas in the scorer's group, one customer per page so a shard takes a while to walk.
+    const replicas = [0, 1].map((i) =>
+      startService(
+        'scorer',
+        {
+          PORT: String(3124 + i),
+          KAFKA_GROUP_ID: GROUPS.scorer,
+          SCORE_CLOCK: 'event-time',
+          SWEEP_INTERVAL_HOURS: '0',
+          SWEEP_BATCH_SIZE: '1',
+          SWEEP_CONCURRENCY: '1',
+          SWEEP_LEASE_SECONDS: '2',
+        },
+        `e2e-scorer-${i + 2}`,
+      ),
+    );
+    try {
+      await Promise.all(replicas.map((replica) => waitUntilReady(replica)));
+      const [victim, survivor] = replicas;
+      // Every replica holds the heuristic (no model yet): the sweep is theirs to share.
+      expect((await post(view(active, BASE + 225))).status).toBe(202);
+      await pipelineIdle();
+      // The victim starts the sweep (and walks it at once); the other replicas join within a second.
+      const response = await fetch(`${victim.url}/v1/rescore`, { method: 'POST' });
+      const { sweep } = (await response.json()) as { sweep: SweepRecord };
+      // Kill it while it holds a shard it has started (its cursor is stored, the shard not done).
+      const keys = Array.from({ length: sweep.shards }, (_, shard) => [
+        `cvp:sweep:v1:${sweep.id}:lease:${shard}`,
+        `cvp:sweep:v1:${sweep.id}:cursor:${shard}`,
+      ]).flat();
+      let killedOn = -1;
+      for (const deadline = Date.now() + 30_000; killedOn < 0 && Date.now() < deadline; await sleep(5)) {
+        const values = await redis.mget(keys);
+        for (let shard = 0; shard < sweep.shards && killedOn < 0; shard++) {
+          const [holder, cursor] = [values[2 * shard], values[2 * shard + 1]];
+          if (holder?.includes(`-${victim.process.pid}-`) && cursor && cursor !== '0') {
+            victim.process.kill('SIGKILL');
+            killedOn = shard;
+          }
+        }
+      }
+      expect(killedOn).toBeGreaterThanOrEqual(0);
+      const last = await eventually(`sweep ${sweep.id} after the crash`, async () => {
+        const status = (await (await fetch(`${survivor.url}/v1/sweeps`)).json()) as { last: SweepSummary | null };
+        return status.last?.id === sweep.id && status.last;
+      });
+      expect(last.shardsDone).toBe(sweep.shards);
+      expect(await redis.sismember(`cvp:sweep:v1:${sweep.id}:done`, String(killedOn))).toBe(1);
+      // Every customer moved to the sweep's instant (or has a newer event), and was written once.
+      const ids = (
+        await Promise.all(
+          Array.from({ length: sweep.shards }, (_, shard) => redis.smembers(`cvp:customers:v1:${shard}`)),
+        )
+      ).flat();
+      const held = await Promise.all(ids.map((id) => redis.hmget(scoreKey(id), 'asOfMs', 'sourceEventId')));
+      expect(held.filter(([asOfMs]) => Number(asOfMs) < Date.parse(sweep.asOf))).toEqual([]);
+      // Written once each: a page written but not yet counted when the victim died is found written (and only
+      // published again) by the replica that resumes it, so at most one page (one customer here) is uncounted.
+      const writtenBySweep = held.filter(([, source]) => source === `sweep:${sweep.id}`).length;
+      expect(writtenBySweep - last.written).toBeGreaterThanOrEqual(0);
+      expect(writtenBySweep - last.written).toBeLessThanOrEqual(1);
+      expect(last.customers).toBeGreaterThanOrEqual(ids.length);
+    } finally {
+      await Promise.all(replicas.map((replica) => stopService(replica)));
+    }
   });
 
   it('answers the sweep status and refuses a body on POST /v1/rescore', async () => {

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { emptyState, foldEvent, type CustomerState } from '@cvp/features';
-import { advanceWatermark } from '@cvp/clock';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
@@ -48,7 +47,11 @@ return 1
 export interface AppliedBatch {
   /** The newest state of every customer whose features must be (re)published, with the event behind it. */
   updates: { state: CustomerState; sourceEventId: string; index: number }[];
-  /** Now by the score clock, after this batch moved it (null: event-time clock not started). */
+  /**
+   * Now by the score clock as this batch arrived, i.e. before its own events moved it (null: event-time clock not
+   * started): the events of one batch arrive together, so none of them ages another customer of the same batch,
+   * whatever span of event time a lagging consumer's batch covers.
+   */
   nowMs: number | null;
   /** Events whose vectors are to be marked published once Kafka acknowledged them. */
   eventIds: string[];
@@ -147,7 +150,7 @@ export class FeatureStore {
       })),
       eventIds: eventIds.filter((id) => markOf.get(id) === 'applied'),
       duplicates,
-      nowMs: this.clock.nowWith(advanceWatermark(watermark, candidate)),
+      nowMs: this.clock.nowWith(watermark),
     };
   }
 

@@ -22,7 +22,8 @@ import { SCORER_CONFIG, type ScorerConfig } from './config';
  * the same two instants, another model (a swap) or another event (a late event folded in). Returns 1 when written,
  * 2 when this very score (same instants, model and source) is already held (a retry: publish it again), 0 otherwise.
  * KEYS[1] score hash, KEYS[2] tier summary.
- * ARGV: eventMs, asOfMs, sourceEventId, modelVersion, trigger, ttl, tier, expectedSpend, field/value pairs.
+ * ARGV: eventMs, asOfMs, sourceEventId, modelVersion, trigger, ttl, tier, expectedSpend, the hash's fields as one JSON
+ * object of strings (unpacked here: one argument instead of thirty for the client to encode).
  */
 const WRITE_IF_NEWER = `
 local held = redis.call('HMGET', KEYS[1], 'eventMs', 'asOfMs', 'sourceEventId', 'modelVersion', 'tier', 'expectedSpend')
@@ -46,7 +47,12 @@ if held[5] then
 end
 redis.call('HINCRBY', KEYS[2], ARGV[7] .. ':customers', 1)
 redis.call('HINCRBYFLOAT', KEYS[2], ARGV[7] .. ':expectedSpend', ARGV[8])
-redis.call('HSET', KEYS[1], 'eventMs', ARGV[1], 'asOfMs', ARGV[2], unpack(ARGV, 9))
+local fields = {'eventMs', ARGV[1], 'asOfMs', ARGV[2]}
+for name, value in pairs(cjson.decode(ARGV[9])) do
+  fields[#fields + 1] = name
+  fields[#fields + 1] = value
+end
+redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 return 1
 `;
@@ -134,7 +140,7 @@ export class ScoreStore implements OnApplicationShutdown {
         SCORE_TTL_SECONDS,
         score.tier,
         score.expectedSpend,
-        ...Object.entries(toScoreHash(score)).flat(),
+        JSON.stringify(toScoreHash(score)),
       );
     }
     const results = (await pipeline.exec()) ?? [];

@@ -146,10 +146,13 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly ready: Promise<void>;
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.working && !this.stopped) this.working = this.work().finally(() => (this.working = null));
-    }, 1000);
+    this.timer = setInterval(() => this.kick(), 1000);
     this.timer.unref();
+  }
+
+  /** Takes part in the active sweep now, unless already at it (every replica also checks once a second). */
+  private kick(): void {
+    if (!this.working && !this.stopped) this.working = this.work().finally(() => (this.working = null));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -193,6 +196,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
         { sweepId: sweep.id, trigger, asOf: sweep.asOf, modelVersion: sweep.modelVersion, customers: customersTotal },
         'sweep started',
       );
+      this.kick();
     }
     return { sweep, started: started === 1 };
   }

@@ -1,7 +1,13 @@
 import { customerScoreSchema, type FeatureVectorMessage } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
-import { FEATURE_SCHEMA_VERSION, buildFeatureVectors } from '@cvp/features';
-import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
+import {
+  FEATURE_NAMES,
+  FEATURE_SCHEMA_VERSION,
+  buildFeatureVectors,
+  featureArray,
+  type FeatureVector,
+} from '@cvp/features';
+import { integratedGradients, selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { scoreWithModel, type LoadedValueModel } from './model-scoring';
 
 const START = new Date('2025-01-01T00:00:00Z');
@@ -60,6 +66,21 @@ describe('scoreWithModel', () => {
       expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
     }
     expect(scores.some((score) => score.reasons.some((reason) => reason.contribution < 0))).toBe(true);
+    // The reasons are the three largest attributions, as a full sort would give them.
+    const attributions = integratedGradients(
+      loaded.model,
+      messages.map((message) => featureArray(message.features as FeatureVector)),
+      8,
+    );
+    scores.forEach((score, i) => {
+      const expected = attributions[i]
+        .map((value, j) => ({ j, size: Math.abs(value) }))
+        .filter(({ size }) => size > 0)
+        .sort((a, b) => b.size - a.size)
+        .slice(0, 3)
+        .map(({ j }) => FEATURE_NAMES[j]);
+      expect(score.reasons.map((reason) => reason.feature)).toEqual(expected);
+    });
     expect(scoreWithModel(loaded, [], 'x')).toEqual([]);
   });
 });

@@ -60,19 +60,28 @@ export function scoreWithModel(
 }
 
 function topReasons(row: readonly number[], attribution: readonly number[], count: number): ScoreReason[] {
-  return attribution
-    .map((contribution, j) => ({ j, contribution }))
-    .filter(({ contribution }) => Number.isFinite(contribution) && contribution !== 0)
-    .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))
-    .slice(0, count)
-    .map(({ j, contribution }) => ({
+  // The `count` largest |contributions|, biggest first: one pass, no sort of every feature (hot in sweeps).
+  const top: { j: number; size: number }[] = [];
+  attribution.forEach((contribution, j) => {
+    const size = Math.abs(contribution);
+    if (!Number.isFinite(contribution) || size === 0) return;
+    if (top.length === count && size <= top[count - 1].size) return;
+    let at = top.length;
+    while (at > 0 && top[at - 1].size < size) at--;
+    top.splice(at, 0, { j, size });
+    if (top.length > count) top.pop();
+  });
+  return top.map(({ j }) => {
+    const contribution = attribution[j];
+    return {
       feature: FEATURE_NAMES[j],
       value: round(row[j], 4),
       contribution: round(contribution, 2),
       description:
         `${FEATURE_NAMES[j]} = ${round(row[j], 2)} ${contribution > 0 ? 'raises' : 'lowers'} expected spend by ` +
         `${Math.abs(contribution).toFixed(2)} against the average customer`,
-    }));
+    };
+  });
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
