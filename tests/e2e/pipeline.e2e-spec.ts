@@ -899,6 +899,41 @@ describe('scores that follow time: re-scoring sweeps', () => {
     }
   });
 
+  it('sweeps on schedule once the clock has moved a whole interval since the last sweep', async () => {
+    // A replica with the daily schedule on, checking every second (the others have it off).
+    const scheduler = startService(
+      'scorer',
+      {
+        PORT: '3126',
+        KAFKA_GROUP_ID: GROUPS.scorer,
+        SCORE_CLOCK: 'event-time',
+        SWEEP_INTERVAL_HOURS: '24',
+        SWEEP_CHECK_SECONDS: '1',
+      },
+      'e2e-scorer-scheduler',
+    );
+    try {
+      await waitUntilReady(scheduler);
+      const lastAsOf = async () =>
+        ((await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { last: SweepSummary }).last;
+      const before = await lastAsOf();
+      // Less than a day of the clock after the last sweep: nothing due.
+      await sleep(2500);
+      expect((await lastAsOf()).id).toBe(before.id);
+      // Two days later by the clock: the next check starts the scheduled sweep.
+      expect((await post(view(active, BASE + 228))).status).toBe(202);
+      const scheduled = await eventually('the scheduled sweep', async () => {
+        const last = await lastAsOf();
+        return last.id !== before.id && last;
+      });
+      expect(scheduled.trigger).toBe('schedule');
+      expect(Date.parse(scheduled.asOf) - Date.parse(before.asOf)).toBeGreaterThanOrEqual(24 * 3_600_000);
+      await pipelineIdle();
+    } finally {
+      expect(await stopService(scheduler)).toBe(0);
+    }
+  });
+
   it('answers the sweep status and refuses a body on POST /v1/rescore', async () => {
     const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { active: unknown; last: SweepSummary };
     expect(status.active).toBeNull();
