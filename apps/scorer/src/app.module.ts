@@ -7,6 +7,7 @@ import { ModelHolder } from './model-holder';
 import { ScoreStore } from './score-store';
 import { ScoresController } from './scores.controller';
 import { ScoringService } from './scoring.service';
+import { SweepLedger } from './sweep-ledger';
 import { SweepService } from './sweep.service';
 import { SweepsController } from './sweeps.controller';
 
@@ -20,6 +21,7 @@ export function scorerModule(config: ScorerConfig) {
       ScoreStore,
       ModelHolder,
       ScoringService,
+      SweepLedger,
       SweepService,
     ],
   })

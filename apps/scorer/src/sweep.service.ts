@@ -1,32 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import { sweepDue } from '@cvp/clock';
 import { TOPICS } from '@cvp/contracts';
+import { CUSTOMER_INDEX_SHARDS, ScoreClock } from '@cvp/redis';
 import type { CustomerState } from '@cvp/features';
 import { KafkaProducerService } from '@cvp/kafka';
 import {
-  CUSTOMER_INDEX_COMPLETE_KEY,
-  CUSTOMER_INDEX_SHARDS,
-  customerIndexKey,
-  customerShard,
-  featureStateKey,
-  REDIS,
-  ScoreClock,
-  SWEEP_ACTIVE_KEY,
-  SWEEP_KEYS_TTL_SECONDS,
-  SWEEP_LAST_KEY,
-  sweepCursorKey,
-  sweepDoneKey,
-  sweepLeaseKey,
-  sweepStatsKey,
-} from '@cvp/redis';
-import {
   readState,
+  RFM_HEURISTIC_VERSION,
   scoreTriggerOf,
-  sweepFigures,
   sweepMessages,
   SWEEP_PHASES,
   type SweepPhase,
@@ -39,52 +23,7 @@ import { SCORER_CONFIG, type ScorerConfig } from './config';
 import { ModelHolder } from './model-holder';
 import { ScoreStore } from './score-store';
 import { ScoringService } from './scoring.service';
-
-/**
- * Starts a sweep unless one runs. A model swap (ARGV[3] = 'swap') replaces a running sweep of another model, and is
- * skipped when the last finished sweep already scored everyone with this model (a restart re-announces it).
- * KEYS: active, last. ARGV: record JSON, model version, mode. Returns {1, record} started, {0, record} joined one
- * already running, {0, ''} nothing to do.
- */
-const START_SWEEP = `
-local active = redis.call('GET', KEYS[1])
-if active then
-  if ARGV[3] == 'swap' and cjson.decode(active).modelVersion ~= ARGV[2] then
-    redis.call('SET', KEYS[1], ARGV[1])
-    return {1, ARGV[1]}
-  end
-  return {0, active}
-end
-if ARGV[3] == 'swap' then
-  local last = redis.call('GET', KEYS[2])
-  if last and cjson.decode(last).modelVersion == ARGV[2] then return {0, ''} end
-end
-redis.call('SET', KEYS[1], ARGV[1])
-return {1, ARGV[1]}
-`;
-
-/** Keeps a shard's lease while the sweep is still the active one. KEYS: lease, active. ARGV: replica, ms, sweep id. */
-const RENEW_LEASE = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-local active = redis.call('GET', KEYS[2])
-if not active or cjson.decode(active).id ~= ARGV[3] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1
-`;
-
-const RELEASE_LEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1
-`;
-
-/** Ends the sweep if it is still the active one. KEYS: active, last. ARGV: sweep id, summary JSON. */
-const FINISH_SWEEP = `
-local active = redis.call('GET', KEYS[1])
-if not active or cjson.decode(active).id ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('DEL', KEYS[1])
-return 1
-`;
+import { SweepLedger, type PageOutcome } from './sweep-ledger';
 
 export class ClockNotStarted extends Error {
   constructor() {
@@ -92,36 +31,31 @@ export class ClockNotStarted extends Error {
   }
 }
 
-type SweepRedis = Redis & {
-  cvpStartSweep(active: string, last: string, record: string, model: string, mode: string): Promise<[number, string]>;
-  cvpRenewLease(lease: string, active: string, replica: string, ms: number, id: string): Promise<number>;
-  cvpReleaseLease(lease: string, replica: string): Promise<number>;
-  cvpFinishSweep(active: string, last: string, id: string, summary: string): Promise<number>;
-};
-
 /**
  * Re-scoring sweeps: every customer's feature state -> features as of the clock -> scored in batches by the model
  * this replica holds -> written with the newest-wins rule -> published on cvp.scores.v1 with why (`sweep`,
  * `model-swap`). Triggers: the schedule (SWEEP_INTERVAL_HOURS of the clock), every model swap, and on demand.
  *
- * Replicas share a sweep through Redis: the customer index is split in shards; a replica leases a shard, walks it
- * page by page (renewing the lease, storing its cursor after each page), and marks it done. A replica that dies
- * loses its lease; another takes the shard over from the stored cursor. The last replica to finish a shard closes
- * the sweep and records its figures. A page scored twice (after a crash) writes nothing twice: the same score is
- * already held, and is only published again.
+ * Replicas share a sweep through Redis (SweepLedger): the customer index is split in shards; a replica leases a
+ * shard, walks it page by page (renewing the lease, storing its cursor after each page), and marks it done. A replica
+ * that dies loses its lease; another takes the shard over from the stored cursor. The replica that finishes the last
+ * shard closes the sweep and records its figures. A page scored twice (after a crash) writes nothing twice: the same
+ * score is already held, and is only published again.
  */
 @Injectable()
 export class SweepService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly replicaId = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
-  private readonly redis: SweepRedis;
+  private readonly ready: Promise<void>;
   private timer?: NodeJS.Timeout;
   private working: Promise<void> | null = null;
   private stopped = false;
   private lastScheduleCheck = 0;
+  /** A model was swapped in and its sweep is not started yet (retried every second until it is). */
+  private swapPending = false;
 
   constructor(
     @Inject(SCORER_CONFIG) private readonly config: ScorerConfig,
-    @Inject(REDIS) redis: Redis,
+    private readonly ledger: SweepLedger,
     private readonly clock: ScoreClock,
     private readonly scoring: ScoringService,
     private readonly store: ScoreStore,
@@ -130,29 +64,16 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(SweepService.name);
-    redis.defineCommand('cvpStartSweep', { numberOfKeys: 2, lua: START_SWEEP });
-    redis.defineCommand('cvpRenewLease', { numberOfKeys: 2, lua: RENEW_LEASE });
-    redis.defineCommand('cvpReleaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
-    redis.defineCommand('cvpFinishSweep', { numberOfKeys: 2, lua: FINISH_SWEEP });
-    this.redis = redis as SweepRedis;
     this.ready = models.ready;
     models.onSwap(() => {
-      this.request('model-swap').catch((error: Error) =>
-        this.logger.warn({ error: error.message }, 'could not start the model-swap sweep; the next check retries'),
-      );
+      this.swapPending = true;
+      this.kick();
     });
   }
-
-  private readonly ready: Promise<void>;
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.kick(), 1000);
     this.timer.unref();
-  }
-
-  /** Takes part in the active sweep now, unless already at it (every replica also checks once a second). */
-  private kick(): void {
-    if (!this.working && !this.stopped) this.working = this.work().finally(() => (this.working = null));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -169,10 +90,8 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.ready;
     const nowMs = await this.clock.now();
     if (nowMs === null) throw new ClockNotStarted();
-    await this.completeIndex();
-    const totals = this.redis.pipeline();
-    for (let shard = 0; shard < CUSTOMER_INDEX_SHARDS; shard++) totals.scard(customerIndexKey(shard));
-    const customersTotal = ((await totals.exec()) ?? []).reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
+    const indexed = await this.ledger.completeIndex();
+    if (indexed > 0) this.logger.info({ states: indexed }, 'customer index completed from the stored feature states');
     const record: SweepRecord = {
       id: `${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`,
       trigger,
@@ -180,58 +99,66 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       modelVersion: this.scoring.modelVersion,
       startedAt: new Date().toISOString(),
       shards: CUSTOMER_INDEX_SHARDS,
-      customersTotal,
+      customersTotal: await this.ledger.customersTotal(),
     };
-    const [started, raw] = await this.redis.cvpStartSweep(
-      SWEEP_ACTIVE_KEY,
-      SWEEP_LAST_KEY,
-      JSON.stringify(record),
-      record.modelVersion,
-      trigger === 'model-swap' ? 'swap' : 'join',
-    );
-    if (!raw) return null;
-    const sweep = JSON.parse(raw) as SweepRecord;
-    if (started === 1) {
-      this.logger.info(
-        { sweepId: sweep.id, trigger, asOf: sweep.asOf, modelVersion: sweep.modelVersion, customers: customersTotal },
-        'sweep started',
-      );
+    const outcome = await this.ledger.start(record, trigger === 'model-swap');
+    if (outcome?.started) {
+      const { id: sweepId, asOf, modelVersion, customersTotal: customers } = outcome.sweep;
+      this.logger.info({ sweepId, trigger, asOf, modelVersion, customers }, 'sweep started');
       this.kick();
     }
-    return { sweep, started: started === 1 };
+    return outcome;
   }
 
-  /** The sweep in progress with its figures so far, and the last finished one. */
-  async status(): Promise<{ active: SweepProgress | null; last: SweepSummary | null }> {
-    const [activeRaw, lastRaw] = await this.redis.mget(SWEEP_ACTIVE_KEY, SWEEP_LAST_KEY);
-    const last = lastRaw ? (JSON.parse(lastRaw) as SweepSummary) : null;
-    if (!activeRaw) return { active: null, last };
-    const active = JSON.parse(activeRaw) as SweepRecord;
-    return { active: { ...active, ...(await this.figures(active)) }, last };
+  status(): Promise<{ active: SweepProgress | null; last: SweepSummary | null }> {
+    return this.ledger.status();
+  }
+
+  /** Takes part in the active sweep now, unless already at it (every replica also checks once a second). */
+  private kick(): void {
+    if (!this.working && !this.stopped) this.working = this.work().finally(() => (this.working = null));
   }
 
   private async work(): Promise<void> {
     try {
       await this.ready;
+      if (this.swapPending) {
+        this.swapPending = false;
+        await this.request('model-swap').catch((error: Error) => {
+          if (!(error instanceof ClockNotStarted)) this.swapPending = true;
+          throw error;
+        });
+      }
       await this.scheduleIfDue();
-      const raw = await this.redis.get(SWEEP_ACTIVE_KEY);
-      if (!raw) return;
-      const sweep = JSON.parse(raw) as SweepRecord;
-      // A replica still (or already) on another model leaves the sweep to those holding its model.
-      if (sweep.modelVersion !== this.scoring.modelVersion) return;
+      const sweep = await this.ledger.active();
+      if (!sweep) return;
+      if (sweep.modelVersion !== this.scoring.modelVersion) {
+        // A replica still (or already) on another model leaves the sweep to those holding its model; if none of
+        // them has moved it for ten leases' time (they are gone, or cannot load it), it takes the sweep over with
+        // its own. Never a model's sweep by a replica left on the heuristic: that would undo the model's scores.
+        const downgrade = this.scoring.modelVersion === RFM_HEURISTIC_VERSION;
+        if (!downgrade && (await this.ledger.stalled(sweep, 10 * this.leaseMs))) {
+          this.logger.warn({ sweepId: sweep.id, modelVersion: sweep.modelVersion }, 'sweep stalled: taking it over');
+          await this.request('model-swap');
+        }
+        return;
+      }
       await this.sweepShards(sweep);
     } catch (error) {
       this.logger.warn({ error: (error as Error).message }, 'sweep step failed; retrying');
     }
   }
 
+  private get leaseMs(): number {
+    return this.config.SWEEP_LEASE_SECONDS * 1000;
+  }
+
   private async scheduleIfDue(): Promise<void> {
     const everyMs = this.config.SWEEP_INTERVAL_HOURS * 3_600_000;
     if (everyMs <= 0 || Date.now() - this.lastScheduleCheck < this.config.SWEEP_CHECK_SECONDS * 1000) return;
     this.lastScheduleCheck = Date.now();
-    const [nowMs, lastRaw] = await Promise.all([this.clock.now(), this.redis.get(SWEEP_LAST_KEY)]);
-    const lastAsOf = lastRaw ? Date.parse((JSON.parse(lastRaw) as SweepSummary).asOf) : null;
-    if (sweepDue(lastAsOf, nowMs, everyMs)) await this.request('schedule');
+    const [nowMs, last] = await Promise.all([this.clock.now(), this.ledger.last()]);
+    if (sweepDue(last ? Date.parse(last.asOf) : null, nowMs, everyMs)) await this.request('schedule');
   }
 
   private async sweepShards(sweep: SweepRecord): Promise<void> {
@@ -242,62 +169,52 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     const walker = async () => {
       while (next < sweep.shards && !this.stopped && !replaced) {
         const shard = (first + next++) % sweep.shards;
-        if (await this.redis.sismember(sweepDoneKey(sweep.id), String(shard))) continue;
-        const lease = sweepLeaseKey(sweep.id, shard);
-        const leaseMs = this.config.SWEEP_LEASE_SECONDS * 1000;
-        if ((await this.redis.set(lease, this.replicaId, 'PX', leaseMs, 'NX')) !== 'OK') continue;
+        if (!(await this.ledger.claim(sweep, shard, this.replicaId, this.leaseMs))) continue;
         try {
-          if (!(await this.sweepShard(sweep, shard, lease))) replaced = true;
+          if (!(await this.sweepShard(sweep, shard))) replaced = true;
         } finally {
-          await this.redis.cvpReleaseLease(lease, this.replicaId);
+          await this.ledger.release(sweep, shard, this.replicaId);
         }
       }
     };
     await Promise.all(Array.from({ length: this.config.SWEEP_CONCURRENCY }, walker));
-    if (!this.stopped && !replaced && (await this.redis.scard(sweepDoneKey(sweep.id))) >= sweep.shards) {
-      await this.finish(sweep);
-    }
+    if (this.stopped || replaced || !(await this.ledger.allDone(sweep))) return;
+    const summary = await this.ledger.finish(sweep);
+    if (!summary) return;
+    const { id: sweepId, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs } = summary;
+    this.logger.info(
+      {
+        sweepId,
+        trigger,
+        asOf,
+        modelVersion,
+        customers,
+        written,
+        forgotten,
+        elapsedMs,
+        customersPerSecond: summary.customersPerSecond,
+      },
+      'sweep finished',
+    );
   }
 
   /** Walks one shard from its stored cursor. False when the sweep was replaced, the model changed or we stop. */
-  private async sweepShard(sweep: SweepRecord, shard: number, lease: string): Promise<boolean> {
+  private async sweepShard(sweep: SweepRecord, shard: number): Promise<boolean> {
     const trigger = scoreTriggerOf(sweep.trigger);
-    const leaseMs = this.config.SWEEP_LEASE_SECONDS * 1000;
-    let cursor = (await this.redis.get(sweepCursorKey(sweep.id, shard))) ?? '0';
+    let cursor = await this.ledger.cursor(sweep, shard);
     do {
       if (this.stopped || this.scoring.modelVersion !== sweep.modelVersion) return false;
-      if ((await this.redis.cvpRenewLease(lease, SWEEP_ACTIVE_KEY, this.replicaId, leaseMs, sweep.id)) !== 1) {
-        return false;
-      }
-      const [next, ids] = await this.redis.sscan(
-        customerIndexKey(shard),
-        cursor,
-        'COUNT',
-        this.config.SWEEP_BATCH_SIZE,
-      );
-      const counts = ids.length > 0 ? await this.sweepPage(sweep, trigger, ids) : null;
-      const step = this.redis.multi();
-      step.set(sweepCursorKey(sweep.id, shard), next, 'EX', SWEEP_KEYS_TTL_SECONDS);
-      if (counts) {
-        const stats = sweepStatsKey(sweep.id);
-        step.hincrby(stats, 'customers', ids.length);
-        step.hincrby(stats, 'written', counts.written);
-        step.hincrby(stats, 'forgotten', counts.forgotten);
-        step.hincrby(stats, 'skipped', counts.skipped);
-        for (const phase of SWEEP_PHASES) step.hincrbyfloat(stats, `ms:${phase}`, counts.timeMs[phase]);
-        step.expire(stats, SWEEP_KEYS_TTL_SECONDS);
-      }
-      if (next === '0') {
-        step.sadd(sweepDoneKey(sweep.id), String(shard));
-        step.expire(sweepDoneKey(sweep.id), SWEEP_KEYS_TTL_SECONDS);
-      }
-      await step.exec();
+      if (!(await this.ledger.renew(sweep, shard, this.replicaId, this.leaseMs))) return false;
+      const [next, ids] = await this.ledger.page(shard, cursor, this.config.SWEEP_BATCH_SIZE);
+      const outcome = ids.length > 0 ? await this.sweepPage(sweep, trigger, ids) : null;
+      await this.ledger.record(sweep, shard, next, outcome);
       cursor = next;
     } while (cursor !== '0');
     return true;
   }
 
-  private async sweepPage(sweep: SweepRecord, trigger: 'sweep' | 'model-swap', ids: string[]) {
+  /** One page: states -> features as of the sweep -> scores -> Redis (newest wins) -> cvp.scores.v1. */
+  private async sweepPage(sweep: SweepRecord, trigger: 'sweep' | 'model-swap', ids: string[]): Promise<PageOutcome> {
     const timeMs = Object.fromEntries(SWEEP_PHASES.map((phase) => [phase, 0])) as Record<SweepPhase, number>;
     let mark = performance.now();
     const lap = (phase: SweepPhase) => {
@@ -305,7 +222,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       timeMs[phase] += now - mark;
       mark = now;
     };
-    const raws = await this.redis.mget(ids.map(featureStateKey));
+    const raws = await this.ledger.states(ids);
     lap('read');
     const states: CustomerState[] = [];
     const expired: string[] = [];
@@ -330,76 +247,9 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       outcome.publish.map((value) => ({ value })),
     );
     lap('publish');
-    if (skipped > 0)
+    if (skipped > 0) {
       this.logger.warn({ sweepId: sweep.id, skipped }, 'feature states of another layout left as they are');
-    return { written: outcome.written, forgotten, skipped, timeMs };
-  }
-
-  private async finish(sweep: SweepRecord): Promise<void> {
-    const summary: SweepSummary = { ...sweep, ...(await this.figures(sweep)), finishedAt: new Date().toISOString() };
-    if ((await this.redis.cvpFinishSweep(SWEEP_ACTIVE_KEY, SWEEP_LAST_KEY, sweep.id, JSON.stringify(summary))) !== 1) {
-      return;
     }
-    const {
-      id: sweepId,
-      trigger,
-      asOf,
-      modelVersion,
-      customers,
-      written,
-      forgotten,
-      elapsedMs,
-      customersPerSecond,
-    } = summary;
-    this.logger.info(
-      { sweepId, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs, customersPerSecond },
-      'sweep finished',
-    );
-  }
-
-  private async figures(sweep: SweepRecord) {
-    const [stats, shardsDone] = await Promise.all([
-      this.redis.hgetall(sweepStatsKey(sweep.id)),
-      this.redis.scard(sweepDoneKey(sweep.id)),
-    ]);
-    const count = (name: string) => Number(stats[name] ?? 0);
-    const timeMs = Object.fromEntries(SWEEP_PHASES.map((phase) => [phase, Math.round(count(`ms:${phase}`))])) as Record<
-      SweepPhase,
-      number
-    >;
-    return sweepFigures(
-      {
-        shardsDone,
-        customers: count('customers'),
-        written: count('written'),
-        forgotten: count('forgotten'),
-        skipped: count('skipped'),
-      },
-      timeMs,
-      sweep.startedAt,
-      Date.now(),
-    );
-  }
-
-  /** Once per deployment: adds to the index the states written before the index existed. */
-  private async completeIndex(): Promise<void> {
-    if (await this.redis.exists(CUSTOMER_INDEX_COMPLETE_KEY)) return;
-    const prefix = featureStateKey('');
-    let cursor = '0';
-    let added = 0;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) {
-        const id = key.slice(prefix.length);
-        pipeline.sadd(customerIndexKey(customerShard(id)), id);
-      }
-      await pipeline.exec();
-      added += keys.length;
-    } while (cursor !== '0');
-    await this.redis.set(CUSTOMER_INDEX_COMPLETE_KEY, new Date().toISOString());
-    this.logger.info({ states: added }, 'customer index completed from the stored feature states');
+    return { customers: ids.length, written: outcome.written, forgotten, skipped, timeMs };
   }
 }
