@@ -30,12 +30,13 @@ export class SweepsController {
     if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body).length === 0)) {
       throw new BadRequestException('POST /v1/rescore takes no body (or {})');
     }
-    try {
-      return (await this.sweeps.request('on-demand'))!;
-    } catch (error) {
+    const outcome = await this.sweeps.request('on-demand').catch((error: unknown) => {
       if (error instanceof ClockNotStarted) throw new ConflictException(error.message);
       throw error;
-    }
+    });
+    // Only a model swap is ever skipped; an on-demand request starts a sweep or joins the running one.
+    if (!outcome) throw new Error('an on-demand sweep was neither started nor joined');
+    return outcome;
   }
 
   @Get('sweeps')

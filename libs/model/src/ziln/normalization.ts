@@ -78,7 +78,14 @@ export function fitNormalization(rows: readonly (readonly number[])[], featureNa
   return { featureNames: [...featureNames], log1p: log, mean, std };
 }
 
-/** Rows normalised into one flat Float32Array, row-major (the tensor layout). */
+/**
+ * Standardised values are clipped to ±MAX_Z: a customer far outside the training range on some feature (a share
+ * nearly constant in training, an extreme basket) must not make the network extrapolate. Without the clip, Online
+ * Retail I gave one customer a lognormal sigma of 9 and an expected spend of 3e22 (bench/clock-moments.ts).
+ */
+export const MAX_Z = 6;
+
+/** Rows normalised (and clipped to ±MAX_Z) into one flat Float32Array, row-major (the tensor layout). */
 export function normalizeRows(rows: readonly (readonly number[])[], normalization: Normalization): Float32Array {
   const { log1p: log, mean, std } = normalization;
   const width = mean.length;
@@ -87,7 +94,10 @@ export function normalizeRows(rows: readonly (readonly number[])[], normalizatio
   rows.forEach((row, r) => {
     if (row.length !== width) throw new RangeError(`row has ${row.length} values, expected ${width}`);
     transformed(row, log, buffer);
-    for (let i = 0; i < width; i++) out[r * width + i] = (buffer[i] - mean[i]) / std[i];
+    for (let i = 0; i < width; i++) {
+      const z = (buffer[i] - mean[i]) / std[i];
+      out[r * width + i] = z > MAX_Z ? MAX_Z : z < -MAX_Z ? -MAX_Z : z;
+    }
   });
   return out;
 }
