@@ -7,7 +7,8 @@ import { featureStateKey, REDIS } from '@cvp/redis';
 
 /**
  * The customers' current features (their feature state in Redis, as the features service keeps it, as of the score's
- * instant so that `recencyDays` agrees with the score's churn risk), so audience rules can use features (`monetaryTotal`, `orders365d`, ...) beside the score's fields. One round trip per batch.
+ * instant so that `recencyDays` agrees with the score's churn risk), so audience rules can use features
+ * (`monetaryTotal`, `orders365d`, ...) beside the score's fields. One round trip per batch.
  * While Redis does not answer, no features are known: a condition on a feature is then false (a missing fact), the
  * decision path itself keeps running.
  */

@@ -49,10 +49,6 @@ export function watermarkCandidate(settings: ClockSettings, eventMs: Iterable<nu
   return newest;
 }
 
-/** The watermark after seeing `candidate`: it only ever moves forward. */
-export const advanceWatermark = (current: number | null, candidate: number | null): number | null =>
-  candidate === null ? current : current === null ? candidate : Math.max(current, candidate);
-
 /**
  * The instant a customer's features and score are as of: the clock, but never before their newest event (the
  * state cannot forget an event; a customer whose event is ahead of a trailing event-time clock is as of that event).

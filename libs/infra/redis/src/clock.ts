@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { BaseEnv } from '@cvp/config';
-import { advanceWatermark, clockNow, watermarkCandidate, type ClockSettings } from '@cvp/clock';
+import { clockNow, watermarkCandidate, type ClockSettings } from '@cvp/clock';
 import { CLOCK_WATERMARK_KEY } from './keys';
 import { REDIS } from './redis.module';
 
@@ -10,21 +10,10 @@ export const clockSettingsOf = (env: BaseEnv): ClockSettings => ({
   maxFutureSkewMs: env.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS * 1000,
 });
 
-/** Moves the watermark forward only. KEYS[1] watermark. ARGV[1] candidate epoch ms. Returns the watermark. */
-export const ADVANCE_WATERMARK_LUA = `
-local held = tonumber(redis.call('GET', KEYS[1]) or '')
-local candidate = tonumber(ARGV[1])
-if candidate and (not held or candidate > held) then
-  redis.call('SET', KEYS[1], ARGV[1])
-  return ARGV[1]
-end
-return held and tostring(held) or false
-`;
-
 /**
  * The score clock of a deployment (`@cvp/clock`), with its event-time watermark kept in Redis so that every replica
- * of every service reads the same time. The features service moves the watermark as it folds events (in the same
- * script that commits the states); everybody else reads it.
+ * of every service reads the same time. The features service moves the watermark forward as it folds events (in the
+ * script that commits the states: the only writer); everybody else reads it.
  */
 export class ScoreClock {
   constructor(
@@ -42,7 +31,7 @@ export class ScoreClock {
     return this.nowWith(await this.watermark());
   }
 
-  /** Now, given a watermark already read (or just advanced). */
+  /** Now, given a watermark already read. */
   nowWith(watermarkMs: number | null): number | null {
     return clockNow(this.settings, watermarkMs, Date.now());
   }
@@ -55,13 +44,6 @@ export class ScoreClock {
   /** The newest of these event times that may move the watermark (none past the wall clock's skew limit). */
   candidate(eventMs: Iterable<number>): number | null {
     return watermarkCandidate(this.settings, eventMs, Date.now());
-  }
-
-  /** Moves the watermark to `candidate` if it is newer; returns the watermark after. */
-  async advance(candidate: number | null): Promise<number | null> {
-    if (candidate === null) return this.watermark();
-    const after = await this.redis.eval(ADVANCE_WATERMARK_LUA, 1, CLOCK_WATERMARK_KEY, String(candidate));
-    return advanceWatermark(after === null ? null : Number(after), candidate);
   }
 }
 
