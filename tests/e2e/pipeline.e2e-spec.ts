@@ -889,10 +889,11 @@ describe('scores that follow time: re-scoring sweeps', () => {
       const held = await Promise.all(ids.map((id) => redis.hmget(scoreKey(id), 'asOfMs', 'sourceEventId')));
       expect(held.filter(([asOfMs]) => Number(asOfMs) < Date.parse(sweep.asOf))).toEqual([]);
       // Written once each: a page written but not yet counted when the victim died is found written (and only
-      // published again) by the replica that resumes it, so at most one page (one customer here) is uncounted.
+      // published again) by the replica that resumes it, so at most the victim's last page is uncounted (SSCAN's
+      // COUNT 1 is a hint: a page holds a hash bucket or two, a few customers).
       const writtenBySweep = held.filter(([, source]) => source === `sweep:${sweep.id}`).length;
       expect(writtenBySweep - last.written).toBeGreaterThanOrEqual(0);
-      expect(writtenBySweep - last.written).toBeLessThanOrEqual(1);
+      expect(writtenBySweep - last.written).toBeLessThanOrEqual(10);
       expect(last.customers).toBeGreaterThanOrEqual(ids.length);
     } finally {
       await Promise.all(replicas.map((replica) => stopService(replica)));
