@@ -1,7 +1,7 @@
 /**
  * Re-scoring sweep benchmark, against the real Redis and broker of `npm run infra:up`:
  *   npm run infra:up && npm run build && node -r @swc-node/register bench/sweep.ts [--sizes 100000,1000000]
- *     [--redis-db 9] [--batch 500]
+ *     [--redis-db 9] [--batch 500] [--replicas 1]
  * Writes N synthetic feature states (copies of 2,000 customers' states from the seeded synthetic clickstream, each
  * under its own id) straight into a Redis database of its own (flushed first), starts one scorer process on it with a
  * value model trained here and announced on cvp.models.v1 (wall clock, no schedule), asks for a sweep
@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '100000,1000000' },
     'redis-db': { type: 'string', default: '9' },
     batch: { type: 'string', default: '500' },
+    replicas: { type: 'string', default: '1' },
   },
 });
 const RUN = `sweep${Date.now().toString(36)}`;
@@ -164,23 +165,34 @@ async function main(): Promise<void> {
   console.error(`[bench] in process, per 1,000 customers: ${JSON.stringify(local)}`);
   await announce(model);
 
-  const scorer = startService(
-    'scorer',
-    {
-      PORT: '3224',
-      REDIS_URL: redisUrl,
-      KAFKA_GROUP_ID: GROUP,
-      SCORE_CLOCK: 'wall',
-      SWEEP_INTERVAL_HOURS: '0',
-      SWEEP_BATCH_SIZE: args.batch!,
-      LOG_LEVEL: 'warn',
-    },
-    'bench-sweep',
+  // One or more scorer replicas on the same Redis and group: they share each sweep shard by shard.
+  const scorers = Array.from({ length: Number(args.replicas) }, (_, i) =>
+    startService(
+      'scorer',
+      {
+        PORT: String(3224 + i),
+        REDIS_URL: redisUrl,
+        KAFKA_GROUP_ID: GROUP,
+        SCORE_CLOCK: 'wall',
+        SWEEP_INTERVAL_HOURS: '0',
+        SWEEP_BATCH_SIZE: args.batch!,
+        LOG_LEVEL: 'warn',
+      },
+      `bench-sweep-${i}`,
+    ),
   );
+  const [scorer] = scorers;
+  const usageOf = () => {
+    const usages = scorers.map((replica) => processUsage(replica.process.pid!));
+    return {
+      cpuSeconds: usages.reduce((sum, usage) => sum + usage.cpuSeconds, 0),
+      peakRssMb: Math.max(...usages.map((usage) => usage.peakRssMb)),
+    };
+  };
   const admin = new Kafka({ clientId: 'cvp-bench', brokers, logLevel: logLevel.NOTHING }).admin();
   const rows: Record<string, unknown>[] = [];
   try {
-    await waitUntilReady(scorer);
+    await Promise.all(scorers.map((replica) => waitUntilReady(replica)));
     await admin.connect();
     // Nothing else for this scorer to do: its group is at the end of cvp.features.v1 before any timing.
     await waitForZeroLag(admin, [{ groupId: GROUP, topic: TOPICS.features }], 600_000);
@@ -206,9 +218,9 @@ async function main(): Promise<void> {
       const statesBytes = (await usedMemory(redis)) - before;
       const newCustomers = size - loaded;
       loaded = Math.max(loaded, size);
-      const cpuBefore = processUsage(scorer.process.pid!).cpuSeconds;
+      const cpuBefore = usageOf().cpuSeconds;
       const summary = await sweep();
-      const usage = processUsage(scorer.process.pid!);
+      const usage = usageOf();
       const afterSweep = await usedMemory(redis);
       const floorPerSecond = await floor(redis, size, Number(args.batch));
       const busy = SWEEP_PHASES.reduce((sum, phase) => sum + summary.timeMs[phase], 0);
@@ -231,15 +243,15 @@ async function main(): Promise<void> {
     }
   } finally {
     await admin.disconnect().catch(() => undefined);
-    await stopService(scorer);
+    await Promise.all(scorers.map((replica) => stopService(replica)));
     await redis.flushdb();
     redis.disconnect();
   }
 
   const lines = [
-    `Sweep benchmark (${RUN}; one scorer, wasm backend, batch ${args.batch}; 2 cores shared with Redis and Kafka)`,
+    `Sweep benchmark (${RUN}; ${args.replicas} scorer replica(s), wasm backend, batch ${args.batch}; 2 cores shared with Redis and Kafka)`,
     '',
-    '| customers | customers/s | floor/s | of floor | s | read % | parse % | features % | model+reasons % | write % | publish % | scorer CPU s | peak RSS MB | Redis B/customer (state+index) | (score) |',
+    '| customers | customers/s | floor/s | of floor | s | read % | parse % | features % | model+reasons % | write % | publish % | scorer CPU s (all replicas) | peak RSS MB (largest) | Redis B/customer (state+index) | (score) |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((row) => {
       const share = row.share as Record<string, number>;
