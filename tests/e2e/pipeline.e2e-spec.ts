@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage } from 'kafkajs';
 import Redis from 'ioredis';
 import {
   deadLetterTopic,
@@ -417,6 +417,57 @@ describe('event to decision', () => {
     expect(score.modelVersion).toBeTruthy();
     const state = JSON.parse((await redis.get(featureStateKey('ukretail-17850')))!);
     expect(state.orders).toBeGreaterThan(0);
+  });
+
+  it('refuses, with field errors, text that is not Unicode text and events dated far in the future', async () => {
+    const nul = await post({ ...view(`${RUN}-nul`, 1), url: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expect(nul.json.errors).toEqual([
+      { path: 'url', message: 'must be Unicode text without NUL characters or lone surrogates' },
+    ]);
+    const future = await post({
+      events: [view(`${RUN}-future`, 1), { ...view(`${RUN}-future`, 2), occurredAt: '9999-12-31T00:00:00Z' }],
+    });
+    expect(future.status).toBe(400);
+    expect(future.json.errors.map((e: { path: string }) => e.path)).toEqual(['events.1.occurredAt']);
+    await pipelineIdle();
+    expect(await redis.exists(featureStateKey(`${RUN}-nul`), featureStateKey(`${RUN}-future`))).toBe(0);
+  });
+
+  it('dead-letters a record its handler keeps failing on after 3 attempts, and the partition moves on', async () => {
+    const poisoned = `${RUN}-poisoned`;
+    // A feature state of a layout this code cannot read: folding any event of this customer fails.
+    await redis.set(featureStateKey(poisoned), JSON.stringify({ stateVersion: 1, customerId: poisoned }));
+    // A normal customer on the same partition of cvp.events.v1, sent right after.
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({
+      partitionId,
+      leader: 1,
+      partitionErrorCode: 0,
+      replicas: [1],
+      isr: [1],
+    }));
+    const partitionOf = (key: string) =>
+      partitioner({ topic: TOPICS.events, partitionMetadata, message: { key, value: null } });
+    let neighbour = '';
+    for (let i = 0; !neighbour; i++) {
+      if (partitionOf(`${RUN}-neighbour-${i}`) === partitionOf(poisoned)) neighbour = `${RUN}-neighbour-${i}`;
+    }
+    try {
+      expect((await post(view(poisoned, 1))).status).toBe(202);
+      expect((await post(view(neighbour, 1))).status).toBe(202);
+      await eventually(`score of ${neighbour}`, async () => (await redis.exists(scoreKey(neighbour))) === 1);
+      const letter = await eventually('the poisoned record in the dead-letter topic', async () =>
+        seen.deadLetters.find(
+          (m) =>
+            m.key?.toString() === poisoned && m.headers?.['cvp-dlt-consumer-group']?.toString() === GROUPS.features,
+        ),
+      );
+      expect(letter.headers?.['cvp-dlt-attempts']?.toString()).toBe('3');
+      expect(letter.headers?.['cvp-dlt-reason']?.toString()).toMatch(/^failed 3 attempts: state of .* has layout 1/);
+    } finally {
+      await redis.del(featureStateKey(poisoned)); // the next sweeps would skip it
+    }
   });
 
   it('sends a record that breaks the contract to the dead-letter topic and keeps going', async () => {
@@ -887,7 +938,9 @@ describe('scores that follow time: re-scoring sweeps', () => {
         )
       ).flat();
       const held = await Promise.all(ids.map((id) => redis.hmget(scoreKey(id), 'asOfMs', 'sourceEventId')));
-      expect(held.filter(([asOfMs]) => Number(asOfMs) < Date.parse(sweep.asOf))).toEqual([]);
+      // (but those whose stored state has a layout this code cannot read: skipped and counted as such).
+      const notMoved = ids.filter((_, i) => !(Number(held[i][0]) >= Date.parse(sweep.asOf)));
+      expect(notMoved.length).toBe(last.skipped);
       // Written once each: a page written but not yet counted when the victim died is found written (and only
       // published again) by the replica that resumes it, so at most the victim's last page is uncounted (SSCAN's
       // COUNT 1 is a hint: a page holds a hash bucket or two, a few customers).

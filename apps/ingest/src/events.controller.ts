@@ -20,7 +20,10 @@ export class EventsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   async ingest(@Body() body: unknown): Promise<IngestAccepted> {
-    const parsed = parseEventBatch(body, this.config.INGEST_MAX_BATCH);
+    const parsed = parseEventBatch(body, {
+      maxBatch: this.config.INGEST_MAX_BATCH,
+      latestEventMs: Date.now() + this.config.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS * 1000,
+    });
     if (!parsed.ok) {
       throw new BadRequestException({
         statusCode: 400,

@@ -33,6 +33,12 @@ export const baseEnvSchema = z.object({
   STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   OTEL_SDK_DISABLED: bool.default(true),
   /**
+   * Consumers: a handler failing this many times on a record while the dependencies are up sends it to the topic's
+   * dead-letter topic (while a dependency is down, retries go on uncounted).
+   */
+  CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  CONSUMER_RETRY_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+  /**
    * The one clock scores are as of (`@cvp/clock`): `wall` in production; `event-time` (the newest event time seen,
    * less SCORE_CLOCK_LATENESS_SECONDS) for replayed or simulated history. Set once for the whole deployment.
    */

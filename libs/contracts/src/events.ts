@@ -5,12 +5,24 @@ import { z } from 'zod';
  * `cvp.events.v1` (Kafka key = customerId, so one customer's events stay in order).
  */
 
+/** A NUL character, or a UTF-16 surrogate without its pair (not Unicode text: PostgreSQL and JSON tools refuse it). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this pattern is for
+const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Free text as the stores accept it: refused (never silently cleaned) when it holds NUL or a lone surrogate. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !NOT_TEXT.test(value), 'must be Unicode text without NUL characters or lone surrogates');
+
 const id = (what: string) =>
   z
     .string({ error: `${what} is required` })
     .trim()
     .min(1, `${what} must not be empty`)
-    .max(128, `${what} must be at most 128 characters`);
+    .max(128, `${what} must be at most 128 characters`)
+    .refine((value) => !NOT_TEXT.test(value), `${what} must be Unicode text without NUL characters or lone surrogates`);
 
 /** ISO 8601 with an explicit offset or Z; stored as given, compared as instants. */
 export const isoDateTime = z.iso.datetime({
@@ -18,7 +30,21 @@ export const isoDateTime = z.iso.datetime({
   error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T10:15:00Z',
 });
 
-const money = z.number({ error: 'must be a number' }).finite().nonnegative('must not be negative');
+/** The earliest event time accepted; the latest is a skew past the clock, checked by ingest (INGEST_MAX_FUTURE_SKEW_SECONDS). */
+export const EARLIEST_EVENT_TIME = '1970-01-01T00:00:00Z';
+const eventTime = isoDateTime.refine(
+  // A value that is no date-time at all has its error already.
+  (value) => !(Date.parse(value) < Date.parse(EARLIEST_EVENT_TIME)),
+  `must not be before ${EARLIEST_EVENT_TIME}`,
+);
+
+/** The largest amount of one event: sums of many stay inside the stores' DECIMAL(14, 2) columns. */
+export const MAX_AMOUNT = 1_000_000_000;
+const money = z
+  .number({ error: 'must be a number' })
+  .finite()
+  .nonnegative('must not be negative')
+  .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`);
 
 const currency = z
   .string()
@@ -28,13 +54,13 @@ const currency = z
 const base = {
   eventId: id('eventId'),
   customerId: id('customerId'),
-  occurredAt: isoDateTime,
+  occurredAt: eventTime,
   sessionId: id('sessionId').optional(),
 };
 
 export const lineItemSchema = z.object({
   productId: id('productId'),
-  category: z.string().trim().max(256).optional(),
+  category: text(256).trim().optional(),
   quantity: z.number().int('must be a whole number').positive('must be at least 1'),
   unitPrice: money,
 });
@@ -43,14 +69,14 @@ export type LineItem = z.infer<typeof lineItemSchema>;
 export const pageViewSchema = z.object({
   ...base,
   type: z.literal('page_view'),
-  url: z.string().max(2048).optional(),
+  url: text(2048).optional(),
 });
 
 export const productViewSchema = z.object({
   ...base,
   type: z.literal('product_view'),
   productId: id('productId'),
-  category: z.string().trim().max(256).optional(),
+  category: text(256).trim().optional(),
   price: money.optional(),
 });
 
@@ -58,7 +84,7 @@ export const addToCartSchema = z.object({
   ...base,
   type: z.literal('add_to_cart'),
   productId: id('productId'),
-  category: z.string().trim().max(256).optional(),
+  category: text(256).trim().optional(),
   quantity: z.number().int().positive().default(1),
   unitPrice: money.optional(),
 });
@@ -110,7 +136,7 @@ export const reviewSchema = z.object({
   type: z.literal('review'),
   productId: id('productId'),
   rating: z.number().int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
-  text: z.string().max(20_000).optional(),
+  text: text(20_000).optional(),
 });
 
 export const EVENT_TYPES = [

@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
-import { KafkaConsumerServer, PermanentError, type RecordBatch } from './consumer.server';
+import {
+  KafkaConsumerServer,
+  PermanentError,
+  type KafkaConsumerServerOptions,
+  type RecordBatch,
+} from './consumer.server';
 import { KafkaProducerService } from './producer.service';
 import type { BatchControl, BatchHandler, ConsumerLoopOptions, KafkaWire, PartitionBatch, WireMessage } from './wire';
 
@@ -56,6 +61,7 @@ function control(active = () => true) {
 async function serverWith(
   handle: (batch: RecordBatch<ClickstreamEvent>) => Promise<void>,
   maxRecordsPerCall = 500,
+  retries: Pick<KafkaConsumerServerOptions, 'maxAttempts' | 'retryBackoffMs' | 'dependenciesHealthy'> = {},
 ): Promise<{ wire: FakeWire; run: (batch: PartitionBatch, control: BatchControl) => Promise<void> }> {
   const wire = new FakeWire();
   const server = new KafkaConsumerServer({
@@ -63,6 +69,7 @@ async function serverWith(
     producer: new KafkaProducerService(wire),
     groupId: 'cvp-test',
     maxRecordsPerCall,
+    ...retries,
   });
   server.addHandler(TOPICS.events, handle as never, true);
   await new Promise<void>((resolve, reject) => server.listen((error) => (error ? reject(error) : resolve())));
@@ -131,14 +138,64 @@ describe('KafkaConsumerServer over the wire seam', () => {
     expect(commits).toEqual(['3']);
   });
 
-  it('rethrows a transient error without committing, so the loop retries the chunk', async () => {
-    const { wire, run } = await serverWith(async () => {
-      throw new Error('redis down');
-    });
+  it('retries a failing record, then dead-letters it with the error and attempts, and the partition moves on', async () => {
+    const calls: string[][] = [];
+    const { wire, run } = await serverWith(
+      async (batch) => {
+        calls.push(batch.records.map((r) => r.value.eventId));
+        if (batch.records.some((r) => r.value.eventId === 'c1-v3')) throw new Error('value too long for the column');
+      },
+      500,
+      { maxAttempts: 3, retryBackoffMs: 1 },
+    );
     const { commits, control: ctl } = control();
+    const records = [1, 2, 3, 4, 5].map((n) => record(n, view('c1', n)));
+    await run({ topic: TOPICS.events, partition: 0, records }, ctl);
+    const letters = wire.sent.flatMap((sent) => sent.messages);
+    expect(letters.map((m) => [m.headers['cvp-dlt-source-offset'], m.headers['cvp-dlt-attempts']])).toEqual([
+      ['3', '3'],
+    ]);
+    expect(letters[0].headers['cvp-dlt-reason']).toBe('failed 3 attempts: value too long for the column');
+    expect(commits).toEqual(['5']);
+    // 3 attempts on the batch, then halves: [1,2,3] x3 -> [1,2] ok, [3] x3; [4,5] ok. Every record handled.
+    expect(calls.filter((ids) => ids.length === 5)).toHaveLength(3);
+    expect(new Set(calls.flat())).toEqual(new Set(records.map((_, i) => `c1-v${i + 1}`)));
+  });
+
+  it('does not count attempts while the dependencies are down: an outage holds the partition, it loses nothing', async () => {
+    let healthy = false;
+    let calls = 0;
+    const { wire, run } = await serverWith(
+      async () => {
+        calls++;
+        if (calls === 6) healthy = true; // the outage ends after five failed calls
+        if (!healthy) throw new Error('redis down');
+      },
+      500,
+      { maxAttempts: 2, retryBackoffMs: 1, dependenciesHealthy: async () => healthy },
+    );
+    const { commits, control: ctl } = control();
+    await run({ topic: TOPICS.events, partition: 0, records: [1, 2].map((n) => record(n, view('c1', n))) }, ctl);
+    expect(calls).toBe(6);
+    expect(wire.sent).toEqual([]);
+    expect(commits).toEqual(['2']);
+  });
+
+  it('rethrows without committing when the partition was taken away during the retries', async () => {
+    let active = true;
+    const { wire, run } = await serverWith(
+      async () => {
+        active = false; // a rebalance while the handler runs
+        throw new Error('redis down');
+      },
+      500,
+      { retryBackoffMs: 1 },
+    );
+    const { commits, control: ctl } = control(() => active);
     await expect(run({ topic: TOPICS.events, partition: 0, records: [record(1, view('c1', 1))] }, ctl)).rejects.toThrow(
       'redis down',
     );
+    // The new owner of the partition retries from the last commit: nothing committed, nothing dead-lettered here.
     expect(commits).toEqual([]);
     expect(wire.sent).toEqual([]);
   });

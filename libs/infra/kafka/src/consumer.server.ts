@@ -31,8 +31,7 @@ export type BatchOf<T extends TopicName> = RecordBatch<MessageOf<T>>;
 
 /**
  * A record that can never succeed (bad data, a broken business rule). Thrown by a handler, it sends the
- * record to the topic's dead-letter topic instead of retrying; any other error is treated as transient
- * and the batch is retried from its last committed offset.
+ * record to the topic's dead-letter topic at once; any other error is retried (see KafkaConsumerServer).
  */
 export class PermanentError extends RpcException {
   constructor(message: string) {
@@ -61,12 +60,27 @@ export interface KafkaConsumerServerOptions {
   partitionsConsumedConcurrently?: number;
   /** New consumer groups start at the earliest offset so nothing published before them is lost. */
   fromBeginning?: boolean;
+  /** Calls of the handler on a record (or on the records around it) before it goes to the dead-letter topic. */
+  maxAttempts?: number;
+  /** Wait before the second attempt; doubled for each further one (at most 30 s). */
+  retryBackoffMs?: number;
+  /**
+   * Whether the service's dependencies answer (its readiness). While they do not, a failing handler is retried
+   * without counting attempts: an outage holds the partition, it does not dead-letter it. Default: always.
+   */
+  dependenciesHealthy?: () => Promise<boolean>;
 }
 
 /**
  * Nest microservice transport over the wire's consumer loop with one handler shape for every consumer:
  * parse + validate against the topic contract (invalid -> dead-letter topic with the reason), hand the
  * valid records of a partition to the handler in batches, then resolve and commit the offsets.
+ *
+ * No record blocks a partition: a handler error is retried with backoff; while the service's dependencies are down
+ * the retries are not counted (nothing is dead-lettered for an outage); once a batch has failed `maxAttempts` times
+ * with the dependencies up, it is split in halves, each retried the same way, down to the record that fails alone,
+ * which goes to the dead-letter topic with the error and its attempt count, and the partition moves on. Handlers are
+ * idempotent, so the records around a poison one that are handled again change nothing.
  */
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaConsumerServer.name);
@@ -112,7 +126,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         if ('reason' in parsed) invalid.push(parsed);
         else valid.push(parsed);
       }
-      const rejected = await this.dispatch(handler, { topic, partition: batch.partition, records: valid, heartbeat });
+      const rejected = await this.dispatch(
+        handler,
+        { topic, partition: batch.partition, records: valid, heartbeat },
+        () => control.isActive(),
+      );
       await this.options.producer.sendDeadLetters(deadLetterTopic(topic), [...invalid, ...rejected]);
       for (const letter of [...invalid, ...rejected]) {
         this.log.warn({ msg: 'record sent to dead-letter topic', topic, offset: letter.offset, reason: letter.reason });
@@ -122,28 +140,73 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     }
   }
 
-  /** Calls the handler on the batch; a PermanentError is narrowed down to the records that cause it. */
+  /**
+   * Calls the handler on the batch; returns the dead letters of the records that cannot be handled (a PermanentError
+   * at once, any other error after `maxAttempts` with the dependencies up), narrowed down to those records.
+   */
   private async dispatch(
     handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
     batch: RecordBatch<unknown>,
+    isActive: () => boolean = () => true,
   ): Promise<DeadLetter[]> {
     if (batch.records.length === 0) return [];
-    try {
-      const result = await handler(batch);
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-      return [];
-    } catch (error) {
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    for (let attempts = 0, waits = 0; ; waits++) {
+      let error: unknown;
+      try {
+        const result = await handler(batch);
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+        return [];
+      } catch (caught) {
+        error = caught;
+      }
       const reason = permanentReason(error);
-      if (reason === undefined) {
-        throw error instanceof Error ? error : new Error(`handler of ${batch.topic} failed: ${JSON.stringify(error)}`);
+      if (reason !== undefined)
+        return this.narrow(handler, batch, isActive, reason, (one) => this.deadLetter(one, reason));
+      const message = error instanceof Error ? error.message : JSON.stringify(error);
+      if (await this.healthy()) attempts++;
+      if (attempts >= maxAttempts) {
+        return this.narrow(handler, batch, isActive, message, (one) =>
+          this.deadLetter(one, `failed ${attempts} attempts: ${message}`, attempts),
+        );
       }
-      if (batch.records.length === 1) return [this.deadLetter(batch.records[0], reason)];
-      const rejected: DeadLetter[] = [];
-      for (const record of batch.records) {
-        rejected.push(...(await this.dispatch(handler, { ...batch, records: [record] })));
-      }
-      return rejected;
+      // A rebalance took the partition away: stop here, the new owner retries from the last commit.
+      if (!isActive()) throw error instanceof Error ? error : new Error(message);
+      this.log.warn({
+        msg: 'handler failed, retrying',
+        topic: batch.topic,
+        partition: batch.partition,
+        attempts,
+        error: message,
+      });
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(30_000, (this.options.retryBackoffMs ?? 200) * 2 ** waits)),
+      );
+      await batch.heartbeat();
     }
+  }
+
+  /** A batch that cannot be handled whole: its halves are dispatched on their own, down to single records. */
+  private async narrow(
+    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+    batch: RecordBatch<unknown>,
+    isActive: () => boolean,
+    reason: string,
+    letter: (record: ConsumedRecord<unknown>) => DeadLetter,
+  ): Promise<DeadLetter[]> {
+    if (batch.records.length === 1) return [letter(batch.records[0])];
+    this.log.warn({ msg: 'narrowing down a failing batch', topic: batch.topic, records: batch.records.length, reason });
+    const middle = Math.ceil(batch.records.length / 2);
+    const rejected: DeadLetter[] = [];
+    for (const records of [batch.records.slice(0, middle), batch.records.slice(middle)]) {
+      rejected.push(...(await this.dispatch(handler, { ...batch, records }, isActive)));
+    }
+    return rejected;
+  }
+
+  private async healthy(): Promise<boolean> {
+    if (!this.options.dependenciesHealthy) return true;
+    return this.options.dependenciesHealthy().catch(() => false);
   }
 
   private parse(topic: TopicName, partition: number, message: RawRecord): ConsumedRecord<unknown> | DeadLetter {
@@ -179,8 +242,9 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     };
   }
 
-  private deadLetter(record: ConsumedRecord<unknown>, reason: string): DeadLetter {
+  private deadLetter(record: ConsumedRecord<unknown>, reason: string, attempts?: number): DeadLetter {
     return {
+      attempts,
       sourceTopic: record.topic,
       partition: record.partition,
       offset: record.offset,

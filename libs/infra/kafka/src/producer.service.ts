@@ -20,6 +20,8 @@ export interface DeadLetter {
   headers: Record<string, string>;
   reason: string;
   consumerGroup: string;
+  /** How many times the handler failed on it (absent: refused without trying, e.g. a contract violation). */
+  attempts?: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
           'cvp-dlt-source-partition': String(letter.partition),
           'cvp-dlt-source-offset': letter.offset,
           'cvp-dlt-consumer-group': letter.consumerGroup,
+          ...(letter.attempts === undefined ? {} : { 'cvp-dlt-attempts': String(letter.attempts) }),
           'cvp-dlt-failed-at': new Date().toISOString(),
         },
       })),

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
 import type { Telemetry } from '@cvp/telemetry';
 import { HealthService } from './health';
+import { RpcErrorPassthrough } from './rpc-errors';
 
 /** The part of a service's validated config the boot sequence reads. */
 export interface ServiceConfig {
@@ -13,6 +14,10 @@ export interface ServiceConfig {
   STARTUP_TIMEOUT_MS: number;
   /** Consumer group of services that consume Kafka topics through `@EventPattern(topic)` handlers. */
   KAFKA_GROUP_ID?: string;
+  /** Handler attempts on a record, with the dependencies up, before it goes to the dead-letter topic. */
+  CONSUMER_MAX_ATTEMPTS?: number;
+  /** Wait before the second attempt, doubled for each further one. */
+  CONSUMER_RETRY_BACKOFF_MS?: number;
 }
 
 export interface ServiceOptions {
@@ -48,20 +53,27 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   await app.listen(PORT, HOST);
   logger.log(`listening on ${HOST}:${PORT}`, 'bootstrap');
 
-  await waitUntilReady(app.get(HealthService), STARTUP_TIMEOUT_MS);
+  const health = app.get(HealthService);
+  await waitUntilReady(health, STARTUP_TIMEOUT_MS);
 
   if (KAFKA_GROUP_ID) {
-    app.connectMicroservice(
+    const consumer = app.connectMicroservice(
       {
         strategy: new KafkaConsumerServer({
           wire: app.get(KAFKA_WIRE),
           producer: app.get(KafkaProducerService),
           groupId: KAFKA_GROUP_ID,
           maxRecordsPerCall: options.maxRecordsPerCall,
+          maxAttempts: options.config.CONSUMER_MAX_ATTEMPTS,
+          retryBackoffMs: options.config.CONSUMER_RETRY_BACKOFF_MS,
+          // An outage of a dependency holds the partition instead of dead-lettering records.
+          dependenciesHealthy: async () => (await health.readiness()).status === 'ok',
         }),
       },
-      { inheritAppConfig: true },
+      // Its own config (the HTTP side keeps Nest's filters); listeners registered once the filter below is in place.
+      { deferInitialization: true },
     );
+    consumer.useGlobalFilters(new RpcErrorPassthrough());
     await app.startAllMicroservices();
   }
   logger.log('ready', 'bootstrap');
