@@ -391,6 +391,20 @@ describe('event to decision', () => {
     expect(seen.scores.length).toBe(before.scoresSeen);
   });
 
+  it('keeps the same eventId of two customers as two events, in the features and the training store', async () => {
+    const shared = `${RUN}-shared-id`;
+    const first = { ...view(`${RUN}-twin-a`, 5), eventId: shared };
+    const second = { ...view(`${RUN}-twin-b`, 5), eventId: shared };
+    expect((await post(first)).status).toBe(202);
+    expect((await post(second)).status).toBe(202);
+    await pipelineIdle();
+    for (const id of [`${RUN}-twin-a`, `${RUN}-twin-b`]) {
+      expect(JSON.parse((await redis.get(featureStateKey(id)))!).eventsApplied).toBe(1);
+    }
+    const stored = await prisma.trainingEvent.findMany({ where: { eventId: shared }, select: { customerId: true } });
+    expect(stored.map((row) => row.customerId).sort()).toEqual([`${RUN}-twin-a`, `${RUN}-twin-b`]);
+  });
+
   it('replays a real dataset file through ingest with the CLI, reporting what it skipped', async () => {
     const fixture = join(ROOT, 'libs', 'datasets', 'src', '__fixtures__', 'online_retail_I.csv');
     const output = execFileSync(

@@ -42,7 +42,7 @@ export class EventsConsumer {
         };
       }),
     );
-    await this.store.markPublished(applied.eventIds);
+    await this.store.markPublished(applied.eventKeys);
     this.logger.debug(
       {
         partition: batch.partition,

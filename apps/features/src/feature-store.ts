@@ -6,6 +6,7 @@ import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
   CLOCK_WATERMARK_KEY,
+  legacyAppliedEventKey,
   customerIndexKey,
   customerShard,
   FEATURE_STATE_TTL_SECONDS,
@@ -53,8 +54,8 @@ export interface AppliedBatch {
    * whatever span of event time a lagging consumer's batch covers.
    */
   nowMs: number | null;
-  /** Events whose vectors are to be marked published once Kafka acknowledged them. */
-  eventIds: string[];
+  /** Applied-event marks (`appliedEventKey`) to set to published once Kafka acknowledged the vectors. */
+  eventKeys: string[];
   duplicates: number;
 }
 
@@ -83,34 +84,44 @@ export class FeatureStore {
 
   private async tryApply(events: ClickstreamEvent[]): Promise<AppliedBatch | null> {
     const customerIds = [...new Set(events.map((event) => event.customerId))];
-    const eventIds = [...new Set(events.map((event) => event.eventId))];
-    const [rawStates, marks, watermark] = await Promise.all([
+    // An eventId is unique per customer: the same id of two customers is two events.
+    const keyOf = (event: ClickstreamEvent) => appliedEventKey(event.customerId, event.eventId);
+    const eventKeys = [...new Set(events.map(keyOf))];
+    const legacyKeys = [...new Set(events.map((event) => legacyAppliedEventKey(event.eventId)))];
+    const [rawStates, marks, legacyMarks, watermark] = await Promise.all([
       this.redis.mget(customerIds.map(featureStateKey)),
-      this.redis.mget(eventIds.map(appliedEventKey)) as Promise<Mark[]>,
+      this.redis.mget(eventKeys) as Promise<Mark[]>,
+      this.redis.mget(legacyKeys) as Promise<Mark[]>,
       this.clock.mode === 'event-time' ? this.clock.watermark() : null,
     ]);
     const before = new Map(customerIds.map((id, i) => [id, rawStates[i] ?? '']));
     const states = new Map(
       customerIds.map((id, i) => [id, rawStates[i] ? (JSON.parse(rawStates[i]!) as CustomerState) : null]),
     );
-    const markOf = new Map(eventIds.map((id, i) => [id, marks[i]]));
+    const legacyMarkOf = new Map(legacyKeys.map((key, i) => [key, legacyMarks[i]]));
+    const markOf = new Map(eventKeys.map((key, i) => [key, marks[i]]));
+    for (const event of events) {
+      // Marks written before eventIds were per customer (v1) still count until they expire (35 days).
+      const key = keyOf(event);
+      if (!markOf.get(key)) markOf.set(key, legacyMarkOf.get(legacyAppliedEventKey(event.eventId)) ?? null);
+    }
 
     const changed = new Set<string>();
     const republish = new Set<string>();
-    const newEventIds: string[] = [];
+    const newEventKeys: string[] = [];
     const lastEvent = new Map<string, { eventId: string; index: number }>();
     const newEventMs: number[] = [];
     let duplicates = 0;
     events.forEach((event, index) => {
-      const mark = markOf.get(event.eventId);
+      const mark = markOf.get(keyOf(event));
       if (mark) {
         duplicates++;
         if (mark === 'applied') republish.add(event.customerId);
         if (!lastEvent.has(event.customerId)) lastEvent.set(event.customerId, { eventId: event.eventId, index });
         return;
       }
-      markOf.set(event.eventId, 'applied');
-      newEventIds.push(event.eventId);
+      markOf.set(keyOf(event), 'applied');
+      newEventKeys.push(keyOf(event));
       // The states were just parsed from Redis and are owned here: fold in place (no copy per event).
       const state = states.get(event.customerId) ?? emptyState(event.customerId, event.occurredAt);
       foldEvent(state, event);
@@ -124,13 +135,13 @@ export class FeatureStore {
     if (changed.size > 0) {
       const ids = [...changed];
       const committed = await (this.redis as RedisWithCommit).cvpCommitFeatures(
-        2 * ids.length + newEventIds.length + 1,
+        2 * ids.length + newEventKeys.length + 1,
         ...ids.map(featureStateKey),
-        ...newEventIds.map(appliedEventKey),
+        ...newEventKeys,
         ...ids.map((id) => customerIndexKey(customerShard(id))),
         CLOCK_WATERMARK_KEY,
         ids.length,
-        newEventIds.length,
+        newEventKeys.length,
         FEATURE_STATE_TTL_SECONDS,
         APPLIED_EVENT_TTL_SECONDS,
         candidate === null ? '' : String(candidate),
@@ -148,17 +159,17 @@ export class FeatureStore {
         sourceEventId: lastEvent.get(id)!.eventId,
         index: lastEvent.get(id)!.index,
       })),
-      eventIds: eventIds.filter((id) => markOf.get(id) === 'applied'),
+      eventKeys: eventKeys.filter((key) => markOf.get(key) === 'applied'),
       duplicates,
       nowMs: this.clock.nowWith(watermark),
     };
   }
 
   /** After Kafka acknowledged the vectors: a replay of these events is now a plain duplicate. */
-  async markPublished(eventIds: string[]): Promise<void> {
-    if (eventIds.length === 0) return;
+  async markPublished(eventKeys: string[]): Promise<void> {
+    if (eventKeys.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const id of eventIds) pipeline.set(appliedEventKey(id), 'published', 'KEEPTTL');
+    for (const key of eventKeys) pipeline.set(key, 'published', 'KEEPTTL');
     const results = await pipeline.exec();
     const failed = results?.find(([error]) => error);
     if (failed) throw failed[0];

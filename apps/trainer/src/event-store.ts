@@ -11,7 +11,7 @@ import { PrismaService, type Prisma } from '@cvp/db';
 export class TrainingEventStore {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Stores a batch; an event already stored (a replay) is skipped. Returns how many were new. */
+  /** Stores a batch; an event already stored (a replay: same customer, same eventId) is skipped. Returns how many were new. */
   async store(events: ClickstreamEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const { count } = await this.prisma.trainingEvent.createMany({
@@ -35,30 +35,31 @@ export class TrainingEventStore {
 
   /** Streams the events of [from, to) in time order, a page at a time (keyset pagination, no offset scans). */
   async *events(from: Date, to: Date, pageSize = 5000): AsyncGenerator<ClickstreamEvent> {
-    let after: { occurredAt: Date; eventId: string } | null = null;
+    type Cursor = { occurredAt: Date; eventId: string; customerId: string };
+    let after: Cursor | null = null;
     for (;;) {
-      const cursor: { occurredAt: Date; eventId: string } | null = after;
-      const page: { eventId: string; occurredAt: Date; payload: Prisma.JsonValue }[] =
-        await this.prisma.trainingEvent.findMany({
-          where: {
-            occurredAt: { gte: from, lt: to },
-            ...(cursor
-              ? {
-                  OR: [
-                    { occurredAt: { gt: cursor.occurredAt } },
-                    { occurredAt: cursor.occurredAt, eventId: { gt: cursor.eventId } },
-                  ],
-                }
-              : {}),
-          },
-          orderBy: [{ occurredAt: 'asc' }, { eventId: 'asc' }],
-          take: pageSize,
-          select: { eventId: true, occurredAt: true, payload: true },
-        });
+      const cursor: Cursor | null = after;
+      const page: (Cursor & { payload: Prisma.JsonValue })[] = await this.prisma.trainingEvent.findMany({
+        where: {
+          occurredAt: { gte: from, lt: to },
+          ...(cursor
+            ? {
+                OR: [
+                  { occurredAt: { gt: cursor.occurredAt } },
+                  { occurredAt: cursor.occurredAt, eventId: { gt: cursor.eventId } },
+                  { occurredAt: cursor.occurredAt, eventId: cursor.eventId, customerId: { gt: cursor.customerId } },
+                ],
+              }
+            : {}),
+        },
+        orderBy: [{ occurredAt: 'asc' }, { eventId: 'asc' }, { customerId: 'asc' }],
+        take: pageSize,
+        select: { eventId: true, customerId: true, occurredAt: true, payload: true },
+      });
       for (const row of page) yield row.payload as unknown as ClickstreamEvent;
       if (page.length < pageSize) return;
-      const last = page[page.length - 1];
-      after = { occurredAt: last.occurredAt, eventId: last.eventId };
+      const { occurredAt, eventId, customerId } = page[page.length - 1];
+      after = { occurredAt, eventId, customerId };
     }
   }
 }

@@ -25,8 +25,14 @@ export const TIER_SUMMARY_KEY = 'cvp:tiers:v1';
 export const featureStateKey = (customerId: string) => `cvp:features:v2:${customerId}`;
 export const FEATURE_STATE_TTL_SECONDS = 800 * DAY_SECONDS;
 
-/** Marks an event as applied to the feature state ("applied") and its vector as published ("published"). */
-export const appliedEventKey = (eventId: string) => `cvp:event:v1:${eventId}`;
+/**
+ * Marks an event as applied to the feature state ("applied") and its vector as published ("published"). An eventId is
+ * unique per customer (the customer id is length-prefixed, so no two pairs share a key).
+ */
+export const appliedEventKey = (customerId: string, eventId: string) =>
+  `cvp:event:v2:${customerId.length}:${customerId}:${eventId}`;
+/** The marks of before v2 (one per eventId, whatever the customer): still read until they expire. */
+export const legacyAppliedEventKey = (eventId: string) => `cvp:event:v1:${eventId}`;
 /** Replays older than this are no longer recognised as duplicates; Kafka keeps events 30 days. */
 export const APPLIED_EVENT_TTL_SECONDS = 35 * DAY_SECONDS;
 
