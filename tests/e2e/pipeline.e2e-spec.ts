@@ -171,7 +171,13 @@ beforeAll(async () => {
   observer = kafka.consumer({ groupId: `${RUN}-observer` });
   await observer.connect();
   await observer.subscribe({
-    topics: [TOPICS.scores, TOPICS.decisions, TOPICS.models, deadLetterTopic(TOPICS.events)],
+    topics: [
+      TOPICS.scores,
+      TOPICS.decisions,
+      TOPICS.models,
+      deadLetterTopic(TOPICS.events),
+      deadLetterTopic(TOPICS.scores),
+    ],
     fromBeginning: true,
   });
   await observer.run({
@@ -482,6 +488,31 @@ describe('event to decision', () => {
     } finally {
       await redis.del(featureStateKey(poisoned)); // the next sweeps would skip it
     }
+  });
+
+  it('waits for Redis instead of deciding on missing features while it is down', async () => {
+    const id = `${RUN}-outage`;
+    // Spent a lot recently: a feature rule (monetaryTotal >= 500) that only Redis can answer.
+    expect((await post({ events: [380, 385, 390, 395].map((d) => purchase(id, d, 300)) })).status).toBe(202);
+    await pipelineIdle();
+    expect(await prisma.decision.count({ where: { customerId: id } })).toBe(0);
+    const score = (await (await fetch(`${scorerUrl}/v1/customers/${id}/score`)).json()) as CustomerScore;
+    const atRisk = { ...score, churnRisk: 0.9, pBuyAgain: 0.1, sourceEventId: `${id}-at-risk`, trigger: 'sweep' };
+    const pauser = new Redis(REDIS_URL);
+    await pauser.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    try {
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: TOPICS.scores, messages: [{ key: id, value: JSON.stringify(atRisk) }] });
+      await producer.disconnect();
+    } finally {
+      pauser.disconnect();
+    }
+    const decision = await eventually('the decision once Redis is back', async () =>
+      prisma.decision.findFirst({ where: { customerId: id } }),
+    );
+    expect(decision).toMatchObject({ campaignId: campaign.id, idempotencyKey: `${campaign.id}:${id}:${id}-at-risk` });
+    expect(seen.deadLetters.filter((m) => m.key?.toString() === id)).toEqual([]);
   });
 
   it('sends a record that breaks the contract to the dead-letter topic and keeps going', async () => {

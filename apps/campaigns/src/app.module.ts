@@ -16,6 +16,9 @@ export function campaignsModule(config: CampaignsConfig) {
         config,
         dependencies: ['kafka', 'postgres'],
         optionalDependencies: ['redis'],
+        // Rules on features read Redis: while it is down the consumer waits (uncounted retries) instead of
+        // dead-lettering scores; the HTTP API stays ready.
+        consumerDependencies: ['redis'],
       }),
     ],
     controllers: [ScoresConsumer, CampaignsController],

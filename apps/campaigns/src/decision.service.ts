@@ -1,15 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { CustomerScore, DecisionMessage } from '@cvp/contracts';
 import { PrismaService, type Campaign, type Decision } from '@cvp/db';
+import { FEATURE_NAMES } from '@cvp/features';
 import {
   assignGroup,
   audienceRuleSchema,
   byExpectedReturn,
   eligibility,
+  ruleFields,
   type CampaignEconomics,
   type CampaignTerms,
   type Facts,
 } from '@cvp/decisioning';
+
+const FEATURE_FIELDS: ReadonlySet<string> = new Set(FEATURE_NAMES);
 
 type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
 
@@ -32,6 +36,11 @@ export class DecisionService {
 
   async activeCampaigns(): Promise<Campaign[]> {
     return this.prisma.campaign.findMany({ where: { status: 'active' } });
+  }
+
+  /** Whether the campaign's audience rule reads a customer feature (beside the score's fields). */
+  readsFeatures(campaign: Campaign): boolean {
+    return [...ruleFields(audienceRuleSchema.parse(campaign.audience))].some((field) => FEATURE_FIELDS.has(field));
   }
 
   /** `features`: the customer's current features, facts for rules beside the score's fields (which win on a clash). */

@@ -9,8 +9,9 @@ import { featureStateKey, REDIS } from '@cvp/redis';
  * The customers' current features (their feature state in Redis, as the features service keeps it, as of the score's
  * instant so that `recencyDays` agrees with the score's churn risk), so audience rules can use features
  * (`monetaryTotal`, `orders365d`, ...) beside the score's fields. One round trip per batch.
- * While Redis does not answer, no features are known: a condition on a feature is then false (a missing fact), the
- * decision path itself keeps running.
+ * While Redis does not answer and an active campaign's rule reads a feature, the batch fails (retried, uncounted while
+ * Redis is down: see the campaigns module's consumer dependencies) rather than deciding on missing facts; rules on
+ * score fields alone go on deciding.
  */
 @Injectable()
 export class FeatureFacts {
@@ -22,7 +23,10 @@ export class FeatureFacts {
   }
 
   /** Each customer's features as of their score's instant (the score clock), keyed by customer id. */
-  async forScores(scores: readonly Pick<CustomerScore, 'customerId' | 'asOf'>[]): Promise<Map<string, FeatureVector>> {
+  async forScores(
+    scores: readonly Pick<CustomerScore, 'customerId' | 'asOf'>[],
+    required: boolean,
+  ): Promise<Map<string, FeatureVector>> {
     const asOf = new Map(scores.map((score) => [score.customerId, Date.parse(score.asOf)]));
     const ids = [...asOf.keys()];
     const vectors = new Map<string, FeatureVector>();
@@ -34,7 +38,8 @@ export class FeatureFacts {
         if (raw) vectors.set(ids[i], featureVectorAt(JSON.parse(raw) as CustomerState, asOf.get(ids[i])!));
       });
     } catch (error) {
-      this.logger.warn({ error: (error as Error).message }, 'features unavailable: rules on features do not match');
+      if (required) throw new Error(`features unavailable (Redis): ${(error as Error).message}`);
+      this.logger.warn({ error: (error as Error).message }, 'features unavailable; no active rule reads them');
     }
     return vectors;
   }

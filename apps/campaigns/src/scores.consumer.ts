@@ -22,7 +22,12 @@ export class ScoresConsumer {
   async onScores(@Payload() batch: BatchOf<typeof TOPICS.scores>): Promise<void> {
     const campaigns = await this.decisions.activeCampaigns();
     const features =
-      campaigns.length > 0 ? await this.featureFacts.forScores(batch.records.map((record) => record.value)) : new Map();
+      campaigns.length > 0
+        ? await this.featureFacts.forScores(
+            batch.records.map((record) => record.value),
+            campaigns.some((campaign) => this.decisions.readsFeatures(campaign)),
+          )
+        : new Map();
     const toPublish: { outcome: DecisionOutcome; traceContext: (typeof batch.records)[number]['traceContext'] }[] = [];
     for (const record of batch.records) {
       const outcome = await this.decisions.decide(record.value, campaigns, features.get(record.value.customerId));

@@ -66,3 +66,12 @@ export function matchesAudience(rule: AudienceRule, facts: Facts): boolean {
       return typeof actual === 'number' && actual >= rule.value[0] && actual <= rule.value[1];
   }
 }
+
+/** The fields a rule reads, at any depth. */
+export function ruleFields(rule: AudienceRule, into = new Set<string>()): Set<string> {
+  if ('all' in rule) rule.all.forEach((child) => ruleFields(child, into));
+  else if ('any' in rule) rule.any.forEach((child) => ruleFields(child, into));
+  else if ('not' in rule) ruleFields(rule.not, into);
+  else into.add(rule.field);
+  return into;
+}

@@ -90,3 +90,21 @@ describe('eligibility', () => {
     expect(eligibility(campaign, facts, at, capped)).toMatchObject({ reason: 'frequency_cap' });
   });
 });
+
+describe('ruleFields', () => {
+  it('lists every field a rule reads, at any depth', async () => {
+    const { ruleFields } = await import('./audience-rule');
+    const rule = {
+      all: [
+        { field: 'monetaryTotal', op: 'gte' as const, value: 500 },
+        {
+          any: [
+            { field: 'churnRisk', op: 'gt' as const, value: 0.6 },
+            { not: { field: 'tier', op: 'eq' as const, value: 'low' } },
+          ],
+        },
+      ],
+    };
+    expect([...ruleFields(rule)].sort()).toEqual(['churnRisk', 'monetaryTotal', 'tier']);
+  });
+});

@@ -67,7 +67,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
           maxAttempts: options.config.CONSUMER_MAX_ATTEMPTS,
           retryBackoffMs: options.config.CONSUMER_RETRY_BACKOFF_MS,
           // An outage of a dependency holds the partition instead of dead-lettering records.
-          dependenciesHealthy: async () => (await health.readiness()).status === 'ok',
+          dependenciesHealthy: () => health.consumerReady(),
         }),
       },
       // Its own config (the HTTP side keeps Nest's filters); listeners registered once the filter below is in place.

@@ -17,6 +17,11 @@ export interface CoreModuleOptions {
    * service's audience export reads Redis; its decisions do not): created, not checked for readiness.
    */
   optionalDependencies?: Dependency[];
+  /**
+   * Dependencies the Kafka consumer needs beyond `dependencies`: while one is down, handler failures are retried
+   * without counting attempts (nothing is dead-lettered for an outage). Not part of /health/ready.
+   */
+  consumerDependencies?: Dependency[];
 }
 
 function resolvable(moduleName: string): boolean {
@@ -31,8 +36,14 @@ function resolvable(moduleName: string): boolean {
 /** What every CVP service shares: one logger, the clients of the dependencies it uses, and health endpoints. */
 @Module({})
 export class CoreModule {
-  static forRoot({ service, config, dependencies, optionalDependencies = [] }: CoreModuleOptions): DynamicModule {
-    const clients = new Set([...dependencies, ...optionalDependencies]);
+  static forRoot({
+    service,
+    config,
+    dependencies,
+    optionalDependencies = [],
+    consumerDependencies = [],
+  }: CoreModuleOptions): DynamicModule {
+    const clients = new Set([...dependencies, ...optionalDependencies, ...consumerDependencies]);
     // pino-pretty is a development dependency: without it (a production install) logs stay JSON.
     const wanted = config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty');
     const format = wanted === 'pretty' && !resolvable('pino-pretty') ? 'json' : wanted;
@@ -58,7 +69,10 @@ export class CoreModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: HEALTH_OPTIONS, useValue: { dependencies, timeoutMs: config.HEALTH_TIMEOUT_MS } },
+        {
+          provide: HEALTH_OPTIONS,
+          useValue: { dependencies, consumerDependencies, timeoutMs: config.HEALTH_TIMEOUT_MS },
+        },
         HealthService,
       ],
       exports: [HealthService],

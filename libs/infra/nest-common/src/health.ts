@@ -12,6 +12,8 @@ export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
 export interface HealthOptions {
   /** The dependencies this service really uses; each is checked for readiness. */
   dependencies: Dependency[];
+  /** Checked, beside `dependencies`, before a consumer counts a failed attempt (see CoreModuleOptions). */
+  consumerDependencies?: Dependency[];
   timeoutMs: number;
 }
 
@@ -34,13 +36,19 @@ export class HealthService {
   ) {}
 
   /** Checks every dependency in parallel, each bounded by the timeout. */
-  async readiness(): Promise<ReadinessReport> {
+  async readiness(dependencies: readonly Dependency[] = this.options.dependencies): Promise<ReadinessReport> {
     const entries = await Promise.all(
-      this.options.dependencies.map(async (dependency) => [dependency, await this.run(dependency)] as const),
+      [...new Set(dependencies)].map(async (dependency) => [dependency, await this.run(dependency)] as const),
     );
     const checks = Object.fromEntries(entries) as ReadinessReport['checks'];
     const status = entries.every(([, result]) => result.status === 'up') ? 'ok' : 'error';
     return { status, checks };
+  }
+
+  /** Whether everything the Kafka consumer needs answers: the service's dependencies and its consumer's own. */
+  async consumerReady(): Promise<boolean> {
+    const report = await this.readiness([...this.options.dependencies, ...(this.options.consumerDependencies ?? [])]);
+    return report.status === 'ok';
   }
 
   private async run(dependency: Dependency): Promise<CheckResult> {
