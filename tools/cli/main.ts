@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -8,6 +9,7 @@ import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import { HttpSink, KafkaSink, replay, syntheticDataset, type Pace } from '@cvp/replay';
 import type { SweepRecord } from '@cvp/scoring';
+import { replayDeadLetters } from './dead-letters';
 import { followSweep, sweepFigures, sweepStatus, waitForModelSwapSweep } from './rescore';
 import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
@@ -35,6 +37,17 @@ async function waitIdle(brokers: string, pairs: { groupId: string; topic: string
     await admin.disconnect();
   }
 }
+
+// Library logs (the Kafka producer's Nest logger) go to stderr, warnings and errors only: stdout is the command's output.
+Logger.overrideLogger({
+  log: () => undefined,
+  debug: () => undefined,
+  verbose: () => undefined,
+  warn: (message: unknown) =>
+    console.error(`[warn] ${typeof message === 'string' ? message : JSON.stringify(message)}`),
+  error: (message: unknown) =>
+    console.error(`[error] ${typeof message === 'string' ? message : JSON.stringify(message)}`),
+});
 
 const program = new Command('cvp').description('CVP command line: feed the pipeline and look at what it produced');
 
@@ -329,6 +342,27 @@ program
       options.timeout * 1000,
     );
     console.log(JSON.stringify(sweepFigures(summary), null, 2));
+  });
+
+program
+  .command('replay-dead-letters')
+  .description(
+    "move a topic's dead letters back to it once their cause is fixed (each letter once; those still breaking the " +
+      'contract stay, named in the summary)',
+  )
+  .requiredOption('--topic <name>', 'the source topic, e.g. cvp.events.v1 (its dead letters are <topic>.dlt)')
+  .option('--group <id>', 'only the letters this consumer group dead-lettered, e.g. cvp-features')
+  .option('--dry-run', 'count what would be replayed, produce and commit nothing')
+  .option('--brokers <list>', 'Kafka brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+  .action(async (options) => {
+    const summary = await replayDeadLetters({
+      topic: options.topic,
+      brokers: options.brokers.split(','),
+      group: options.group,
+      dryRun: options.dryRun,
+    });
+    console.log(JSON.stringify(summary, null, 2));
+    if (summary.stillInvalid.length > 0) process.exitCode = 2;
   });
 
 registerEvaluate(program);
