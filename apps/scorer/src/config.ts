@@ -8,7 +8,7 @@ export const scorerEnvSchema = baseEnvSchema
     /** TensorFlow.js backend of the model; default: tfjs-node when installed, else wasm, else cpu. */
     SCORER_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
     /** The score API's Redis reads give up after this long (then: the last known score, flagged stale, or 503). */
-    SCORE_READ_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(25),
+    SCORE_READ_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Scores this instance remembers from its reads, to answer while Redis is unreachable. */
     SCORE_STALE_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
     /** Integrated-gradients steps behind the reasons of a model score. */
