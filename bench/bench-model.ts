@@ -27,7 +27,7 @@ export async function saveBenchModel(run: string): Promise<{ version: string; ar
   const version = `ziln@${run}`;
   const artifactUri = await new ModelStore(join(ROOT, '.infra', 'bench-models')).save(
     version,
-    trained.model,
+    trained.model.network,
     valueModelMetadata(trained, { version, from: start, to: end, seed: 1 }),
   );
   trained.model.dispose();

@@ -23,7 +23,7 @@ import { syntheticClickstream } from '@cvp/datasets';
 import { emptyState, featureArray, featureVectorAt, foldEvent, type CustomerState } from '@cvp/features';
 import { processUsage, sleep, startService, stopService, waitUntilReady } from '@cvp/harness';
 import { waitForZeroLag } from '@cvp/kafka';
-import { integratedGradients, type ValueModelMetadata } from '@cvp/model';
+import { integratedGradients, ValueModel, valueModelSpec, type ValueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import {
   CUSTOMER_INDEX_COMPLETE_KEY,
@@ -92,9 +92,12 @@ async function loadStates(redis: Redis, json: string[], count: number): Promise<
 
 /** Per 1,000 customers, in this process: JSON.parse of states, features as of now, forward pass, reasons. */
 async function inProcess(artifactUri: string, template: { states: CustomerState[]; json: string[] }) {
-  const { model } = await ModelStore.load<ValueModelMetadata>(artifactUri);
+  const loaded = await ModelStore.load<ValueModelMetadata>(artifactUri);
+  const valueModel = new ValueModel(loaded.model, valueModelSpec(loaded.metadata));
+  const model = valueModel.network;
   const now = Date.now();
-  const rows = template.states.slice(0, 500).map((state) => featureArray(featureVectorAt(state, now)));
+  const features = template.states.slice(0, 500).map((state) => featureArray(featureVectorAt(state, now)));
+  const rows = valueModel.inputs(features);
   const per1000 = (runs: number, work: () => void) => {
     work();
     const started = performance.now();
@@ -104,7 +107,8 @@ async function inProcess(artifactUri: string, template: { states: CustomerState[
   const figures = {
     parseMs: per1000(20, () => template.json.slice(0, 500).forEach((text) => JSON.parse(text))),
     featuresMs: per1000(20, () => template.states.slice(0, 500).forEach((state) => featureVectorAt(state, now))),
-    forwardMs: per1000(20, () => model.predict(rows)),
+    hybridInputsMs: per1000(20, () => valueModel.inputs(features)),
+    forwardMs: per1000(20, () => valueModel.predict(features)),
     reasonsMs: per1000(5, () => integratedGradients(model, rows, 8)),
     sweepReasonsMs: per1000(5, () => integratedGradients(model, rows, 2)),
     /** Customers whose top reason is the one a 32-step reference gives, with 8 steps (events) and 2 (sweeps). */

@@ -92,18 +92,18 @@ async function onlineRetail(requested: BackendPreference): Promise<Measurement> 
     backend: requested,
     onEpoch: (record) => history.push(record),
   });
-  run.model.dispose();
+  run.trained.model.dispose();
   const { training, models } = run.result;
   return {
     ...base,
     backend,
-    trainCustomers: training.trainCustomers,
+    trainCustomers: training.examples,
     epochsRun: training.epochsRun,
     bestEpoch: training.epochs,
     msPerEpoch: training.msPerEpoch,
     trainSeconds: training.trainMs / 1000,
     bestValidationLoss: bestLoss(history),
-    heldOutGini: models.ziln.gini,
+    heldOutGini: models['cvp-ziln'].gini,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The trainer's work, without the service around it: load a dataset, run the production training
- * (`trainValueModel`: scoring moments, validation split, ZILN, tier thresholds) and print time and validation
+ * (`trainValueModel`: rolling cutoffs, hybrid inputs, selection, ZILN, tier thresholds) and print time and validation
  * quality per backend. Each backend runs in a process of its own. Needs no infrastructure.
  *   node -r @swc-node/register bench/train-value-model.ts                       # shared datasets + synthetic
  *   node -r @swc-node/register bench/train-value-model.ts --format online-retail \
@@ -51,8 +51,8 @@ async function run(format: string, data: string, to: string, backend: BackendPre
   return {
     dataset: format === 'synthetic' ? `synthetic ${data} customers` : data.split('/').pop(),
     events: events.length,
-    customers: trained.customers.train + trained.customers.validation,
-    examples: trained.examples.train + trained.examples.validation,
+    customers: trained.customers.scored,
+    examples: trained.examples.final,
     backend: chosen,
     epochs: `${trained.training.bestEpoch}/${trained.training.epochsRun}`,
     msPerEpoch: Math.round(trained.training.msPerEpoch),

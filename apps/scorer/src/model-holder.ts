@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { TOPICS, type ModelPublishedMessage } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { followTopic, KAFKA_CLIENT, type Following } from '@cvp/kafka';
-import { selectBackend, VALUE_MODEL_ALGORITHM, type ValueModelMetadata } from '@cvp/model';
+import { selectBackend, VALUE_MODEL_ALGORITHM, ValueModel, valueModelSpec, type ValueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import type { LoadedValueModel } from '@cvp/scoring';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
@@ -94,10 +94,16 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     const started = performance.now();
-    const { model, metadata } = await ModelStore.load<ValueModelMetadata>(announced.artifactUri);
-    if (metadata.version !== announced.version || !metadata.tierThresholds || !(metadata.horizonDays > 0)) {
-      model.dispose();
-      throw new Error(`artifact ${announced.artifactUri} does not hold a complete ${announced.version}`);
+    const { model: network, metadata } = await ModelStore.load<ValueModelMetadata>(announced.artifactUri);
+    let model: ValueModel;
+    try {
+      if (metadata.version !== announced.version || !metadata.tierThresholds || !(metadata.horizonDays > 0)) {
+        throw new Error(`artifact ${announced.artifactUri} does not hold a complete ${announced.version}`);
+      }
+      model = new ValueModel(network, valueModelSpec(metadata));
+    } catch (error) {
+      network.dispose();
+      throw error;
     }
     const previous = this.loaded;
     this.loaded = { model, metadata };

@@ -16,6 +16,8 @@ import {
   selectBackend,
   trainValueModel,
   VALUE_MODEL_ALGORITHM,
+  ValueModel,
+  valueModelSpec,
   validationMetrics,
   valueModelMetadata,
   type EvaluationMetrics,
@@ -179,13 +181,14 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           ? { publish: true, reason: 'forced by the request' }
           : publishVerdict(trained.metrics, current);
         const metadata: ValueModelMetadata = valueModelMetadata(trained, { version, ...window, seed });
-        const artifactUri = await this.store.save(version, trained.model, metadata);
+        const artifactUri = await this.store.save(version, trained.model.network, metadata);
         const row = await this.registry.finishRun(version, {
           publish: verdict.publish,
           artifactUri,
           tierThresholds: trained.tierThresholds,
           metrics: {
             validation: trained.metrics,
+            selection: trained.selection,
             publishedOnValidation: current ? { version: current.version, ...current.metrics } : null,
             verdict,
             customers: trained.customers,
@@ -238,7 +241,8 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       return null;
     }
     try {
-      const { model } = await ModelStore.load(published.artifactUri);
+      const { model: network, metadata } = await ModelStore.load<ValueModelMetadata>(published.artifactUri);
+      const model = new ValueModel(network, valueModelSpec(metadata));
       try {
         return { version: published.version, metrics: validationMetrics(model, validation) };
       } finally {

@@ -10,4 +10,4 @@ export { hyp2f1Series, logBeta, logGamma } from './math/special';
 export { sampleBeta, sampleExponential, sampleGamma, sampleNormal, seededRandom } from './math/random';
 export * from './ziln';
 export * from './evaluation/evaluate';
-export * from './training/value-model';
+export * from './value-model';

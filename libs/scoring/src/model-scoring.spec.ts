@@ -7,7 +7,7 @@ import {
   featureArray,
   type FeatureVector,
 } from '@cvp/features';
-import { integratedGradients, selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
+import { BTYD_INPUT_NAMES, selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { scoreWithModel, type LoadedValueModel } from './model-scoring';
 
 const START = new Date('2025-01-01T00:00:00Z');
@@ -24,7 +24,6 @@ describe('scoreWithModel', () => {
       to: END,
       horizonDays: 90,
       seed: 5,
-      momentsPerCustomer: 1,
       ziln: { hiddenUnits: [16], maxEpochs: 10 },
     });
     loaded = {
@@ -67,8 +66,7 @@ describe('scoreWithModel', () => {
     }
     expect(scores.some((score) => score.reasons.some((reason) => reason.contribution < 0))).toBe(true);
     // The reasons are the three largest attributions, as a full sort would give them.
-    const attributions = integratedGradients(
-      loaded.model,
+    const { attributions } = loaded.model.predictAndExplain(
       messages.map((message) => featureArray(message.features as FeatureVector)),
       8,
     );
@@ -78,9 +76,11 @@ describe('scoreWithModel', () => {
         .filter(({ size }) => size > 0)
         .sort((a, b) => b.size - a.size)
         .slice(0, 3)
-        .map(({ j }) => FEATURE_NAMES[j]);
+        .map(({ j }) => loaded.model.spec.inputNames[j]);
       expect(score.reasons.map((reason) => reason.feature)).toEqual(expected);
     });
+    // Reasons may name the hybrid inputs (what BG/NBD + Gamma-Gamma say of the customer) beside the features.
+    expect(loaded.model.spec.inputNames).toEqual([...FEATURE_NAMES, ...BTYD_INPUT_NAMES]);
     expect(scoreWithModel(loaded, [], 'x')).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 import type { CustomerScore, FeatureVectorMessage, ScoreReason, ScoreTrigger } from '@cvp/contracts';
-import { FEATURE_NAMES, featureArray, type FeatureVector } from '@cvp/features';
-import { integratedGradients, tierOf, type ValueModelMetadata, type ZilnModel } from '@cvp/model';
+import { featureArray, type FeatureVector } from '@cvp/features';
+import { tierOf, type ValueModel, type ValueModelMetadata } from '@cvp/model';
 
-/** A published model as the scorer holds it: the network and its metadata (horizon, tier thresholds, version). */
+/** A published model as the scorer holds it: the value model and its metadata (horizon, tier thresholds, version). */
 export interface LoadedValueModel {
-  model: ZilnModel;
+  model: ValueModel;
   metadata: ValueModelMetadata;
 }
 
@@ -19,7 +19,7 @@ export interface ModelScoringOptions {
 
 /**
  * Scores a batch with the published model in one forward pass (and one gradient pass for the reasons):
- * expected spend over the model's horizon with its 10th-90th percentile interval, P(buy again) = P(spend > 0 in
+ * expected spend over the model's horizon (the served blend, see `ValueModel`) with its 10th-90th percentile interval, P(buy again) = P(spend > 0 in
  * the horizon), churn risk = its complement, the tier from the model's thresholds, and the features that moved the
  * expected spend most away from the average customer (integrated gradients against the population baseline).
  */
@@ -32,8 +32,8 @@ export function scoreWithModel(
   if (messages.length === 0) return [];
   const { model, metadata } = loaded;
   const rows = messages.map((message) => featureArray(message.features as FeatureVector));
-  const predictions = model.predict(rows);
-  const attributions = integratedGradients(model, rows, options.explainSteps ?? 8);
+  const { predictions, inputs, attributions } = model.predictAndExplain(rows, options.explainSteps ?? 8);
+  const names = model.spec.inputNames;
   const reasonCount = options.reasons ?? 3;
   return messages.map((message, i) => {
     const prediction = predictions[i];
@@ -54,12 +54,17 @@ export function scoreWithModel(
       tier: tierOf(prediction.expectedSpend, metadata.tierThresholds),
       modelVersion: metadata.version,
       featureSchemaVersion: message.featureSchemaVersion,
-      reasons: topReasons(rows[i], attributions[i], reasonCount),
+      reasons: topReasons(names, inputs[i], attributions[i], reasonCount),
     };
   });
 }
 
-function topReasons(row: readonly number[], attribution: readonly number[], count: number): ScoreReason[] {
+function topReasons(
+  names: readonly string[],
+  row: readonly number[],
+  attribution: readonly number[],
+  count: number,
+): ScoreReason[] {
   // The `count` largest |contributions|, biggest first: one pass, no sort of every feature (hot in sweeps).
   const top: { j: number; size: number }[] = [];
   attribution.forEach((contribution, j) => {
@@ -74,11 +79,11 @@ function topReasons(row: readonly number[], attribution: readonly number[], coun
   return top.map(({ j }) => {
     const contribution = attribution[j];
     return {
-      feature: FEATURE_NAMES[j],
+      feature: names[j],
       value: round(row[j], 4),
       contribution: round(contribution, 2),
       description:
-        `${FEATURE_NAMES[j]} = ${round(row[j], 2)} ${contribution > 0 ? 'raises' : 'lowers'} expected spend by ` +
+        `${names[j]} = ${round(row[j], 2)} ${contribution > 0 ? 'raises' : 'lowers'} expected spend by ` +
         `${Math.abs(contribution).toFixed(2)} against the average customer`,
     };
   });

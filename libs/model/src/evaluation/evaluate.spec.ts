@@ -38,9 +38,14 @@ function syntheticEvents(customers: number, seed: number): ClickstreamEvent[] {
 
 describe('evaluate', () => {
   const events = syntheticEvents(200, 9);
-  const quiet = { backend: 'cpu' as const, log: () => undefined, ziln: { hiddenUnits: [8], maxEpochs: 5 } };
+  const quiet = {
+    backend: 'cpu' as const,
+    log: () => undefined,
+    ziln: { hiddenUnits: [8], maxEpochs: 5 },
+    bootstrap: 20,
+  };
 
-  it('scores ZILN, BG/NBD + Gamma-Gamma and the historical average on the same customers', async () => {
+  it('scores what the trainer would serve, every candidate and the outside peers on the same customers', async () => {
     const cutoff = new Date('2025-01-01T00:00:00Z');
     const run = await evaluate({ ...quiet, events, cutoff, horizonDays: 180, seed: 1, dataset: 'synthetic' });
     const { result } = run;
@@ -61,18 +66,25 @@ describe('evaluate', () => {
       }
       expect(metrics.deciles).toHaveLength(10);
     }
-    // 366 calibration days: the model trains on features at cutoff − 180 days, labels over those 180 days.
-    expect(result.training).toMatchObject({
-      backend: 'cpu',
-      trainHorizonDays: 180,
-      innerCutoff: '2024-07-05',
-      horizonScale: 1,
-    });
+    // The first event is on day 1 of 2024: 365 days of history, label windows of ⌊365 / 3⌋ = 121 days (history,
+    // training labels, selection labels).
+    expect(result.training).toMatchObject({ backend: 'cpu', labelDays: 121 });
+    expect(result.training.cutoffs).toBeGreaterThan(2);
     expect(result.training.epochs).toBeGreaterThanOrEqual(1);
-    expect(result.training.trainCustomers + result.training.validationCustomers).toBeLessThanOrEqual(result.customers);
-    expect(run.gainCurves.ziln).toHaveLength(21);
-    expect(result.models.bgnbd.gini).toBeGreaterThan(0.2);
-    run.model.dispose();
+    // The served model is one of the trainer's candidates, and the peers are all there.
+    expect(result.served).toBe(result.selection.winner);
+    expect(result.served).toMatch(/^cvp-/);
+    expect(Object.keys(result.models)).toEqual(
+      expect.arrayContaining(['cvp-ziln', 'bgnbd-gg', 'historical-average', 'calibration-total', 'last-window']),
+    );
+    expect(result.selection.validationCutoff).toBe('2024-09-02T00:00:00.000Z');
+    expect(run.gainCurves[result.served]).toHaveLength(21);
+    expect(run.weekly).toHaveLength(Math.ceil(180 / 7));
+    expect(result.models['bgnbd-gg'].gini).toBeGreaterThan(0.2);
+    const interval = result.intervals[result.served].gini;
+    expect(interval.low).toBeLessThanOrEqual(result.models[result.served].gini);
+    expect(interval.high).toBeGreaterThanOrEqual(result.models[result.served].gini);
+    run.trained.model.dispose();
   });
 
   it('refuses a cutoff outside the data and a cutoff before any purchase', async () => {

@@ -1,24 +1,23 @@
 import type { ClickstreamEvent } from '@cvp/contracts';
-import {
-  buildFeatureVectors,
-  FEATURE_NAMES,
-  FEATURE_SCHEMA_VERSION,
-  featureArray,
-  type FeatureVector,
-} from '@cvp/features';
+import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { fitBgNbd } from '../baselines/bgnbd';
 import { predictCustomerValue } from '../baselines/bgnbd-gamma-gamma';
 import { fitGammaGamma } from '../baselines/gamma-gamma';
 import { rfmAverage } from '../baselines/rfm-average';
 import { evaluatePredictions, ValueRanking, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
-import { summarize, type Transaction } from '../summaries';
+import { summarize, type CustomerSummary, type Transaction } from '../summaries';
+import { BGNBD_LOG_PRIOR_SD } from '../value-model/btyd-inputs';
+import { trainValueModel, type SelectionRecord, type TrainedValueModel } from '../value-model/train';
 import { selectBackend, type BackendPreference } from '../ziln/backend';
-import { trainZiln, type EpochRecord, type ZilnConfig, type ZilnModel } from '../ziln/model';
+import type { EpochRecord, ZilnConfig } from '../ziln/model';
 
 const DAY_MS = 86_400_000;
 
+/** The simple predictors a data scientist would try first, fitted on the calibration period only. */
+export const OUTSIDE_PEERS = ['bgnbd-gg', 'historical-average', 'calibration-total', 'last-window'] as const;
+
 export interface EvaluateOptions {
-  /** Every event of the dataset (read several times: features at two cutoffs, summaries). */
+  /** Every event of the dataset. */
   events: readonly ClickstreamEvent[];
   cutoff: Date;
   horizonDays: number;
@@ -29,25 +28,28 @@ export interface EvaluateOptions {
   backend?: BackendPreference;
   /** Overrides of the ZILN training configuration (the seed comes from `seed`). */
   ziln?: Partial<Omit<ZilnConfig, 'seed'>>;
+  /** Bootstrap resamples for the 95% intervals of Gini and Spearman (default 200; 0: none). */
+  bootstrap?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
   onEpoch?: (record: EpochRecord) => void;
 }
 
-export interface ZilnTrainingSummary {
+export interface TrainingSummary {
   backend: string;
-  /** Epochs kept (the best validation loss) and epochs run before early stopping. */
+  labelDays: number;
+  cutoffs: number;
+  examples: number;
   epochs: number;
   epochsRun: number;
   msPerEpoch: number;
   trainMs: number;
-  innerCutoff: string;
-  trainHorizonDays: number;
-  /** horizonDays / trainHorizonDays: the factor applied to the spend predictions. */
-  horizonScale: number;
-  trainCustomers: number;
-  validationCustomers: number;
   featureSchemaVersion: string;
+}
+
+export interface Interval {
+  low: number;
+  high: number;
 }
 
 export interface EvaluationResult {
@@ -55,17 +57,27 @@ export interface EvaluationResult {
   customers: number;
   cutoff: string;
   horizonDays: number;
-  models: { ziln: EvaluationMetrics; bgnbd: EvaluationMetrics; rfm: EvaluationMetrics };
-  training: ZilnTrainingSummary;
+  /** The model the trainer would publish from the data before the cutoff (a key of `models`). */
+  served: string;
+  /** Outside peers (OUTSIDE_PEERS) and every candidate of the trainer's selection (`cvp-…`), on the holdout. */
+  models: Record<string, EvaluationMetrics>;
+  /** Bootstrap 95% intervals (customers resampled) of the served model's and the peers' Gini and Spearman. */
+  intervals: Record<string, { gini: Interval; spearman: Interval }>;
+  /** Width of the last-window peer's window (days before the cutoff). */
+  lastWindowDays: number;
+  selection: SelectionRecord;
+  training: TrainingSummary;
   warnings: string[];
 }
 
 export interface EvaluationRun {
   result: EvaluationResult;
   /** Gain curves (share of actual holdout spend captured by the top x of customers, x = 0, 0.05, ..., 1). */
-  gainCurves: Record<keyof EvaluationResult['models'], number[]>;
-  /** The trained model (the caller disposes it). */
-  model: ZilnModel;
+  gainCurves: Record<string, number[]>;
+  /** Weekly purchases in the holdout: actual, and expected by the served model and by BG/NBD. */
+  weekly: { week: number; actual: number; served: number; bgnbd: number }[];
+  /** The trainer's run on the data before the cutoff (the caller disposes `trained.model`). */
+  trained: TrainedValueModel;
 }
 
 /** Purchases as transactions of the summaries (refunds are not subtracted: the target is gross spend). */
@@ -79,25 +91,15 @@ export function purchaseTransactions(events: readonly ClickstreamEvent[]): Trans
   return transactions;
 }
 
-/** Every customer of a summary bought before the cutoff, so the batch features have a vector for them. */
-function vectorOf(vectors: Map<string, FeatureVector>, customerId: string): FeatureVector {
-  const vector = vectors.get(customerId);
-  if (!vector) throw new Error(`no feature vector for ${customerId}`);
-  return vector;
-}
-
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
 /**
- * Holdout evaluation of the ZILN model against BG/NBD + Gamma-Gamma and the historical average.
- *
- * Customers: those with a purchase before `cutoff`; target: their spend in [cutoff, cutoff + horizonDays).
- * Baselines are fitted on the calibration summaries (weeks, same-day purchases merged, for every dataset).
- * The deep model never sees the holdout: it learns from features at an inner cutoff = cutoff − h_train, with
- * h_train = min(horizon, ⌊calibration span / 2⌋ days) (the calibration span runs from the first event to the
- * cutoff, so at least half of it is history for the inner features), and labels = spend in [inner cutoff, cutoff).
- * It then predicts from features at the cutoff; spend predictions are multiplied by horizon / h_train (spend
- * assumed proportional to the window length), P(buy) is left as learned for h_train.
+ * Holdout evaluation of exactly what the trainer would serve. Customers: those with a purchase before `cutoff`;
+ * target: their spend in [cutoff, cutoff + horizonDays). The trainer's own `trainValueModel` runs on the events
+ * before the cutoff with the cutoff as its "now" (rolling cutoffs, hybrid inputs, selection on its last window),
+ * and every candidate it compared is scored on the holdout beside the outside peers: BG/NBD + Gamma-Gamma and the
+ * historical average (fitted on the calibration summaries, weeks), the calibration-period total spend and the spend
+ * of the last window (min(horizon, half the calibration period) days).
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun> {
   const { events, cutoff, horizonDays } = options;
@@ -125,127 +127,248 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
   if (cutoffMs + horizonDays * DAY_MS > lastMs + DAY_MS) {
     warnings.push(`the holdout ends after the data (${range}): the last part of the horizon has no events`);
   }
-
   const summaries = summarize(transactions, { cutoff, horizonDays, unit: 'weeks' });
   if (summaries.length === 0) throw new RangeError(`no customer has a purchase before the cutoff ${isoDay(cutoff)}`);
   log(`[evaluate] ${summaries.length} customers with a purchase before ${isoDay(cutoff)}`);
+  const actual = summaries.map((customer) => customer.holdoutSpend);
+  const bought = summaries.map((customer) => customer.holdoutBought);
+  const outcomes = (spend: readonly number[], probability: readonly number[]): PredictionOutcome[] =>
+    spend.map((predictedSpend, i) => ({
+      predictedSpend,
+      actualSpend: actual[i],
+      probabilityOfPurchase: probability[i],
+      bought: bought[i],
+    }));
 
-  // Baselines on the calibration summaries.
+  // Outside peers.
   const horizonWeeks = horizonDays / 7;
-  const bgnbdFit = fitBgNbd(summaries);
+  const bgnbdFit = fitBgNbd(summaries, { logPriorSd: BGNBD_LOG_PRIOR_SD });
   const gammaGammaFit = fitGammaGamma(summaries);
   log(`[evaluate] BG/NBD ${JSON.stringify(bgnbdFit.params)}; Gamma-Gamma ${JSON.stringify(gammaGammaFit.params)}`);
+  const bgnbd = bgnbdPeer(summaries, bgnbdFit.params, gammaGammaFit.params, horizonWeeks, warnings);
+  const rfm = summaries.map((customer) => rfmAverage(customer, horizonWeeks));
+  const lastWindowDays = Math.max(1, Math.min(horizonDays, Math.floor((cutoffMs - firstMs) / DAY_MS / 2)));
+  const lastWindow = new Map<string, number>();
+  for (const transaction of transactions) {
+    const ms = transaction.time.getTime();
+    if (ms < cutoffMs && ms >= cutoffMs - lastWindowDays * DAY_MS) {
+      lastWindow.set(transaction.customerId, (lastWindow.get(transaction.customerId) ?? 0) + transaction.amount);
+    }
+  }
+  const peers: Record<(typeof OUTSIDE_PEERS)[number], PredictionOutcome[]> = {
+    'bgnbd-gg': outcomes(
+      bgnbd.map((prediction) => prediction.spend),
+      bgnbd.map((prediction) => prediction.probability),
+    ),
+    'historical-average': outcomes(
+      rfm.map((prediction) => prediction.expectedSpend),
+      rfm.map((prediction) => prediction.probabilityOfPurchase),
+    ),
+    'calibration-total': outcomes(
+      summaries.map((customer) => customer.calibrationSpend),
+      summaries.map((customer) => customer.repeatCount / customer.observedTime),
+    ),
+    'last-window': outcomes(
+      summaries.map((customer) => lastWindow.get(customer.customerId) ?? 0),
+      summaries.map((customer) => lastWindow.get(customer.customerId) ?? 0),
+    ),
+  };
+
+  // The trainer's run, with the cutoff as its "now".
+  const backend = await selectBackend(options.backend, log);
+  const trained = await trainValueModel({
+    events,
+    to: cutoff,
+    horizonDays,
+    seed,
+    minCustomers: 1,
+    ziln: options.ziln,
+    log: (line) => log(line.replace('[train]', '[evaluate] train:')),
+    onEpoch: options.onEpoch,
+  });
+  try {
+    const rowOf = new Map(trained.population.customerIds.map((id, i) => [id, trained.population.rows[i]]));
+    const rows = summaries.map((customer) => {
+      const row = rowOf.get(customer.customerId);
+      if (!row) throw new Error(`no feature row for ${customer.customerId}`);
+      return row;
+    });
+    const candidates: Record<string, PredictionOutcome[]> = {};
+    for (const blend of trained.selection.blends) {
+      const predictions = trained.model.predictWith(rows, blend);
+      candidates[blend.name] = outcomes(
+        predictions.map((prediction) => prediction.expectedSpend),
+        predictions.map((prediction) => prediction.probabilityOfPurchase),
+      );
+    }
+    const served = trained.selection.winner;
+    const all: Record<string, PredictionOutcome[]> = { ...peers, ...candidates };
+    const models = Object.fromEntries(Object.entries(all).map(([name, list]) => [name, evaluatePredictions(list)]));
+    const gainCurves = Object.fromEntries(Object.entries(all).map(([name, list]) => [name, gain(list)]));
+    const resamples = options.bootstrap ?? 200;
+    const intervals: EvaluationResult['intervals'] = {};
+    if (resamples > 0) {
+      for (const name of [served, ...OUTSIDE_PEERS]) intervals[name] = bootstrap(all[name], resamples, seed);
+    }
+    const weekly = weeklyPurchases(summaries, transactions, cutoffMs, horizonDays, trained, rows, bgnbdFit.params);
+    const info = trained.training;
+    return {
+      result: {
+        dataset: options.dataset ?? 'events',
+        customers: summaries.length,
+        cutoff: isoDay(cutoff),
+        horizonDays,
+        served,
+        models,
+        intervals,
+        lastWindowDays,
+        selection: { ...trained.selection, blends: [] },
+        training: {
+          backend: backend,
+          labelDays: trained.labelDays,
+          cutoffs: trained.examples.cutoffs,
+          examples: trained.examples.final,
+          epochs: info.bestEpoch,
+          epochsRun: info.epochsRun,
+          msPerEpoch: info.msPerEpoch,
+          trainMs: info.trainMs,
+          featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+        },
+        warnings,
+      },
+      gainCurves,
+      weekly,
+      trained,
+    };
+  } catch (error) {
+    trained.model.dispose();
+    throw error;
+  }
+}
+
+function bgnbdPeer(
+  summaries: readonly CustomerSummary[],
+  bgnbd: Parameters<typeof predictCustomerValue>[0],
+  gammaGamma: Parameters<typeof predictCustomerValue>[1],
+  horizonWeeks: number,
+  warnings: string[],
+): { spend: number; probability: number }[] {
   // Gamma-Gamma has no finite population mean when q ≤ 1: customers without repeats then get the empirical mean
   // repeat transaction value instead (with a warning).
   const repeatBuyers = summaries.filter((customer) => customer.repeatCount > 0 && customer.meanRepeatValue > 0);
+  const repeats = repeatBuyers.reduce((sum, customer) => sum + customer.repeatCount, 0);
   const empiricalMeanValue =
     repeatBuyers.reduce((sum, customer) => sum + customer.meanRepeatValue * customer.repeatCount, 0) /
-    Math.max(
-      1,
-      repeatBuyers.reduce((sum, customer) => sum + customer.repeatCount, 0),
-    );
+    Math.max(1, repeats);
   let fallbacks = 0;
-  const bgnbdOutcomes: PredictionOutcome[] = summaries.map((customer) => {
-    const prediction = predictCustomerValue(bgnbdFit.params, gammaGammaFit.params, customer, horizonWeeks);
+  const predictions = summaries.map((customer) => {
+    const prediction = predictCustomerValue(bgnbd, gammaGamma, customer, horizonWeeks);
     let spend = prediction.expectedSpend;
     if (!Number.isFinite(spend)) {
       fallbacks++;
       spend = prediction.expectedTransactions * empiricalMeanValue;
     }
     if (!Number.isFinite(spend)) throw new RangeError(`BG/NBD + Gamma-Gamma gave ${spend} for ${customer.customerId}`);
-    return {
-      predictedSpend: spend,
-      actualSpend: customer.holdoutSpend,
-      probabilityOfPurchase: prediction.probabilityOfPurchase,
-      bought: customer.holdoutBought,
-    };
+    return { spend, probability: prediction.probabilityOfPurchase };
   });
   if (fallbacks > 0) {
     warnings.push(
-      `Gamma-Gamma q = ${gammaGammaFit.params.q.toFixed(3)} ≤ 1 has no finite population mean: ${fallbacks} customers ` +
+      `Gamma-Gamma q = ${gammaGamma.q.toFixed(3)} ≤ 1 has no finite population mean: ${fallbacks} customers ` +
         `without repeats valued at the empirical mean repeat transaction (${empiricalMeanValue.toFixed(2)})`,
     );
   }
-  const rfmOutcomes: PredictionOutcome[] = summaries.map((customer) => {
-    const prediction = rfmAverage(customer, horizonWeeks);
-    return {
-      predictedSpend: prediction.expectedSpend,
-      actualSpend: customer.holdoutSpend,
-      probabilityOfPurchase: prediction.probabilityOfPurchase,
-      bought: customer.holdoutBought,
-    };
-  });
+  return predictions;
+}
 
-  // ZILN: training examples entirely inside the calibration period.
-  const calibrationDays = Math.floor((cutoffMs - firstMs) / DAY_MS);
-  const trainHorizonDays = Math.min(horizonDays, Math.floor(calibrationDays / 2));
-  if (trainHorizonDays < 1) throw new RangeError('the calibration period is too short to train on (under 2 days)');
-  const innerCutoff = new Date(cutoffMs - trainHorizonDays * DAY_MS);
-  const trainSummaries = summarize(transactions, { cutoff: innerCutoff, horizonDays: trainHorizonDays, unit: 'days' });
-  if (trainSummaries.length === 0) throw new RangeError(`no customer has a purchase before ${isoDay(innerCutoff)}`);
-  const innerVectors = await buildFeatureVectors(events, innerCutoff);
-  const trainRows = trainSummaries.map((customer) => featureArray(vectorOf(innerVectors, customer.customerId)));
-  const trainLabels = trainSummaries.map((customer) => customer.holdoutSpend);
-  const backend = await selectBackend(options.backend, log);
-  log(
-    `[evaluate] ZILN: ${trainRows.length} training customers, features at ${isoDay(innerCutoff)}, ` +
-      `labels = spend in the next ${trainHorizonDays} days`,
+function gain(outcomes: readonly PredictionOutcome[]): number[] {
+  const ranking = new ValueRanking(
+    outcomes.map((outcome) => outcome.actualSpend),
+    outcomes.map((outcome) => outcome.predictedSpend),
   );
-  const { model, info } = await trainZiln(trainRows, trainLabels, FEATURE_NAMES, {
-    ...options.ziln,
-    seed,
-    onEpoch: options.onEpoch,
-  });
-  log(
-    `[evaluate] ZILN on ${backend}: best epoch ${info.bestEpoch} of ${info.epochsRun}, ` +
-      `${info.msPerEpoch.toFixed(0)} ms/epoch, ${(info.trainMs / 1000).toFixed(1)} s`,
-  );
-  const cutoffVectors = await buildFeatureVectors(events, cutoff);
-  const horizonScale = horizonDays / trainHorizonDays;
-  const predictions = model.predict(
-    summaries.map((customer) => featureArray(vectorOf(cutoffVectors, customer.customerId))),
-  );
-  const zilnOutcomes: PredictionOutcome[] = summaries.map((customer, i) => ({
-    predictedSpend: predictions[i].expectedSpend * horizonScale,
-    actualSpend: customer.holdoutSpend,
-    probabilityOfPurchase: predictions[i].probabilityOfPurchase,
-    bought: customer.holdoutBought,
-  }));
+  return Array.from({ length: 21 }, (_, k) => (k === 0 ? 0 : ranking.capture(k / 20)));
+}
 
-  const gain = (outcomes: PredictionOutcome[]) => {
-    const ranking = new ValueRanking(
-      outcomes.map((outcome) => outcome.actualSpend),
-      outcomes.map((outcome) => outcome.predictedSpend),
+/** Percentile bootstrap (customers drawn with replacement, seeded) of Gini and Spearman: 2.5% and 97.5%. */
+function bootstrap(
+  outcomes: readonly PredictionOutcome[],
+  resamples: number,
+  seed: number,
+): { gini: Interval; spearman: Interval } {
+  let state = (seed ^ 0x9e3779b9) >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const gini: number[] = [];
+  const spearman: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const sample = outcomes.map(() => outcomes[Math.floor(random() * outcomes.length)]);
+    const metrics = evaluatePredictions(sample);
+    if (Number.isFinite(metrics.gini)) gini.push(metrics.gini);
+    if (Number.isFinite(metrics.spearman)) spearman.push(metrics.spearman);
+  }
+  const interval = (values: number[]): Interval => {
+    values.sort((a, b) => a - b);
+    const at = (q: number) => values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))];
+    return values.length > 0 ? { low: at(0.025), high: at(0.975) } : { low: Number.NaN, high: Number.NaN };
+  };
+  return { gini: interval(gini), spearman: interval(spearman) };
+}
+
+/**
+ * The tracking plot's data: purchases (purchase days per customer) per holdout week, actual; and expected by the
+ * served model (its expected orders spread by its P(alive)-weighted rate: the BG/NBD curve of the hybrid fit) and
+ * by BG/NBD alone (difference of cumulative expectations week by week).
+ */
+function weeklyPurchases(
+  summaries: readonly CustomerSummary[],
+  transactions: readonly Transaction[],
+  cutoffMs: number,
+  horizonDays: number,
+  trained: TrainedValueModel,
+  rows: readonly (readonly number[])[],
+  bgnbd: Parameters<typeof predictCustomerValue>[0],
+): EvaluationRun['weekly'] {
+  const weeks = Math.ceil(horizonDays / 7);
+  const ids = new Set(summaries.map((customer) => customer.customerId));
+  const actualDays = new Set<string>();
+  const actual = new Array<number>(weeks).fill(0);
+  for (const transaction of transactions) {
+    const ms = transaction.time.getTime();
+    if (!ids.has(transaction.customerId) || ms < cutoffMs || ms >= cutoffMs + horizonDays * DAY_MS) continue;
+    const day = Math.floor((ms - cutoffMs) / DAY_MS);
+    const key = `${transaction.customerId}|${day}`;
+    if (actualDays.has(key)) continue;
+    actualDays.add(key);
+    actual[Math.floor(day / 7)]++;
+  }
+  const cumulativeBgnbd = (w: number) =>
+    summaries.reduce(
+      (sum, customer) => sum + predictCustomerValue(bgnbd, { p: 1, q: 2, gamma: 1 }, customer, w).expectedTransactions,
+      0,
     );
-    return Array.from({ length: 21 }, (_, k) => (k === 0 ? 0 : ranking.capture(k / 20)));
-  };
-  return {
-    result: {
-      dataset: options.dataset ?? 'events',
-      customers: summaries.length,
-      cutoff: isoDay(cutoff),
-      horizonDays,
-      models: {
-        ziln: evaluatePredictions(zilnOutcomes),
-        bgnbd: evaluatePredictions(bgnbdOutcomes),
-        rfm: evaluatePredictions(rfmOutcomes),
-      },
-      training: {
-        backend: info.backend,
-        epochs: info.bestEpoch,
-        epochsRun: info.epochsRun,
-        msPerEpoch: info.msPerEpoch,
-        trainMs: info.trainMs,
-        innerCutoff: isoDay(innerCutoff),
-        trainHorizonDays,
-        horizonScale,
-        trainCustomers: info.trainCustomers,
-        validationCustomers: info.validationCustomers,
-        featureSchemaVersion: FEATURE_SCHEMA_VERSION,
-      },
-      warnings,
-    },
-    gainCurves: { ziln: gain(zilnOutcomes), bgnbd: gain(bgnbdOutcomes), rfm: gain(rfmOutcomes) },
-    model,
-  };
+  // The served model predicts spend; its purchases are its spend over the horizon divided by the mean order value,
+  // spread over the weeks like BG/NBD's curve.
+  const servedSpend = trained.model.predict(rows).reduce((sum, prediction) => sum + prediction.expectedSpend, 0);
+  const orders = summaries.reduce((sum, customer) => sum + customer.calibrationSpend, 0);
+  const calibrationDays = summaries.reduce((sum, customer) => sum + customer.repeatCount + 1, 0);
+  const meanOrder = calibrationDays > 0 ? orders / calibrationDays : 1;
+  const totalBgnbd = cumulativeBgnbd(horizonDays / 7);
+  const out: EvaluationRun['weekly'] = [];
+  let previous = 0;
+  for (let w = 1; w <= weeks; w++) {
+    const cumulative = cumulativeBgnbd(Math.min(w, horizonDays / 7));
+    const bgnbdWeek = cumulative - previous;
+    previous = cumulative;
+    out.push({
+      week: w,
+      actual: actual[w - 1],
+      bgnbd: bgnbdWeek,
+      served: totalBgnbd > 0 ? ((servedSpend / meanOrder) * bgnbdWeek) / totalBgnbd : 0,
+    });
+  }
+  return out;
 }

@@ -188,12 +188,26 @@ function shuffled(indices: number[], random: () => number): number[] {
   return out;
 }
 
-/** Splits row indices into training and validation, seeded. */
+/**
+ * Splits row indices into training and validation, seeded. With `groups` (a key per row, e.g. the customer of each
+ * example) whole groups go to one side, so a customer seen at several cutoffs never validates their own training.
+ */
 export function validationSplit(
   count: number,
   fraction: number,
   seed: number,
+  groups?: readonly string[],
 ): { train: number[]; validation: number[] } {
+  if (groups) {
+    if (groups.length !== count) throw new RangeError('groups must name the group of every row');
+    const keys = [...new Set(groups)].sort();
+    const split = validationSplit(keys.length, fraction, seed);
+    const held = new Set(split.validation.map((i) => keys[i]));
+    const train: number[] = [];
+    const validation: number[] = [];
+    groups.forEach((group, i) => (held.has(group) ? validation : train).push(i));
+    return { train, validation };
+  }
   const order = shuffled(
     Array.from({ length: count }, (_, i) => i),
     seededRandom(seed ^ 0x5bd1e995),
@@ -231,13 +245,13 @@ export async function trainZiln(
   rows: readonly (readonly number[])[],
   labels: readonly number[],
   featureNames: readonly string[],
-  options: Partial<ZilnConfig> & { onEpoch?: (record: EpochRecord) => void } = {},
+  options: Partial<ZilnConfig> & { onEpoch?: (record: EpochRecord) => void; groups?: readonly string[] } = {},
 ): Promise<{ model: ZilnModel; info: ZilnTrainingInfo }> {
   const config: ZilnConfig = { ...DEFAULT_ZILN_CONFIG, ...options };
   if (rows.length !== labels.length) throw new RangeError('rows and labels differ in length');
   if (rows.length === 0) throw new RangeError('no training rows');
   const started = performance.now();
-  const split = validationSplit(rows.length, config.validationFraction, config.seed);
+  const split = validationSplit(rows.length, config.validationFraction, config.seed, options.groups);
   const trainRows = split.train.map((i) => rows[i]);
   const trainLabels = split.train.map((i) => labels[i]);
   const normalization = fitNormalization(trainRows, featureNames);

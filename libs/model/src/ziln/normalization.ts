@@ -81,7 +81,7 @@ export function fitNormalization(rows: readonly (readonly number[])[], featureNa
 /**
  * Standardised values are clipped to ±MAX_Z: a customer far outside the training range on some feature (a share
  * nearly constant in training, an extreme basket) must not make the network extrapolate. Without the clip, Online
- * Retail I gave one customer a lognormal sigma of 9 and an expected spend of 3e22 (bench/clock-moments.ts).
+ * Retail I gave one customer a lognormal sigma of 9 and an expected spend of 3e22 (measured with the clock-moment training of an earlier version).
  */
 export const MAX_Z = 6;
 

@@ -1,0 +1,124 @@
+import { FEATURE_NAMES } from '@cvp/features';
+import {
+  conditionalExpectation,
+  fitBgNbd,
+  probabilityAlive,
+  probabilityOfPurchase,
+  type BgNbdParams,
+} from '../baselines/bgnbd';
+import {
+  expectedAverageValue,
+  fitGammaGamma,
+  populationMeanValue,
+  type GammaGammaParams,
+} from '../baselines/gamma-gamma';
+import type { SpendSummary } from '../types';
+
+/**
+ * Hybrid inputs: what the buy-till-you-die models say of a customer, given to the deep model beside the behavioural
+ * features. BG/NBD and Gamma-Gamma are fitted on the population as of one instant (each training cutoff; the end of
+ * the window for the served model), then read per customer from the feature vector itself (frequency, tenure,
+ * recency, mean order value), so the scorer computes them from the same vector as the network's other inputs.
+ */
+export const BTYD_INPUT_NAMES = [
+  'btydProbabilityAlive',
+  'btydExpectedOrders',
+  'btydProbabilityOfPurchase',
+  'btydOrderValue',
+  'btydExpectedSpend',
+] as const;
+
+/** Population parameters of the hybrid inputs (weeks are the time unit of BG/NBD's α). */
+export interface BtydInputsFit {
+  bgnbd: BgNbdParams;
+  /** Null when no customer had a repeat purchase with a positive mean value. */
+  gammaGamma: GammaGammaParams | null;
+  /** The order value of a customer Gamma-Gamma cannot value (no finite population mean): the mean order value. */
+  fallbackOrderValue: number;
+  customers: number;
+}
+
+const at = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
+const FREQUENCY = at('frequency');
+const TENURE_DAYS = at('tenureDays');
+const RECENCY_DAYS = at('recencyDays');
+const MONETARY_MEAN = at('monetaryMean');
+const WEEK_DAYS = 7;
+
+/**
+ * BG/NBD's summary of a customer read from a feature row (FEATURE_NAMES order), in weeks; null before their first
+ * purchase. Orders stand for purchase days (the fold counts orders), the first order is not a repeat.
+ */
+export function btydSummaryOfRow(row: readonly number[]): SpendSummary | null {
+  const orders = row[FREQUENCY];
+  if (!(orders >= 1)) return null;
+  const age = Math.max(0, row[TENURE_DAYS]) / WEEK_DAYS;
+  const repeatCount = Math.max(0, Math.round(orders) - 1);
+  const lastRepeatTime =
+    repeatCount === 0 ? 0 : Math.min(age, Math.max(0, row[TENURE_DAYS] - row[RECENCY_DAYS]) / WEEK_DAYS);
+  return { repeatCount, lastRepeatTime, age, meanRepeatValue: repeatCount > 0 ? Math.max(0, row[MONETARY_MEAN]) : 0 };
+}
+
+/** Weak normal prior on ln a and ln b: keeps BG/NBD off its degenerate edge (a → 0, b → ∞) where data say little. */
+export const BGNBD_LOG_PRIOR_SD = 3;
+
+/** Fits the hybrid inputs' population parameters on the feature rows of one instant (null: nobody has bought yet). */
+export function fitBtydInputs(rows: readonly (readonly number[])[]): BtydInputsFit | null {
+  const summaries = rows.map(btydSummaryOfRow).filter((summary): summary is SpendSummary => summary !== null);
+  if (summaries.length === 0) return null;
+  const bgnbd = fitBgNbd(summaries, { logPriorSd: BGNBD_LOG_PRIOR_SD }).params;
+  let gammaGamma: GammaGammaParams | null = null;
+  if (summaries.some((summary) => summary.repeatCount > 0 && summary.meanRepeatValue > 0)) {
+    gammaGamma = fitGammaGamma(summaries).params;
+  }
+  const buyers = rows.filter((row) => row[FREQUENCY] >= 1);
+  const fallbackOrderValue = buyers.reduce((sum, row) => sum + Math.max(0, row[MONETARY_MEAN]), 0) / buyers.length;
+  return { bgnbd, gammaGamma, fallbackOrderValue, customers: summaries.length };
+}
+
+/** The hybrid inputs of one feature row for a window of `days` (BTYD_INPUT_NAMES order; zeros before a purchase). */
+export function btydInputs(fit: BtydInputsFit | null, row: readonly number[], days: number): number[] {
+  const summary = fit ? btydSummaryOfRow(row) : null;
+  if (!fit || !summary) return [0, 0, 0, 0, 0];
+  const weeks = days / WEEK_DAYS;
+  const orders = conditionalExpectation(fit.bgnbd, summary, weeks).value;
+  let value = fit.gammaGamma ? expectedAverageValue(fit.gammaGamma, summary) : Number.NaN;
+  if (!Number.isFinite(value) || value < 0) {
+    const population = fit.gammaGamma ? populationMeanValue(fit.gammaGamma) : Number.NaN;
+    value = summary.repeatCount > 0 ? summary.meanRepeatValue : population;
+    if (!Number.isFinite(value) || value < 0) value = fit.fallbackOrderValue;
+  }
+  const finite = (x: number) => (Number.isFinite(x) && x > 0 ? x : 0);
+  return [
+    finite(probabilityAlive(fit.bgnbd, summary)),
+    finite(orders),
+    finite(probabilityOfPurchase(fit.bgnbd, summary, weeks)),
+    finite(value),
+    finite(orders * value),
+  ];
+}
+
+/**
+ * How a prediction for `fromDays` stretches to `toDays` for this customer: BG/NBD's ratio of expected orders (a
+ * customer likely gone adds little in the longer window, an active one nearly in proportion) and of the chances
+ * of buying at all. Before a purchase (or without a fit), a Poisson customer at constant rate: ×(to/from) and
+ * 1 − (1 − p)^(to/from).
+ */
+export function horizonStretch(
+  fit: BtydInputsFit | null,
+  row: readonly number[],
+  fromDays: number,
+  toDays: number,
+): { spend: number; probability: (p: number) => number } {
+  if (fromDays === toDays) return { spend: 1, probability: (p) => p };
+  const proportional = toDays / fromDays;
+  const summary = fit ? btydSummaryOfRow(row) : null;
+  if (!fit || !summary) return { spend: proportional, probability: (p) => 1 - (1 - p) ** proportional };
+  const from = conditionalExpectation(fit.bgnbd, summary, fromDays / WEEK_DAYS).value;
+  const to = conditionalExpectation(fit.bgnbd, summary, toDays / WEEK_DAYS).value;
+  const spend = from > 1e-12 && Number.isFinite(to / from) ? to / from : proportional;
+  const noneFrom = 1 - probabilityOfPurchase(fit.bgnbd, summary, fromDays / WEEK_DAYS);
+  const noneTo = 1 - probabilityOfPurchase(fit.bgnbd, summary, toDays / WEEK_DAYS);
+  const keep = noneFrom > 1e-12 ? Math.min(1, Math.max(0, noneTo / noneFrom)) : 0;
+  return { spend, probability: (p) => 1 - (1 - p) * keep };
+}

@@ -1,0 +1,188 @@
+import type { ClickstreamEvent } from '@cvp/contracts';
+import { syntheticClickstream } from '@cvp/datasets';
+import { FEATURE_NAMES } from '@cvp/features';
+import { selectBackend } from '../ziln/backend';
+import { btydInputs, btydSummaryOfRow, fitBtydInputs, horizonStretch } from './btyd-inputs';
+import { cutoffExamples, rollingWindows } from './examples';
+import { publishVerdict, trainValueModel, validationMetrics, valueModelMetadata } from './train';
+import { fitTierThresholds, tierOf, ValueModel, valueModelSpec } from './value-model';
+
+const START = new Date('2025-01-01T00:00:00Z');
+const END = new Date('2026-11-01T00:00:00Z');
+const DAY_MS = 86_400_000;
+const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * DAY_MS).toISOString();
+const purchase = (customerId: string, n: number, total: number): ClickstreamEvent => ({
+  eventId: `${customerId}-${n}`,
+  customerId,
+  occurredAt: day(n),
+  type: 'purchase',
+  orderId: `${customerId}-o${n}`,
+  items: [{ productId: 'p', quantity: 1, unitPrice: total }],
+  total,
+  currency: 'USD',
+});
+
+describe('trainValueModel', () => {
+  const events = [...syntheticClickstream({ customers: 400, seed: 7, start: START, end: END })];
+  beforeAll(async () => {
+    await selectBackend('cpu', () => undefined);
+  });
+
+  it('trains on rolling cutoffs, selects on the last one and fits tier thresholds on the population', async () => {
+    const run = () =>
+      trainValueModel({ events, to: END, horizonDays: 90, seed: 3, ziln: { hiddenUnits: [16], maxEpochs: 15 } });
+    const trained = await run();
+    // 22 months of history: label windows of the full horizon, the selection cutoff one horizon before the end.
+    expect(trained.labelDays).toBe(90);
+    expect(trained.labelFrom.toISOString()).toBe('2026-08-03T00:00:00.000Z');
+    expect(trained.selection.validationCutoff).toBe('2026-08-03T00:00:00.000Z');
+    expect(trained.examples.cutoffs).toBe(12);
+    expect(trained.examples.final).toBeGreaterThan(trained.examples.selection);
+    expect(trained.customers.scored).toBeGreaterThanOrEqual(trained.customers.validation);
+    // Every candidate is recorded with its figures, best first; the winner is served.
+    const names = trained.selection.candidates.map((candidate) => candidate.name);
+    expect(names).toEqual(expect.arrayContaining(['cvp-ziln', 'cvp-btyd', 'cvp-calibration-total']));
+    const scores = trained.selection.candidates.map((candidate) => candidate.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(trained.model.spec.served.name).toBe(trained.selection.winner);
+    expect(trained.selection.winner).toBe(names[0]);
+    // The synthetic shoppers are learnable: the winner ranks the selection window's spend better than chance.
+    expect(trained.metrics.gini).toBeGreaterThan(0.2);
+    // Calibrated on the selection window's total.
+    expect(trained.metrics.totalRatio).toBeCloseTo(1, 6);
+    expect(trained.tierThresholds.high).toBeGreaterThan(trained.tierThresholds.mid);
+    // The trainer compares the published model on the same customers with the same function.
+    expect(Number.isFinite(validationMetrics(trained.model, trained.validation).gini)).toBe(true);
+
+    const again = await run();
+    expect(again.metrics).toEqual(trained.metrics);
+    expect(again.tierThresholds).toEqual(trained.tierThresholds);
+
+    const metadata = valueModelMetadata(trained, { version: 'ziln@1', from: START, to: END, seed: 3 });
+    expect(metadata).toMatchObject({
+      version: 'ziln@1',
+      algorithm: 'ziln',
+      featureSchemaVersion: 'features@2',
+      horizonDays: 90,
+      labelDays: 90,
+      trainedFrom: START.toISOString(),
+      trainedTo: END.toISOString(),
+      backend: 'cpu',
+    });
+    expect(metadata.validation).not.toHaveProperty('deciles');
+    // What the scorer rebuilds from the metadata predicts exactly what the trainer's model does.
+    const rebuilt = new ValueModel(trained.model.network, valueModelSpec(JSON.parse(JSON.stringify(metadata))));
+    const rows = trained.population.rows.slice(0, 20);
+    expect(rebuilt.predict(rows)).toEqual(trained.model.predict(rows));
+    trained.model.dispose();
+    again.model.dispose();
+  }, 120_000);
+
+  it('refuses a window without enough history, saying what to do', async () => {
+    await expect(trainValueModel({ events: events.slice(0, 30), to: END, horizonDays: 90, seed: 1 })).rejects.toThrow(
+      /training needs at least 50: load more history or shorten the horizon/,
+    );
+    const recent = events.filter((event) => event.occurredAt >= '2026-10-20');
+    await expect(trainValueModel({ events: recent, to: END, horizonDays: 90, seed: 1 })).rejects.toThrow(
+      /too few to train on/,
+    );
+    await expect(trainValueModel({ events, to: END, horizonDays: 0, seed: 1 })).rejects.toThrow(/horizonDays/);
+  });
+});
+
+describe('rolling windows and examples', () => {
+  it('matches label windows to the horizon where history allows, a third of the history where not', () => {
+    const to = new Date(day(300));
+    expect(rollingWindows(Date.parse(day(0)), to, 90)).toMatchObject({ labelDays: 90, stepDays: 23 });
+    const short = rollingWindows(Date.parse(day(0)), to, 273);
+    expect(short.labelDays).toBe(100);
+    // The newest cutoff is to − labelDays; none has less than a step of history before it.
+    expect(short.cutoffs[short.cutoffs.length - 1].toISOString()).toBe(day(200));
+    expect(short.cutoffs[0].getTime() - Date.parse(day(0))).toBeGreaterThanOrEqual(short.stepDays * DAY_MS);
+    expect(() => rollingWindows(Date.parse(day(290)), to, 90)).toThrow(/too few to train on/);
+  });
+
+  it('takes features as of each cutoff from the events before it, and the spend of the label window after it', () => {
+    const days = [0, 10, 50, 95, 200, 290];
+    const events = days.map((n) => purchase('a', n, n + 1));
+    events.push(purchase('late', 250, 5));
+    const cutoffs = [new Date(day(60)), new Date(day(120)), new Date(day(210))];
+    const { perCutoff, population } = cutoffExamples(events, cutoffs, 90, new Date(day(300)));
+    expect(population.customerIds).toEqual(['a', 'late']);
+    const frequency = FEATURE_NAMES.indexOf('frequency');
+    const recency = FEATURE_NAMES.indexOf('recencyDays');
+    expect(perCutoff.map((examples) => examples.customerIds)).toEqual([['a'], ['a'], ['a']]);
+    expect(perCutoff.map((examples) => examples.rows[0][frequency])).toEqual([3, 4, 5]);
+    // Recency grows with the clock between events, as in a sweep.
+    expect(perCutoff.map((examples) => examples.rows[0][recency])).toEqual([10, 25, 10]);
+    // [60, 150): day 95; [120, 210): day 200; [210, 300): day 290. `late` first bought after the last cutoff.
+    expect(perCutoff.map((examples) => examples.spend)).toEqual([[96], [201], [291]]);
+  });
+});
+
+describe('hybrid inputs', () => {
+  it("reads BG/NBD's summary from the feature row and gives zeros before a first purchase", () => {
+    const row = new Array(FEATURE_NAMES.length).fill(0);
+    const set = (name: (typeof FEATURE_NAMES)[number], value: number) => (row[FEATURE_NAMES.indexOf(name)] = value);
+    expect(btydSummaryOfRow(row)).toBeNull();
+    set('frequency', 4);
+    set('tenureDays', 70);
+    set('recencyDays', 14);
+    set('monetaryMean', 25);
+    expect(btydSummaryOfRow(row)).toEqual({ repeatCount: 3, lastRepeatTime: 8, age: 10, meanRepeatValue: 25 });
+    expect(btydInputs(null, row, 90)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('fits on a population and stretches a prediction to a longer horizon by expected orders', () => {
+    const rows: number[][] = [];
+    for (let i = 0; i < 300; i++) {
+      const row = new Array(FEATURE_NAMES.length).fill(0);
+      const orders = 1 + (i % 6);
+      row[FEATURE_NAMES.indexOf('frequency')] = orders;
+      row[FEATURE_NAMES.indexOf('tenureDays')] = 100 + (i % 50);
+      row[FEATURE_NAMES.indexOf('recencyDays')] = orders === 1 ? 100 + (i % 50) : (i * 7) % 100;
+      row[FEATURE_NAMES.indexOf('monetaryMean')] = 20 + (i % 30);
+      rows.push(row);
+    }
+    const fit = fitBtydInputs(rows)!;
+    expect(fit.customers).toBe(300);
+    const [alive, orders, buy, value, spend] = btydInputs(fit, rows[5], 90);
+    expect(alive).toBeGreaterThan(0);
+    expect(alive).toBeLessThanOrEqual(1);
+    expect(buy).toBeLessThanOrEqual(alive);
+    expect(spend).toBeCloseTo(orders * value, 6);
+    const stretch = horizonStretch(fit, rows[5], 90, 270);
+    expect(stretch.spend).toBeGreaterThan(1);
+    expect(stretch.spend).toBeLessThanOrEqual(3 + 1e-9);
+    expect(stretch.probability(0.3)).toBeGreaterThanOrEqual(0.3);
+    expect(horizonStretch(null, rows[5], 90, 270).spend).toBe(3);
+    expect(horizonStretch(fit, rows[5], 90, 90).spend).toBe(1);
+  });
+});
+
+describe('value model helpers', () => {
+  it('puts the top shares of predictions in high and mid', () => {
+    const spends = Array.from({ length: 100 }, (_, i) => i);
+    const thresholds = fitTierThresholds(spends, { high: 0.2, mid: 0.3 });
+    expect(thresholds).toEqual({ high: 80, mid: 50, highShare: 0.2, midShare: 0.3 });
+    const tiers = spends.map((spend) => tierOf(spend, thresholds));
+    expect(tiers.filter((tier) => tier === 'high')).toHaveLength(20);
+    expect(tiers.filter((tier) => tier === 'mid')).toHaveLength(30);
+    expect(() => fitTierThresholds(spends, { high: 0.6, mid: 0.5 })).toThrow(/high \+ mid < 1/);
+    expect(() => fitTierThresholds([], { high: 0.2, mid: 0.3 })).toThrow(/no predictions/);
+  });
+
+  it('publishes only a candidate that ranks better (mean of Gini and Spearman) than the published model', () => {
+    expect(publishVerdict({ gini: 0.5, spearman: 0.3 }, null)).toEqual({
+      publish: true,
+      reason: 'no model is published yet',
+    });
+    const current = { version: 'v1', metrics: { gini: 0.4, spearman: 0.4 } };
+    expect(publishVerdict({ gini: 0.5, spearman: 0.35 }, current).publish).toBe(true);
+    expect(publishVerdict({ gini: 0.5, spearman: 0.3 }, current)).toEqual({
+      publish: false,
+      reason: "validation (Gini + Spearman) / 2 0.4000 does not beat v1's 0.4000",
+    });
+    expect(publishVerdict({ gini: Number.NaN, spearman: 0.3 }, null).publish).toBe(false);
+  });
+});

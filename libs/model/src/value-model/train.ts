@@ -1,0 +1,407 @@
+import type { ClickstreamEvent } from '@cvp/contracts';
+import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { evaluatePredictions, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
+import { trainZiln, type EpochRecord, type ZilnConfig } from '../ziln/model';
+import { btydInputs, fitBtydInputs, type BtydInputsFit } from './btyd-inputs';
+import { cutoffExamples, rollingWindows, type CutoffExamples } from './examples';
+import {
+  checkTierShares,
+  fitTierThresholds,
+  HYBRID_INPUT_NAMES,
+  PEERS,
+  peerValue,
+  VALUE_MODEL_ALGORITHM,
+  ValueModel,
+  ZILN_ONLY,
+  type ServedBlend,
+  type TierThresholds,
+  type ValueModelSpec,
+} from './value-model';
+
+const DAY_MS = 86_400_000;
+
+/** The selection metric: mean of normalized Gini and Spearman (who is worth more, and the order of everyone). */
+export const SELECTION_METRIC = 'mean of normalized Gini and Spearman on the selection window';
+
+export const selectionScore = (metrics: Pick<EvaluationMetrics, 'gini' | 'spearman'>): number =>
+  (metrics.gini + metrics.spearman) / 2;
+
+/** ZILN weights of the blends tried with each peer. */
+const BLEND_WEIGHTS = [0.25, 0.5, 0.75];
+
+/** One candidate's figures on the selection window. */
+export interface CandidateFigures {
+  name: string;
+  score: number;
+  gini: number;
+  spearman: number;
+  top10Capture: number;
+  auc: number;
+  totalRatio: number;
+}
+
+/** What the selection compared, and on what (recorded in the registry beside the model). */
+export interface SelectionRecord {
+  metric: string;
+  /** Candidates trained on cutoffs up to `trainedTo` − labelDays, compared on customers as of `validationCutoff`. */
+  validationCutoff: string;
+  validationCustomers: number;
+  winner: string;
+  /** Every candidate, best first. */
+  candidates: CandidateFigures[];
+  /** Every candidate's blend (to rebuild any of them on the final network). */
+  blends: ServedBlend[];
+}
+
+/** Everything a scorer needs to know about a model beside its weights (`metadata.json` of the artifact). */
+export interface ValueModelMetadata extends ValueModelSpec {
+  version: string;
+  algorithm: typeof VALUE_MODEL_ALGORITHM;
+  featureSchemaVersion: string;
+  tierThresholds: TierThresholds;
+  /** Data window [trainedFrom, trainedTo) the model learned from. */
+  trainedFrom: string;
+  trainedTo: string;
+  seed: number;
+  backend: string;
+  /** The served blend's metrics on the selection window (the network that made them never saw its labels). */
+  validation: Omit<EvaluationMetrics, 'deciles'>;
+  selection: SelectionRecord;
+}
+
+/** The customers of the selection window: their features as of its cutoff and their spend in the label window. */
+export interface ValidationSet {
+  cutoff: string;
+  customerIds: string[];
+  rows: number[][];
+  actualSpend: number[];
+}
+
+export interface TrainValueModelOptions {
+  /** The events of the training window (any order, deduplicated); events at or after `to` are ignored. */
+  events: readonly ClickstreamEvent[];
+  /** The training run's "now": end of the data window (exclusive); no label window crosses it. */
+  to: Date;
+  horizonDays: number;
+  seed: number;
+  /** Population shares of the high and mid tiers (default 0.2 and 0.3). */
+  tierShares?: { high: number; mid: number };
+  /** Fewest customers with an event before the selection cutoff (default 50). */
+  minCustomers?: number;
+  /** Most training examples (default 250,000; a seeded share of customers beyond it). */
+  maxExamples?: number;
+  /** Most rolling cutoffs (default 12). */
+  maxCutoffs?: number;
+  ziln?: Partial<Omit<ZilnConfig, 'seed'>>;
+  log?: (line: string) => void;
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+export interface TrainedValueModel {
+  model: ValueModel;
+  /** The selection cutoff (`to` − labelDays): every label window of the training examples ends by `to`. */
+  labelFrom: Date;
+  horizonDays: number;
+  labelDays: number;
+  tierThresholds: TierThresholds;
+  validation: ValidationSet;
+  /** The served blend on the selection window. */
+  metrics: EvaluationMetrics;
+  selection: SelectionRecord;
+  /** Every customer of the window, features as of `to` (what a sweep at the end of the window scores). */
+  population: { customerIds: string[]; rows: number[][] };
+  customers: { validation: number; scored: number };
+  examples: { selection: number; final: number; cutoffs: number };
+  training: { backend: string; bestEpoch: number; epochsRun: number; msPerEpoch: number; trainMs: number };
+}
+
+interface AugmentedCutoff extends CutoffExamples {
+  inputs: number[][];
+}
+
+/**
+ * The one training path (the trainer's runs and `cvp evaluate` call it, evaluate with its cutoff as `to`):
+ *
+ * 1. Rolling cutoffs inside the window (`rollingWindows`): label windows of the horizon where history allows, every
+ *    customer with an event before a cutoff is an example there, features as of the cutoff, label = their spend in
+ *    the label window (`cutoffExamples`); hybrid inputs from BG/NBD + Gamma-Gamma fitted on that cutoff's population.
+ * 2. Selection on time: a ZILN network trained on the cutoffs whose label windows end by the last cutoff, and every
+ *    candidate (the network, BG/NBD + Gamma-Gamma, calibration-period total, last-90-/365-day spend, blends of the
+ *    network with each) compared on the last cutoff's customers by SELECTION_METRIC. The winner's blend and its
+ *    total calibration are kept.
+ * 3. The final network trained on every cutoff; the hybrid inputs refitted as of `to`; predictions stretched from
+ *    the label window to the horizon by BG/NBD (`horizonStretch`); tier thresholds from the population as of `to`.
+ */
+export async function trainValueModel(options: TrainValueModelOptions): Promise<TrainedValueModel> {
+  const { to, horizonDays, seed } = options;
+  const log = options.log ?? (() => undefined);
+  const tierShares = options.tierShares ?? { high: 0.2, mid: 0.3 };
+  const minCustomers = options.minCustomers ?? 50;
+  if (!Number.isInteger(horizonDays) || horizonDays <= 0) {
+    throw new RangeError(`horizonDays must be a positive whole number, got ${horizonDays}`);
+  }
+  checkTierShares(tierShares);
+  const events = options.events.filter((event) => Date.parse(event.occurredAt) < to.getTime());
+  if (events.length === 0) throw new RangeError(`no events before ${to.toISOString()}`);
+  const firstMs = events.reduce((min, event) => Math.min(min, Date.parse(event.occurredAt)), Infinity);
+  const windows = rollingWindows(firstMs, to, horizonDays, { maxCutoffs: options.maxCutoffs });
+  const { labelDays } = windows;
+  const { perCutoff, population } = cutoffExamples(events, windows.cutoffs, labelDays, to, {
+    maxExamples: options.maxExamples,
+    seed,
+  });
+  const validationExamples = perCutoff[perCutoff.length - 1];
+  const labelFrom = validationExamples.cutoff;
+  if (validationExamples.customerIds.length < minCustomers) {
+    throw new RangeError(
+      `only ${validationExamples.customerIds.length} customers have an event before ${labelFrom.toISOString()} ` +
+        `(to − ${labelDays} days); training needs at least ${minCustomers}: load more history or shorten the horizon`,
+    );
+  }
+  if (!perCutoff.some((examples) => examples.spend.some((spend) => spend > 0))) {
+    throw new RangeError(`no customer bought within ${labelDays} days of a cutoff before ${to.toISOString()}`);
+  }
+  log(
+    `[train] ${windows.cutoffs.length} cutoffs ${isoDay(windows.cutoffs[0])} .. ${isoDay(labelFrom)} every ` +
+      `${windows.stepDays} days, labels = spend in the next ${labelDays} days (horizon ${horizonDays}), ` +
+      `${perCutoff.reduce((sum, examples) => sum + examples.rows.length, 0)} examples`,
+  );
+  const augmented: AugmentedCutoff[] = perCutoff.map((examples) => {
+    const fit = safeFit(examples.rows);
+    return { ...examples, inputs: examples.rows.map((row) => [...row, ...btydInputs(fit, row, labelDays)]) };
+  });
+  const validationCutoffMs = labelFrom.getTime();
+  const selectionPart = augmented.filter(
+    (examples) => examples.cutoff.getTime() + labelDays * DAY_MS <= validationCutoffMs,
+  );
+  const zilnOptions = (groups: string[]) => ({ ...options.ziln, seed, groups, onEpoch: options.onEpoch });
+
+  // 2. Selection.
+  const selectionTrain = flatten(selectionPart);
+  log(
+    `[train] selection: ${selectionTrain.inputs.length} examples up to ${isoDay(new Date(validationCutoffMs - labelDays * DAY_MS))}`,
+  );
+  const selectionNetwork = await trainZiln(
+    selectionTrain.inputs,
+    selectionTrain.spend,
+    HYBRID_INPUT_NAMES,
+    zilnOptions(selectionTrain.customerIds),
+  );
+  const validationAugmented = augmented[augmented.length - 1];
+  const selectionSpec: ValueModelSpec = {
+    horizonDays: labelDays,
+    labelDays,
+    inputNames: [...HYBRID_INPUT_NAMES],
+    btyd: safeFit(validationAugmented.rows),
+    served: ZILN_ONLY,
+  };
+  const selectionModel = new ValueModel(selectionNetwork.model, selectionSpec);
+  let selection: SelectionRecord;
+  let served: ServedBlend;
+  let metrics: EvaluationMetrics;
+  try {
+    ({ selection, served, metrics } = selectCandidate(selectionModel, validationAugmented));
+  } finally {
+    selectionModel.dispose();
+  }
+  log(
+    `[train] selection on ${isoDay(labelFrom)} (${validationAugmented.rows.length} customers): ` +
+      selection.candidates
+        .slice(0, 4)
+        .map((candidate) => `${candidate.name} ${candidate.score.toFixed(4)}`)
+        .join(', '),
+  );
+
+  // 3. The final network on every cutoff.
+  const all = flatten(augmented);
+  const final = await trainZiln(all.inputs, all.spend, HYBRID_INPUT_NAMES, zilnOptions(all.customerIds));
+  const model = new ValueModel(final.model, {
+    horizonDays,
+    labelDays,
+    inputNames: [...HYBRID_INPUT_NAMES],
+    btyd: safeFit(population.rows),
+    served,
+  });
+  try {
+    const tierThresholds = fitTierThresholds(
+      model.predict(population.rows).map((prediction) => prediction.expectedSpend),
+      tierShares,
+    );
+    const info = final.info;
+    return {
+      model,
+      labelFrom,
+      horizonDays,
+      labelDays,
+      tierThresholds,
+      validation: {
+        cutoff: labelFrom.toISOString(),
+        customerIds: validationExamples.customerIds,
+        rows: validationExamples.rows,
+        actualSpend: validationExamples.spend,
+      },
+      metrics,
+      selection,
+      population,
+      customers: { validation: validationExamples.customerIds.length, scored: population.rows.length },
+      examples: { selection: selectionTrain.inputs.length, final: all.inputs.length, cutoffs: augmented.length },
+      training: {
+        backend: info.backend,
+        bestEpoch: info.bestEpoch,
+        epochsRun: info.epochsRun,
+        msPerEpoch: info.msPerEpoch,
+        trainMs: info.trainMs + selectionNetwork.info.trainMs,
+      },
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Every candidate on the selection window, best first. Peers are brought to the label window's currency by their
+ * total on it (rank metrics do not move); blends mix the network with a peer so brought; the winner's total is then
+ * calibrated on the same window.
+ */
+function selectCandidate(
+  model: ValueModel,
+  validation: AugmentedCutoff,
+): { selection: SelectionRecord; served: ServedBlend; metrics: EvaluationMetrics } {
+  const actual = validation.spend;
+  const actualTotal = actual.reduce((sum, value) => sum + value, 0);
+  const network = model.network.predict(validation.inputs);
+  const zilnSpend = network.map((prediction) => prediction.expectedSpend);
+  const probability = network.map((prediction) => prediction.probabilityOfPurchase);
+  const blends: ServedBlend[] = [ZILN_ONLY];
+  for (const peer of PEERS) {
+    const values = validation.inputs.map((input) => peerValue(peer, input, model.spec));
+    const total = values.reduce((sum, value) => sum + value, 0);
+    if (!(total > 0)) continue;
+    const peerScale = actualTotal / total;
+    blends.push({ name: `cvp-${peer}`, peer, zilnWeight: 0, peerScale, scale: 1 });
+    for (const weight of BLEND_WEIGHTS) {
+      blends.push({ name: `cvp-ziln+${peer}@${weight.toFixed(2)}`, peer, zilnWeight: weight, peerScale, scale: 1 });
+    }
+  }
+  const scored = blends.map((blend) => {
+    const spend = validation.inputs.map((input, i) => {
+      const peer = blend.peer ? blend.peerScale * peerValue(blend.peer, input, model.spec) : 0;
+      return blend.zilnWeight * zilnSpend[i] + (1 - blend.zilnWeight) * peer;
+    });
+    const predicted = spend.reduce((sum, value) => sum + value, 0);
+    const calibrated = { ...blend, scale: predicted > 0 && actualTotal > 0 ? actualTotal / predicted : 1 };
+    const metrics = evaluatePredictions(
+      spend.map((value, i): PredictionOutcome => ({
+        predictedSpend: value * calibrated.scale,
+        actualSpend: actual[i],
+        probabilityOfPurchase: probability[i],
+        bought: actual[i] > 0,
+      })),
+    );
+    return { blend: calibrated, metrics, score: selectionScore(metrics) };
+  });
+  const ranked = scored
+    .filter((candidate) => Number.isFinite(candidate.score))
+    .sort((a, b) => b.score - a.score || a.blend.name.localeCompare(b.blend.name));
+  const winner = ranked[0] ?? scored[0];
+  return {
+    served: winner.blend,
+    metrics: winner.metrics,
+    selection: {
+      metric: SELECTION_METRIC,
+      validationCutoff: validation.cutoff.toISOString(),
+      validationCustomers: validation.rows.length,
+      winner: winner.blend.name,
+      candidates: ranked.map(({ blend, metrics, score }) => ({
+        name: blend.name,
+        score,
+        gini: metrics.gini,
+        spearman: metrics.spearman,
+        top10Capture: metrics.top10Capture,
+        auc: metrics.auc,
+        totalRatio: metrics.totalRatio,
+      })),
+      blends: scored.map((candidate) => candidate.blend),
+    },
+  };
+}
+
+function flatten(parts: readonly AugmentedCutoff[]): { inputs: number[][]; spend: number[]; customerIds: string[] } {
+  return {
+    inputs: parts.flatMap((part) => part.inputs),
+    spend: parts.flatMap((part) => part.spend),
+    customerIds: parts.flatMap((part) => part.customerIds),
+  };
+}
+
+/** The hybrid inputs' fit, or none when it cannot be made (nobody bought yet, or the optimiser fails). */
+function safeFit(rows: readonly (readonly number[])[]): BtydInputsFit | null {
+  try {
+    return fitBtydInputs(rows);
+  } catch {
+    return null;
+  }
+}
+
+/** A model's metrics on a validation set (the candidate's and the published model's, on the same customers). */
+export function validationMetrics(model: ValueModel, validation: ValidationSet): EvaluationMetrics {
+  const predictions = model.predict(validation.rows);
+  return evaluatePredictions(
+    predictions.map((prediction, i) => ({
+      predictedSpend: prediction.expectedSpend,
+      actualSpend: validation.actualSpend[i],
+      probabilityOfPurchase: prediction.probabilityOfPurchase,
+      bought: validation.actualSpend[i] > 0,
+    })),
+  );
+}
+
+export interface PublishVerdict {
+  publish: boolean;
+  reason: string;
+}
+
+/** Whether a candidate replaces the published model: a better SELECTION_METRIC on the same validation customers. */
+export function publishVerdict(
+  candidate: Pick<EvaluationMetrics, 'gini' | 'spearman'>,
+  current: { version: string; metrics: Pick<EvaluationMetrics, 'gini' | 'spearman'> } | null,
+): PublishVerdict {
+  const score = selectionScore(candidate);
+  if (!Number.isFinite(score)) {
+    return {
+      publish: false,
+      reason: 'the candidate has no defined Gini/Spearman on the validation set (no spend there)',
+    };
+  }
+  if (!current) return { publish: true, reason: 'no model is published yet' };
+  const currentScore = selectionScore(current.metrics);
+  const figures = `validation (Gini + Spearman) / 2 ${score.toFixed(4)}`;
+  if (!Number.isFinite(currentScore) || score > currentScore) {
+    return { publish: true, reason: `${figures} beats ${current.version}'s ${currentScore.toFixed(4)}` };
+  }
+  return { publish: false, reason: `${figures} does not beat ${current.version}'s ${currentScore.toFixed(4)}` };
+}
+
+/** The metadata of a freshly trained model, as saved beside its weights. */
+export function valueModelMetadata(
+  trained: TrainedValueModel,
+  details: { version: string; from: Date; to: Date; seed: number },
+): ValueModelMetadata {
+  const { deciles: _deciles, ...validation } = trained.metrics;
+  return {
+    version: details.version,
+    algorithm: VALUE_MODEL_ALGORITHM,
+    featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+    ...trained.model.spec,
+    tierThresholds: trained.tierThresholds,
+    trainedFrom: details.from.toISOString(),
+    trainedTo: details.to.toISOString(),
+    seed: details.seed,
+    backend: trained.training.backend,
+    validation,
+    selection: trained.selection,
+  };
+}
+
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);

@@ -1,0 +1,206 @@
+import type { Tier } from '@cvp/contracts';
+import { FEATURE_NAMES } from '@cvp/features';
+import { integratedGradients } from '../ziln/explain';
+import type { ZilnModel, ZilnPrediction } from '../ziln/model';
+import { BTYD_INPUT_NAMES, btydInputs, horizonStretch, type BtydInputsFit } from './btyd-inputs';
+
+export const VALUE_MODEL_ALGORITHM = 'ziln';
+
+/** Simple predictors the deep model is blended with (or replaced by) when they rank better on the selection window. */
+export const PEERS = ['btyd', 'calibration-total', 'last-90d', 'last-365d'] as const;
+export type PeerName = (typeof PEERS)[number];
+
+const column = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
+const PEER_COLUMNS: Record<Exclude<PeerName, 'btyd'>, number> = {
+  'calibration-total': column('monetaryTotal'),
+  'last-90d': column('spend90d'),
+  'last-365d': column('spend365d'),
+};
+
+/**
+ * What the served prediction is made of: spend over the label window = scale · (zilnWeight · ZILN + (1 −
+ * zilnWeight) · peerScale · peer), then stretched to the horizon. zilnWeight 1 is the deep model alone, 0 the peer
+ * alone; P(buy) always comes from the network.
+ */
+export interface ServedBlend {
+  name: string;
+  peer: PeerName | null;
+  zilnWeight: number;
+  /** Peer value → spend over the label window (fitted on the selection window's total). */
+  peerScale: number;
+  /** Calibration of the blend's total on the selection window. */
+  scale: number;
+}
+
+/** Expected-spend cut points of the value tiers, fitted as quantiles of the population's predictions. */
+export interface TierThresholds {
+  high: number;
+  mid: number;
+  highShare: number;
+  midShare: number;
+}
+
+/** What turns the network into served predictions (a part of the model's metadata). */
+export interface ValueModelSpec {
+  horizonDays: number;
+  /** Length of the windows the network learned spend over; predictions are stretched from it to the horizon. */
+  labelDays: number;
+  /** The network's inputs: FEATURE_NAMES, then BTYD_INPUT_NAMES when hybrid. */
+  inputNames: string[];
+  /** Population fit of the hybrid inputs as of the end of the training window (null: none). */
+  btyd: BtydInputsFit | null;
+  served: ServedBlend;
+}
+
+export const ZILN_ONLY: ServedBlend = { name: 'cvp-ziln', peer: null, zilnWeight: 1, peerScale: 1, scale: 1 };
+
+/** The spec of a model's metadata; metadata written before hybrid models (no labelDays) reads as the network alone. */
+export function valueModelSpec(metadata: {
+  horizonDays: number;
+  labelDays?: number;
+  inputNames?: string[];
+  btyd?: BtydInputsFit | null;
+  served?: ServedBlend;
+}): ValueModelSpec {
+  return {
+    horizonDays: metadata.horizonDays,
+    labelDays: metadata.labelDays ?? metadata.horizonDays,
+    inputNames: metadata.inputNames ?? [...FEATURE_NAMES],
+    btyd: metadata.btyd ?? null,
+    served: metadata.served ?? ZILN_ONLY,
+  };
+}
+
+export interface ValuePrediction {
+  /** Expected spend over the horizon. */
+  expectedSpend: number;
+  /** P(at least one purchase in the horizon). */
+  probabilityOfPurchase: number;
+  /** 10th and 90th percentiles (the network's interval, scaled like its mean). */
+  lower: number;
+  upper: number;
+}
+
+/** The served value model: the ZILN network, its hybrid inputs, the blend chosen at training and the horizon. */
+export class ValueModel {
+  constructor(
+    readonly network: ZilnModel,
+    readonly spec: ValueModelSpec,
+  ) {
+    if (network.normalization.mean.length !== spec.inputNames.length) {
+      throw new RangeError(
+        `the network takes ${network.normalization.mean.length} inputs, the spec names ${spec.inputNames.length}`,
+      );
+    }
+  }
+
+  get hybrid(): boolean {
+    return this.spec.inputNames.length > FEATURE_NAMES.length;
+  }
+
+  /** The network's input rows for feature rows (FEATURE_NAMES order). */
+  inputs(rows: readonly (readonly number[])[]): number[][] {
+    if (!this.hybrid) return rows.map((row) => [...row]);
+    return rows.map((row) => [...row, ...btydInputs(this.spec.btyd, row, this.spec.labelDays)]);
+  }
+
+  predict(rows: readonly (readonly number[])[]): ValuePrediction[] {
+    return this.predictWith(rows, this.spec.served);
+  }
+
+  /** Predictions of another blend of the same network (the candidates of the selection). */
+  predictWith(rows: readonly (readonly number[])[], blend: ServedBlend): ValuePrediction[] {
+    const inputs = this.inputs(rows);
+    return this.served(rows, inputs, this.network.predict(inputs), blend);
+  }
+
+  /**
+   * Predictions with their reasons: integrated gradients of the network's expected spend for each input
+   * (`spec.inputNames`), scaled as the network's part of the served prediction (scale · weight · stretch to the
+   * horizon) so they are in currency over the horizon; a served peer alone is explained by the network beside it.
+   * Inputs and the forward pass are computed once.
+   */
+  predictAndExplain(
+    rows: readonly (readonly number[])[],
+    steps = 8,
+  ): { predictions: ValuePrediction[]; inputs: number[][]; attributions: number[][] } {
+    const inputs = this.inputs(rows);
+    const network = this.network.predict(inputs);
+    const predictions = this.served(rows, inputs, network, this.spec.served);
+    const { served, labelDays, horizonDays, btyd } = this.spec;
+    const share = served.scale * (served.zilnWeight > 0 ? served.zilnWeight : 1);
+    const attributions = integratedGradients(this.network, inputs, steps).map((row, i) => {
+      const factor = share * horizonStretch(btyd, rows[i], labelDays, horizonDays).spend;
+      return row.map((value) => value * factor);
+    });
+    return { predictions, inputs, attributions };
+  }
+
+  private served(
+    rows: readonly (readonly number[])[],
+    inputs: readonly (readonly number[])[],
+    network: readonly ZilnPrediction[],
+    blend: ServedBlend,
+  ): ValuePrediction[] {
+    const { labelDays, horizonDays, btyd } = this.spec;
+    return network.map((prediction, i) => {
+      const peer = blend.peer ? peerValue(blend.peer, inputs[i], this.spec) : 0;
+      const overLabel =
+        blend.scale * (blend.zilnWeight * prediction.expectedSpend + (1 - blend.zilnWeight) * blend.peerScale * peer);
+      const stretch = horizonStretch(btyd, rows[i], labelDays, horizonDays);
+      const expectedSpend = overLabel * stretch.spend;
+      const ratio = prediction.expectedSpend > 0 ? expectedSpend / prediction.expectedSpend : 0;
+      return {
+        expectedSpend,
+        probabilityOfPurchase: stretch.probability(prediction.probabilityOfPurchase),
+        lower: prediction.lower * ratio,
+        upper: prediction.upper * ratio,
+      };
+    });
+  }
+
+  dispose(): void {
+    this.network.dispose();
+  }
+}
+
+/** A peer's raw value from a network input row (feature columns first, hybrid columns after). */
+export function peerValue(peer: PeerName, input: readonly number[], spec: Pick<ValueModelSpec, 'inputNames'>): number {
+  if (peer === 'btyd') {
+    const at = spec.inputNames.indexOf('btydExpectedSpend');
+    return at >= 0 ? input[at] : 0;
+  }
+  return Math.max(0, input[PEER_COLUMNS[peer]]);
+}
+
+export const HYBRID_INPUT_NAMES: readonly string[] = [...FEATURE_NAMES, ...BTYD_INPUT_NAMES];
+
+export function checkTierShares(shares: { high: number; mid: number }): void {
+  if (!(shares.high > 0 && shares.mid > 0 && shares.high + shares.mid < 1)) {
+    throw new RangeError(`tier shares must be positive with high + mid < 1, got ${JSON.stringify(shares)}`);
+  }
+}
+
+/**
+ * Tier cut points: `high` is the (1 − highShare) quantile of the expected spends, `mid` the
+ * (1 − highShare − midShare) quantile (lower quantile, no interpolation, so a threshold is a real prediction).
+ */
+export function fitTierThresholds(
+  expectedSpends: readonly number[],
+  shares: { high: number; mid: number },
+): TierThresholds {
+  checkTierShares(shares);
+  if (expectedSpends.length === 0) throw new RangeError('no predictions to fit tier thresholds on');
+  const sorted = [...expectedSpends].sort((a, b) => a - b);
+  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * sorted.length)))];
+  return {
+    high: quantile(1 - shares.high),
+    mid: quantile(1 - shares.high - shares.mid),
+    highShare: shares.high,
+    midShare: shares.mid,
+  };
+}
+
+export function tierOf(expectedSpend: number, thresholds: Pick<TierThresholds, 'high' | 'mid'>): Tier {
+  return expectedSpend >= thresholds.high ? 'high' : expectedSpend >= thresholds.mid ? 'mid' : 'low';
+}
