@@ -1,7 +1,7 @@
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { evaluatePredictions, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
-import { trainZiln, type EpochRecord, type ZilnConfig } from '../ziln/model';
+import { trainZilnEnsemble, type EpochRecord, type ZilnConfig } from '../ziln/model';
 import { btydInputs, fitBtydInputs, type BtydInputsFit } from './btyd-inputs';
 import { cutoffExamples, rollingWindows, type CutoffExamples } from './examples';
 import {
@@ -92,6 +92,8 @@ export interface TrainValueModelOptions {
   maxExamples?: number;
   /** Most rolling cutoffs (default 12). */
   maxCutoffs?: number;
+  /** Networks in the seed ensemble (default 3; see trainZilnEnsemble). */
+  members?: number;
   ziln?: Partial<Omit<ZilnConfig, 'seed'>>;
   log?: (line: string) => void;
   onEpoch?: (record: EpochRecord) => void;
@@ -137,6 +139,7 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
   const log = options.log ?? (() => undefined);
   const tierShares = options.tierShares ?? { high: 0.2, mid: 0.3 };
   const minCustomers = options.minCustomers ?? 50;
+  const members = options.members ?? 3;
   if (!Number.isInteger(horizonDays) || horizonDays <= 0) {
     throw new RangeError(`horizonDays must be a positive whole number, got ${horizonDays}`);
   }
@@ -181,10 +184,11 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
   log(
     `[train] selection: ${selectionTrain.inputs.length} examples up to ${isoDay(new Date(validationCutoffMs - labelDays * DAY_MS))}`,
   );
-  const selectionNetwork = await trainZiln(
+  const selectionNetwork = await trainZilnEnsemble(
     selectionTrain.inputs,
     selectionTrain.spend,
     HYBRID_INPUT_NAMES,
+    members,
     zilnOptions(selectionTrain.customerIds),
   );
   const validationAugmented = augmented[augmented.length - 1];
@@ -214,7 +218,13 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
 
   // 3. The final network on every cutoff.
   const all = flatten(augmented);
-  const final = await trainZiln(all.inputs, all.spend, HYBRID_INPUT_NAMES, zilnOptions(all.customerIds));
+  const final = await trainZilnEnsemble(
+    all.inputs,
+    all.spend,
+    HYBRID_INPUT_NAMES,
+    members,
+    zilnOptions(all.customerIds),
+  );
   const model = new ValueModel(final.model, {
     horizonDays,
     labelDays,

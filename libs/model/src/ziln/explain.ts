@@ -3,11 +3,19 @@ import { MIN_SIGMA } from './loss';
 import type { ZilnModel } from './model';
 import { normalizeRows } from './normalization';
 
-/** E[spend] = sigmoid(logit) · exp(mu + sigma² / 2) of the network's [n, 3] outputs, as a tensor [n]. */
+/**
+ * E[spend] = sigmoid(logit) · exp(mu + sigma² / 2) of the network's [n, 3 × members] outputs, averaged over the
+ * members, as a tensor [n].
+ */
 function expectedSpendTensor(outputs: tf.Tensor2D): tf.Tensor1D {
-  const [logit, mu, rawSigma] = tf.split(outputs, 3, 1).map((part) => part.reshape([-1]));
+  const members = outputs.shape[1] / 3;
+  const perMember = outputs.reshape([-1, members, 3]);
+  const [logit, mu, rawSigma] = tf.split(perMember, 3, 2).map((part) => part.reshape([-1, members]));
   const sigma = tf.maximum(tf.softplus(rawSigma), MIN_SIGMA);
-  return tf.sigmoid(logit).mul(tf.exp(mu.add(sigma.square().mul(0.5)))) as tf.Tensor1D;
+  return tf
+    .sigmoid(logit)
+    .mul(tf.exp(mu.add(sigma.square().mul(0.5))))
+    .mean(1) as tf.Tensor1D;
 }
 
 /**

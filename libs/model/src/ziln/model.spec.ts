@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { spearman } from '../metrics';
 import { selectBackend } from './backend';
 import { baselineExpectedSpend, integratedGradients } from './explain';
-import { inverseNormalCdf, mixtureQuantile, trainZiln, zilnPrediction } from './model';
+import { inverseNormalCdf, mixtureQuantile, trainZiln, trainZilnEnsemble, zilnPrediction } from './model';
 
 import { syntheticExamples } from './synthetic-examples';
 
@@ -89,6 +89,36 @@ describe('integratedGradients', () => {
     expect(meanAbs(2)).toBeLessThan(Math.max(meanAbs(0), meanAbs(1)));
     expect(integratedGradients(model, [])).toEqual([]);
     expect(() => integratedGradients(model, sample, 0)).toThrow(/steps/);
+    model.dispose();
+  });
+});
+
+describe('trainZilnEnsemble', () => {
+  it('joins members trained on one split into one network whose prediction is their mean, reasons included', async () => {
+    await selectBackend('cpu', () => undefined);
+    const { rows, labels } = syntheticExamples(200, 5);
+    const options = { hiddenUnits: [8], maxEpochs: 8, seed: 5 };
+    const names = ['propensity', 'level', 'noise'];
+    const { model } = await trainZilnEnsemble(rows, labels, names, 2, options);
+    expect(model.members).toBe(2);
+    const sample = rows.slice(0, 10);
+    const solo = await Promise.all(
+      [5, 5 + 7919].map((seed) => trainZiln(rows, labels, names, { ...options, seed, splitSeed: 5 })),
+    );
+    const [a, b] = solo.map((member) => member.model.predict(sample));
+    model.predict(sample).forEach((prediction, i) => {
+      expect(prediction.expectedSpend).toBeCloseTo((a[i].expectedSpend + b[i].expectedSpend) / 2, 4);
+      expect(prediction.probabilityOfPurchase).toBeCloseTo(
+        (a[i].probabilityOfPurchase + b[i].probabilityOfPurchase) / 2,
+        6,
+      );
+    });
+    const baseline = baselineExpectedSpend(model);
+    integratedGradients(model, sample, 32).forEach((row, i) => {
+      const total = row.reduce((sum, value) => sum + value, 0);
+      expect(total).toBeCloseTo(model.predict(sample)[i].expectedSpend - baseline, 0);
+    });
+    solo.forEach((member) => member.model.dispose());
     model.dispose();
   });
 });

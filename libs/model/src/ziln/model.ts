@@ -59,12 +59,22 @@ export interface ZilnTrainingInfo {
   history: EpochRecord[];
 }
 
-/** A trained ZILN network with the normalization of its inputs. */
+/**
+ * A trained ZILN network with the normalization of its inputs. An ensemble is one network whose output holds the
+ * three outputs of each member side by side ([n, 3 × members]); its prediction is the members' mean.
+ */
 export class ZilnModel {
+  readonly members: number;
+
   constructor(
     readonly network: tf.LayersModel,
     readonly normalization: Normalization,
-  ) {}
+  ) {
+    const shape = network.outputs[0].shape;
+    const width = shape[shape.length - 1] ?? 3;
+    if (width % 3 !== 0) throw new RangeError(`a ZILN network has 3 outputs per member, this one ${width}`);
+    this.members = width / 3;
+  }
 
   /** Raw feature rows (`featureArray` order) → predictions. */
   predict(rows: readonly (readonly number[])[]): ZilnPrediction[] {
@@ -76,9 +86,26 @@ export class ZilnModel {
     });
     const values = outputs.dataSync();
     outputs.dispose();
+    const k = this.members;
     const predictions: ZilnPrediction[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++)
-      predictions[i] = zilnPrediction(values[3 * i], values[3 * i + 1], values[3 * i + 2]);
+    for (let i = 0; i < rows.length; i++) {
+      const at = 3 * k * i;
+      if (k === 1) {
+        predictions[i] = zilnPrediction(values[at], values[at + 1], values[at + 2]);
+        continue;
+      }
+      const mean = { probabilityOfPurchase: 0, mu: 0, sigma: 0, expectedSpend: 0, lower: 0, upper: 0 };
+      for (let m = 0; m < k; m++) {
+        const member = zilnPrediction(values[at + 3 * m], values[at + 3 * m + 1], values[at + 3 * m + 2]);
+        mean.probabilityOfPurchase += member.probabilityOfPurchase / k;
+        mean.mu += member.mu / k;
+        mean.sigma += member.sigma / k;
+        mean.expectedSpend += member.expectedSpend / k;
+        mean.lower += member.lower / k;
+        mean.upper += member.upper / k;
+      }
+      predictions[i] = mean;
+    }
     return predictions;
   }
 
@@ -245,13 +272,23 @@ export async function trainZiln(
   rows: readonly (readonly number[])[],
   labels: readonly number[],
   featureNames: readonly string[],
-  options: Partial<ZilnConfig> & { onEpoch?: (record: EpochRecord) => void; groups?: readonly string[] } = {},
+  options: Partial<ZilnConfig> & {
+    onEpoch?: (record: EpochRecord) => void;
+    groups?: readonly string[];
+    /** Seed of the validation split (default: `seed`); ensemble members share it, so their normalization too. */
+    splitSeed?: number;
+  } = {},
 ): Promise<{ model: ZilnModel; info: ZilnTrainingInfo }> {
   const config: ZilnConfig = { ...DEFAULT_ZILN_CONFIG, ...options };
   if (rows.length !== labels.length) throw new RangeError('rows and labels differ in length');
   if (rows.length === 0) throw new RangeError('no training rows');
   const started = performance.now();
-  const split = validationSplit(rows.length, config.validationFraction, config.seed, options.groups);
+  const split = validationSplit(
+    rows.length,
+    config.validationFraction,
+    options.splitSeed ?? config.seed,
+    options.groups,
+  );
   const trainRows = split.train.map((i) => rows[i]);
   const trainLabels = split.train.map((i) => labels[i]);
   const normalization = fitNormalization(trainRows, featureNames);
@@ -334,4 +371,46 @@ export async function trainZiln(
     if (validationX) validationX.dispose();
     if (validationY) validationY.dispose();
   }
+}
+
+/**
+ * A seed ensemble: `members` networks trained on the same split (so the same normalization) from different seeds,
+ * joined into one network whose output holds each member's three outputs ([n, 3 × members]); `ZilnModel` averages
+ * them. Averaging members steadies the rankings between seeds (the spread is in libs/model/README.md).
+ */
+export async function trainZilnEnsemble(
+  rows: readonly (readonly number[])[],
+  labels: readonly number[],
+  featureNames: readonly string[],
+  members: number,
+  options: Parameters<typeof trainZiln>[3] = {},
+): Promise<{ model: ZilnModel; info: ZilnTrainingInfo }> {
+  if (!Number.isInteger(members) || members < 1) throw new RangeError(`members must be >= 1, got ${members}`);
+  const seed = options.seed ?? DEFAULT_ZILN_CONFIG.seed;
+  const trained: { model: ZilnModel; info: ZilnTrainingInfo }[] = [];
+  try {
+    for (let m = 0; m < members; m++) {
+      trained.push(await trainZiln(rows, labels, featureNames, { ...options, seed: seed + 7919 * m, splitSeed: seed }));
+    }
+  } catch (error) {
+    trained.forEach((member) => member.model.dispose());
+    throw error;
+  }
+  const first = trained[0];
+  if (members === 1) return first;
+  const input = tf.input({ shape: [featureNames.length] });
+  const outputs = trained.map((member) => member.model.network.apply(input) as tf.SymbolicTensor);
+  const network = tf.model({ inputs: input, outputs: tf.layers.concatenate().apply(outputs) as tf.SymbolicTensor });
+  const mean = (pick: (info: ZilnTrainingInfo) => number) =>
+    trained.reduce((sum, member) => sum + pick(member.info), 0) / members;
+  return {
+    model: new ZilnModel(network, first.model.normalization),
+    info: {
+      ...first.info,
+      bestEpoch: Math.round(mean((info) => info.bestEpoch)),
+      epochsRun: trained.reduce((sum, member) => sum + member.info.epochsRun, 0),
+      msPerEpoch: mean((info) => info.msPerEpoch),
+      trainMs: trained.reduce((sum, member) => sum + member.info.trainMs, 0),
+    },
+  };
 }
