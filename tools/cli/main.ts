@@ -7,6 +7,8 @@ import { simulateResponses } from '@cvp/decisioning';
 import { waitForZeroLag } from '@cvp/kafka';
 import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
+import { baseEnvSchema } from '@cvp/config';
+import { ScoreClock } from '@cvp/redis';
 import { HttpSink, KafkaSink, replay, syntheticDataset, type Pace } from '@cvp/replay';
 import type { SweepRecord } from '@cvp/scoring';
 import { replayDeadLetters } from './dead-letters';
@@ -14,6 +16,7 @@ import { followSweep, sweepFigures, sweepStatus, waitForModelSwapSweep } from '.
 import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
 import { registerEvaluate } from './evaluate';
+import { rebuildFeatures } from './rebuild-features';
 
 const int = (value: string) => {
   const parsed = Number(value);
@@ -363,6 +366,45 @@ program
     });
     console.log(JSON.stringify(summary, null, 2));
     if (summary.stillInvalid.length > 0) process.exitCode = 2;
+  });
+
+program
+  .command('rebuild-features')
+  .description(
+    "rebuild the features service's Redis state from the trainer's event store (after Redis lost data); states the " +
+      'live service holds with as many events are kept. Stop the features service first.',
+  )
+  .option('--verify-only', 'compare the held states with the event store, write nothing (exit 2 when they differ)')
+  .option('--customer-prefix <text>', 'only customers whose id starts with this')
+  .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+  .option('--database <url>', 'PostgreSQL URL', process.env.DATABASE_URL)
+  .action(async (options) => {
+    if (!options.database) throw new InvalidArgumentError('give --database or set DATABASE_URL');
+    const env = baseEnvSchema
+      .pick({ SCORE_CLOCK: true, SCORE_CLOCK_LATENESS_SECONDS: true, SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS: true })
+      .parse(process.env);
+    const redis = new Redis(options.redis, { maxRetriesPerRequest: 3 });
+    const prisma = createPrismaClient(options.database);
+    try {
+      const summary = await rebuildFeatures({
+        prisma,
+        redis,
+        clock: new ScoreClock(redis, {
+          mode: env.SCORE_CLOCK,
+          latenessMs: env.SCORE_CLOCK_LATENESS_SECONDS * 1000,
+          maxFutureSkewMs: env.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS * 1000,
+        }),
+        verifyOnly: options.verifyOnly,
+        customerPrefix: options.customerPrefix,
+        onProgress: (customers) => process.stderr.write(`\r[rebuild-features] ${customers} customers`),
+      });
+      process.stderr.write('\n');
+      console.log(JSON.stringify(summary, null, 2));
+      if (options.verifyOnly && summary.differentCount > 0) process.exitCode = 2;
+    } finally {
+      await prisma.$disconnect();
+      redis.disconnect();
+    }
   });
 
 registerEvaluate(program);

@@ -27,6 +27,11 @@ export function createRedisClient(options: RedisModuleOptions): Redis {
   return client;
 }
 
+/** Whether `INFO persistence` says the append-only file is on (`aof_enabled:1`). */
+export function aofEnabled(persistenceInfo: string): boolean {
+  return /^aof_enabled:1\s*$/m.test(persistenceInfo);
+}
+
 /** Real readiness check: PING answered with PONG. The client's command timeout bounds it. */
 export async function checkRedis(redis: Redis): Promise<void> {
   if (redis.status === 'wait') await redis.connect();
