@@ -1,8 +1,20 @@
-import { BadRequestException, Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { TOPICS } from '@cvp/contracts';
-import { KafkaProducerService } from '@cvp/kafka';
+import { KafkaProducerService, ProduceDeadlineExceeded } from '@cvp/kafka';
 import { INGEST_CONFIG, type IngestConfig } from './config';
 import { parseEventBatch } from './event-batch';
+
+const RETRY_AFTER_SECONDS = 5;
 
 export interface IngestAccepted {
   accepted: number;
@@ -19,7 +31,10 @@ export class EventsController {
   /** 202 once Kafka acknowledged every event (acks=all); 400 with field errors and nothing produced otherwise. */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  async ingest(@Body() body: unknown): Promise<IngestAccepted> {
+  async ingest(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown },
+  ): Promise<IngestAccepted> {
     const parsed = parseEventBatch(body, {
       maxBatch: this.config.INGEST_MAX_BATCH,
       latestEventMs: Date.now() + this.config.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS * 1000,
@@ -32,10 +47,22 @@ export class EventsController {
         errors: parsed.errors,
       });
     }
-    await this.producer.send(
-      TOPICS.events,
-      parsed.events.map((value) => ({ value })),
-    );
+    try {
+      await this.producer.send(
+        TOPICS.events,
+        parsed.events.map((value) => ({ value })),
+      );
+    } catch (error) {
+      if (!(error instanceof ProduceDeadlineExceeded)) throw error;
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      // Nothing is acknowledged that Kafka did not make durable: the producer retries the whole batch.
+      throw new ServiceUnavailableException({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'Kafka did not acknowledge the events in time: nothing was accepted, send them again',
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+      });
+    }
     return { accepted: parsed.events.length, eventIds: parsed.events.map((event) => event.eventId) };
   }
 }

@@ -42,6 +42,8 @@ export const baseEnvSchema = z.object({
    * The one clock scores are as of (`@cvp/clock`): `wall` in production; `event-time` (the newest event time seen,
    * less SCORE_CLOCK_LATENESS_SECONDS) for replayed or simulated history. Set once for the whole deployment.
    */
+  /** How long a Kafka send keeps retrying before it fails (ingest then answers 503 with Retry-After). */
+  KAFKA_PRODUCE_DEADLINE_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   SCORE_CLOCK: z.enum(['wall', 'event-time']).default('wall'),
   SCORE_CLOCK_LATENESS_SECONDS: z.coerce.number().int().min(0).default(3600),
   /** event-time: an event dated further past the wall clock than this never moves the clock. */

@@ -6,20 +6,30 @@ import {
   type KafkaConsumerServerOptions,
   type RecordBatch,
 } from './consumer.server';
-import { KafkaProducerService } from './producer.service';
+import { KafkaProducerService, ProduceDeadlineExceeded } from './producer.service';
 import type { BatchControl, BatchHandler, ConsumerLoopOptions, KafkaWire, PartitionBatch, WireMessage } from './wire';
 
 /** A client library that records what goes on the wire and lets the test play the consumer loop. */
 class FakeWire implements KafkaWire {
   readonly kind = 'kafkajs' as const;
   readonly sent: { topic: string; messages: WireMessage[] }[] = [];
+  /** Sends that fail before the next one goes through (the broker unreachable). */
+  failures = 0;
+  attempts = 0;
   loop?: ConsumerLoopOptions;
   handler?: BatchHandler;
 
   producer() {
     return {
       connect: async () => undefined,
-      send: async (topic: string, messages: WireMessage[]) => void this.sent.push({ topic, messages }),
+      send: async (topic: string, messages: WireMessage[]) => {
+        this.attempts++;
+        if (this.failures > 0) {
+          this.failures--;
+          throw new Error('broker not available');
+        }
+        this.sent.push({ topic, messages });
+      },
       disconnect: async () => undefined,
     };
   }
@@ -234,5 +244,25 @@ describe('KafkaProducerService over the wire seam', () => {
       producer.send(TOPICS.events, [{ value: { ...view('c7', 1), occurredAt: 'yesterday' } as ClickstreamEvent }]),
     ).rejects.toThrow(/refusing to produce an invalid cvp\.events\.v1 message #0: occurredAt/);
     expect(wire.sent).toEqual([]);
+  });
+
+  it('sends again with backoff until acknowledged, and gives up at the deadline with ProduceDeadlineExceeded', async () => {
+    const wire = new FakeWire();
+    wire.failures = 2;
+    const producer = new KafkaProducerService(wire, { produceDeadlineMs: 5_000 });
+    await producer.send(TOPICS.events, [{ value: view('c7', 1) }]);
+    expect(wire.attempts).toBe(3);
+    expect(wire.sent).toHaveLength(1);
+
+    const down = new FakeWire();
+    down.failures = Number.POSITIVE_INFINITY;
+    const impatient = new KafkaProducerService(down, { produceDeadlineMs: 500 });
+    const started = Date.now();
+    const failure = await impatient.send(TOPICS.events, [{ value: view('c7', 2) }]).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProduceDeadlineExceeded);
+    expect((failure as ProduceDeadlineExceeded).message).toMatch(/did not acknowledge cvp\.events\.v1 within \d+ ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(down.attempts).toBeGreaterThan(1);
+    expect(down.sent).toEqual([]);
   });
 });

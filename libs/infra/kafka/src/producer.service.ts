@@ -1,8 +1,28 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MESSAGE_SCHEMAS, messageKey, validate, type MessageOf, type TopicName } from '@cvp/contracts';
 import { injectTraceHeaders, type Context } from '@cvp/telemetry';
-import { KAFKA_WIRE } from './tokens';
-import type { KafkaWire, ProducerWire, WireMessage } from './wire';
+import { KAFKA_OPTIONS, KAFKA_WIRE } from './tokens';
+import type { KafkaWire, KafkaWireOptions, ProducerWire, WireMessage } from './wire';
+
+/**
+ * Kafka did not acknowledge a send within the deadline: nothing of it may be taken as durable. Callers answer
+ * with "try again" (ingest: 503 with Retry-After) and must not acknowledge what they were sending.
+ */
+export class ProduceDeadlineExceeded extends Error {
+  constructor(
+    readonly topic: string,
+    readonly elapsedMs: number,
+    readonly attempts: number,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `Kafka did not acknowledge ${topic} within ${elapsedMs} ms (${attempts} attempts): ${(cause as Error)?.message ?? cause}`,
+    );
+    this.name = 'ProduceDeadlineExceeded';
+  }
+}
+
+export const DEFAULT_PRODUCE_DEADLINE_MS = 15_000;
 
 export interface OutgoingMessage<T extends TopicName> {
   value: MessageOf<T>;
@@ -35,11 +55,40 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
   private readonly producer: ProducerWire;
   private connecting?: Promise<void>;
 
-  constructor(@Inject(KAFKA_WIRE) wire: KafkaWire) {
+  private readonly deadlineMs: number;
+
+  constructor(@Inject(KAFKA_WIRE) wire: KafkaWire, @Inject(KAFKA_OPTIONS) options: Partial<KafkaWireOptions> = {}) {
     this.producer = wire.producer();
+    this.deadlineMs = options?.produceDeadlineMs ?? DEFAULT_PRODUCE_DEADLINE_MS;
   }
 
-  /** Resolves once every message is acknowledged by all in-sync replicas. Throws on an invalid message. */
+  /**
+   * Sends until acknowledged or the deadline passes: the client retries by itself, and a send it gave up on is
+   * sent again with backoff (100 ms doubling to 2 s). A record sent again after an unknown outcome may be written
+   * twice (at least once): every consumer is idempotent by its record's identity.
+   */
+  private async sendWithin(topic: string, records: WireMessage[]): Promise<void> {
+    const started = Date.now();
+    let backoffMs = 100;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ready();
+        await this.producer.send(topic, records);
+        return;
+      } catch (error) {
+        const elapsed = Date.now() - started;
+        if (elapsed + backoffMs >= this.deadlineMs) throw new ProduceDeadlineExceeded(topic, elapsed, attempt, error);
+        this.logger.warn(`send to ${topic} failed (attempt ${attempt}), retrying: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 2000);
+      }
+    }
+  }
+
+  /**
+   * Resolves once every message is acknowledged by all in-sync replicas. Throws on an invalid message, and with
+   * ProduceDeadlineExceeded when Kafka did not acknowledge within the deadline.
+   */
   async send<T extends TopicName>(topic: T, messages: OutgoingMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
     const schema = MESSAGE_SCHEMAS[topic];
@@ -58,14 +107,12 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
         headers: injectTraceHeaders({ 'content-type': 'application/json', 'cvp-topic': topic }, traceContext),
       };
     });
-    await this.ready();
-    await this.producer.send(topic, records);
+    await this.sendWithin(topic, records);
   }
 
   async sendDeadLetters(deadLetterTopic: string, letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.ready();
-    await this.producer.send(
+    await this.sendWithin(
       deadLetterTopic,
       letters.map((letter) => ({
         key: letter.key,

@@ -15,6 +15,11 @@ export interface KafkaWireOptions {
   brokers: string[];
   /** Default kafkajs. */
   client?: KafkaClientKind;
+  /**
+   * How long a send keeps retrying (the client's own retries, then ours with backoff) before it fails with
+   * ProduceDeadlineExceeded (default 15,000 ms; KAFKA_PRODUCE_DEADLINE_MS).
+   */
+  produceDeadlineMs?: number;
 }
 
 /** One record as it goes on the wire: key and value already serialized, headers as text. */

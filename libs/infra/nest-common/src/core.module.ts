@@ -63,7 +63,12 @@ export class CoreModule {
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
           },
         }),
-        KafkaModule.forRoot({ clientId: `cvp-${service}`, brokers: config.KAFKA_BROKERS, client: config.KAFKA_CLIENT }),
+        KafkaModule.forRoot({
+          clientId: `cvp-${service}`,
+          brokers: config.KAFKA_BROKERS,
+          client: config.KAFKA_CLIENT,
+          produceDeadlineMs: config.KAFKA_PRODUCE_DEADLINE_MS,
+        }),
         ...(clients.has('redis') ? [RedisModule.forRoot({ url: config.REDIS_URL })] : []),
         ...(clients.has('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
       ],
