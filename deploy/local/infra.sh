@@ -736,6 +736,9 @@ cmd_status() {
   status_line postgres "$(pg_pid)" "$PGPORT" "$up"
   up=0 && { redis_ping || port_open "$REDIS_PORT"; } && up=1
   status_line redis "$(redis_pid)" "$REDIS_PORT" "$up"
+  if port_open "$KAFKA_PORT"; then
+    KAFKA_READY_TIMEOUT_MS=5000 node_tool tools/infra/consumer-lag.ts || echo "consumer lag: could not be read"
+  fi
 }
 
 usage() {

@@ -16,6 +16,8 @@ class FakeWire implements KafkaWire {
   /** Sends that fail before the next one goes through (the broker unreachable). */
   failures = 0;
   attempts = 0;
+  /** Set to play a consumer that crashed and stays down. */
+  crashed: string | null = null;
   loop?: ConsumerLoopOptions;
   handler?: BatchHandler;
 
@@ -40,6 +42,7 @@ class FakeWire implements KafkaWire {
       start: async (handler: BatchHandler) => void (this.handler = handler),
       stop: async () => undefined,
       unwrap: () => undefined,
+      failure: () => this.crashed,
     };
   }
 }
@@ -264,5 +267,16 @@ describe('KafkaProducerService over the wire seam', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(down.attempts).toBeGreaterThan(1);
     expect(down.sent).toEqual([]);
+  });
+
+  it("reports the loop's own failure, for liveness", async () => {
+    const { wire } = await serverWith(async () => undefined);
+    const server = new KafkaConsumerServer({ wire, producer: new KafkaProducerService(wire), groupId: 'g' });
+    expect(server.failure()).toBeNull();
+    server.addHandler(TOPICS.events, (async () => undefined) as never, true);
+    await new Promise<void>((resolve, reject) => server.listen((error) => (error ? reject(error) : resolve())));
+    expect(server.failure()).toBeNull();
+    wire.crashed = 'consumer crashed: The group is rebalancing';
+    expect(server.failure()).toBe('consumer crashed: The group is rebalancing');
   });
 });

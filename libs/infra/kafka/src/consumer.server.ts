@@ -1,3 +1,5 @@
+import type { Admin } from 'kafkajs';
+import { ConsumerLagMonitor } from './lag';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, RpcException, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -69,6 +71,8 @@ export interface KafkaConsumerServerOptions {
    * without counting attempts: an outage holds the partition, it does not dead-letter it. Default: always.
    */
   dependenciesHealthy?: () => Promise<boolean>;
+  /** An admin client: with it the server exports its group's lag (`ConsumerLagMonitor`) while it consumes. */
+  lagAdmin?: Admin;
 }
 
 /**
@@ -85,6 +89,7 @@ export interface KafkaConsumerServerOptions {
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaConsumerServer.name);
   private loop?: ConsumerLoop;
+  private lag?: ConsumerLagMonitor;
 
   constructor(private readonly options: KafkaConsumerServerOptions) {
     super();
@@ -102,6 +107,10 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       });
       await this.loop.start((batch, control) => this.handleBatch(batch, control));
+      if (this.options.lagAdmin) {
+        this.lag = new ConsumerLagMonitor(this.options.lagAdmin, this.options.groupId, () => topics);
+        this.lag.start();
+      }
       this.log.log(`consuming ${topics.join(', ')} as group ${this.options.groupId} (${this.options.wire.kind})`);
       callback();
     } catch (error) {
@@ -256,8 +265,15 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     };
   }
 
+  /** Why the consumer stopped consuming on its own (liveness fails on it); null while it runs or before it starts. */
+  failure(): string | null {
+    return this.loop?.failure() ?? null;
+  }
+
   /** Stops fetching, lets the batch in hand finish, commits what was resolved, leaves the group. */
   async close(): Promise<void> {
+    await this.lag?.stop();
+    this.lag = undefined;
     await this.loop?.stop();
     this.loop = undefined;
   }

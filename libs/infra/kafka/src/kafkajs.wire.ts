@@ -71,6 +71,7 @@ class KafkajsProducerWire implements ProducerWire {
 /** eachBatch with manual resolve: kafkajs retries a failed batch from the last resolved offset by itself. */
 class KafkajsConsumerLoop implements ConsumerLoop {
   private consumer?: Consumer;
+  private crashed: string | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -86,6 +87,11 @@ class KafkajsConsumerLoop implements ConsumerLoop {
       retry: { retries: 10, initialRetryTime: 300 },
     });
     this.consumer = consumer;
+    this.crashed = null;
+    // kafkajs restarts itself after a retriable error; after any other one the consumer stays down.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.crashed = `consumer crashed: ${payload.error?.message ?? 'unknown error'}`;
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await consumer.run({
@@ -124,6 +130,10 @@ class KafkajsConsumerLoop implements ConsumerLoop {
 
   unwrap(): unknown {
     return this.consumer;
+  }
+
+  failure(): string | null {
+    return this.crashed;
   }
 }
 

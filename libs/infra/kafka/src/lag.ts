@@ -1,3 +1,4 @@
+import { metrics } from '@opentelemetry/api';
 import type { Admin } from 'kafkajs';
 
 /**
@@ -31,5 +32,82 @@ export async function waitForZeroLag(
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** Lag of every group on every topic it has committed offsets for (groups named with `prefix`), largest first. */
+export async function allGroupLags(
+  admin: Admin,
+  prefix = '',
+): Promise<{ groupId: string; topic: string; lag: number }[]> {
+  const { groups } = await admin.listGroups();
+  const out: { groupId: string; topic: string; lag: number }[] = [];
+  for (const { groupId } of groups.filter((group) => group.groupId.startsWith(prefix))) {
+    const committed = await admin.fetchOffsets({ groupId });
+    for (const { topic } of committed) {
+      if (committed.find((entry) => entry.topic === topic)?.partitions.every((p) => Number(p.offset) < 0)) continue;
+      out.push({ groupId, topic, lag: await consumerGroupLag(admin, groupId, topic) });
+    }
+  }
+  return out.sort((a, b) => b.lag - a.lag || a.groupId.localeCompare(b.groupId) || a.topic.localeCompare(b.topic));
+}
+
+/**
+ * Keeps the lag of one consumer group on its topics, refreshed every `intervalMs`, and exports it as the OpenTelemetry
+ * gauge `cvp.kafka.consumer.lag` (attributes `group`, `topic`; records not yet committed), read by whatever metrics
+ * exporter the telemetry runs (OTEL_METRICS_EXPORTER=prometheus|otlp). A failed refresh keeps the last figures.
+ */
+export class ConsumerLagMonitor {
+  private readonly lags = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private connected = false;
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly groupId: string,
+    private readonly topics: () => readonly string[],
+    private readonly intervalMs = 15_000,
+  ) {
+    metrics
+      .getMeter('cvp')
+      .createObservableGauge('cvp.kafka.consumer.lag', {
+        description: 'Records of the topic this consumer group has not committed yet',
+        unit: '{record}',
+      })
+      .addCallback((result) => {
+        for (const [topic, lag] of this.lags) result.observe(lag, { group: this.groupId, topic });
+      });
+  }
+
+  /** The latest figures, per topic. */
+  current(): Record<string, number> {
+    return Object.fromEntries(this.lags);
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.connected) {
+      await this.admin.connect();
+      this.connected = true;
+    }
+    for (const topic of this.topics()) {
+      this.lags.set(topic, await consumerGroupLag(this.admin, this.groupId, topic));
+    }
+  }
+
+  start(): void {
+    const tick = () =>
+      this.refresh()
+        .catch(() => undefined)
+        .finally(() => {
+          this.timer = setTimeout(tick, this.intervalMs);
+          this.timer.unref();
+        });
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    if (this.connected) await this.admin.disconnect();
+    this.connected = false;
   }
 }

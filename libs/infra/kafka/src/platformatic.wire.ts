@@ -98,6 +98,7 @@ class PlatformaticConsumerLoop implements ConsumerLoop {
   private streamError?: Error;
   private pumping?: Promise<void>;
   private stopping = false;
+  private failed: string | null = null;
   /** Resolved by the stream's events (records to read, end, error) and by stop(). */
   private readonly waiters = new Set<() => void>();
   /** Backoff sleeps, cut short only by stop(). */
@@ -128,9 +129,11 @@ class PlatformaticConsumerLoop implements ConsumerLoop {
       autocreateTopics: false,
     });
     const stream = await this.openStream(this.consumer);
-    this.pumping = this.pump(this.consumer, stream, handler).catch((error: Error) =>
-      this.log.error({ msg: 'consumer loop stopped', error: error.message }),
-    );
+    this.failed = null;
+    this.pumping = this.pump(this.consumer, stream, handler).catch((error: Error) => {
+      this.failed = `consumer loop stopped: ${error.message}`;
+      this.log.error({ msg: 'consumer loop stopped', error: error.message });
+    });
   }
 
   private async openStream(consumer: Consumer): Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> {
@@ -261,6 +264,10 @@ class PlatformaticConsumerLoop implements ConsumerLoop {
 
   unwrap(): unknown {
     return this.consumer;
+  }
+
+  failure(): string | null {
+    return this.failed;
   }
 }
 

@@ -83,6 +83,8 @@ export interface ConsumerLoop {
   stop(): Promise<void>;
   /** The client's own consumer object, for diagnostics. */
   unwrap(): unknown;
+  /** Why the loop stopped consuming on its own (a crash it does not recover from); null while it runs. */
+  failure(): string | null;
 }
 
 /** A client library behind the seam. */

@@ -2,7 +2,8 @@ import { type DynamicModule, type INestApplication, Logger as NestLogger, Module
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
+import { KAFKA_CLIENT, KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
+import type { Kafka } from 'kafkajs';
 import type { Telemetry } from '@cvp/telemetry';
 import { HealthService } from './health';
 import { RpcErrorPassthrough } from './rpc-errors';
@@ -57,19 +58,20 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   await waitUntilReady(health, STARTUP_TIMEOUT_MS);
 
   if (KAFKA_GROUP_ID) {
+    const server = new KafkaConsumerServer({
+      wire: app.get(KAFKA_WIRE),
+      producer: app.get(KafkaProducerService),
+      groupId: KAFKA_GROUP_ID,
+      maxRecordsPerCall: options.maxRecordsPerCall,
+      maxAttempts: options.config.CONSUMER_MAX_ATTEMPTS,
+      retryBackoffMs: options.config.CONSUMER_RETRY_BACKOFF_MS,
+      // An outage of a dependency holds the partition instead of dead-lettering records.
+      dependenciesHealthy: () => health.consumerReady(),
+      lagAdmin: app.get<Kafka>(KAFKA_CLIENT).admin({ retry: { retries: 0 } }),
+    });
+    health.registerLiveness('kafka-consumer', () => server.failure());
     const consumer = app.connectMicroservice(
-      {
-        strategy: new KafkaConsumerServer({
-          wire: app.get(KAFKA_WIRE),
-          producer: app.get(KafkaProducerService),
-          groupId: KAFKA_GROUP_ID,
-          maxRecordsPerCall: options.maxRecordsPerCall,
-          maxAttempts: options.config.CONSUMER_MAX_ATTEMPTS,
-          retryBackoffMs: options.config.CONSUMER_RETRY_BACKOFF_MS,
-          // An outage of a dependency holds the partition instead of dead-lettering records.
-          dependenciesHealthy: () => health.consumerReady(),
-        }),
-      },
+      { strategy: server },
       // Its own config (the HTTP side keeps Nest's filters); listeners registered once the filter below is in place.
       { deferInitialization: true },
     );

@@ -45,6 +45,22 @@ export class HealthService {
     return { status, checks };
   }
 
+  private readonly liveness = new Map<string, () => string | null>();
+
+  /** A part of the process that can stop on its own (the Kafka consumer): liveness fails while it reports a reason. */
+  registerLiveness(name: string, failure: () => string | null): void {
+    this.liveness.set(name, failure);
+  }
+
+  livenessFailures(): { name: string; reason: string }[] {
+    const failures: { name: string; reason: string }[] = [];
+    for (const [name, failure] of this.liveness) {
+      const reason = failure();
+      if (reason) failures.push({ name, reason });
+    }
+    return failures;
+  }
+
   /** Whether everything the Kafka consumer needs answers: the service's dependencies and its consumer's own. */
   async consumerReady(): Promise<boolean> {
     const report = await this.readiness([...this.options.dependencies, ...(this.options.consumerDependencies ?? [])]);
@@ -78,9 +94,16 @@ export class HealthService {
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 
-  /** The process is up and serving HTTP; no I/O, so a slow dependency never restarts the pod. */
+  /**
+   * The process is up, serving HTTP and its Kafka consumer (if any) still consuming; no I/O, so a slow dependency
+   * never restarts the pod, but a consumer that stopped on its own does (503 with the reason).
+   */
   @Get('live')
   live(): { status: 'ok' } {
+    const failures = this.health.livenessFailures();
+    if (failures.length > 0) {
+      throw new HttpException({ status: 'error', failures }, HttpStatus.SERVICE_UNAVAILABLE);
+    }
     return { status: 'ok' };
   }
 
