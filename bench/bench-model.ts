@@ -18,12 +18,13 @@ export async function publishBenchModel(run: string): Promise<string> {
   return version;
 }
 
-export async function saveBenchModel(run: string): Promise<{ version: string; artifactUri: string }> {
+/** `members`: networks of the seed ensemble (the trainer's default, 3, unless a bench compares). */
+export async function saveBenchModel(run: string, members?: number): Promise<{ version: string; artifactUri: string }> {
   await selectBackend('wasm', () => undefined);
   const start = new Date('2025-01-01T00:00:00Z');
   const end = new Date('2026-01-01T00:00:00Z');
   const events = [...syntheticClickstream({ customers: 2000, seed: 1, start, end })];
-  const trained = await trainValueModel({ events, to: end, horizonDays: 90, seed: 1 });
+  const trained = await trainValueModel({ events, to: end, horizonDays: 90, seed: 1, members });
   const version = `ziln@${run}`;
   const artifactUri = await new ModelStore(join(ROOT, '.infra', 'bench-models')).save(
     version,

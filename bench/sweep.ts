@@ -1,7 +1,7 @@
 /**
  * Re-scoring sweep benchmark, against the real Redis and broker of `npm run infra:up`:
  *   npm run infra:up && npm run build && node -r @swc-node/register bench/sweep.ts [--sizes 100000,1000000]
- *     [--redis-db 9] [--batch 500] [--replicas 1]
+ *     [--redis-db 9] [--batch 500] [--replicas 1] [--members 3]
  * Writes N synthetic feature states (copies of 2,000 customers' states from the seeded synthetic clickstream, each
  * under its own id) straight into a Redis database of its own (flushed first), starts one scorer process on it with a
  * value model trained here and announced on cvp.models.v1 (wall clock, no schedule), asks for a sweep
@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     'redis-db': { type: 'string', default: '9' },
     batch: { type: 'string', default: '500' },
     replicas: { type: 'string', default: '1' },
+    members: { type: 'string' },
   },
 });
 const RUN = `sweep${Date.now().toString(36)}`;
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   const template = templateStates();
-  const model = await saveBenchModel(RUN);
+  const model = await saveBenchModel(RUN, args.members ? Number(args.members) : undefined);
   const local = await inProcess(model.artifactUri, template);
   console.error(`[bench] in process, per 1,000 customers: ${JSON.stringify(local)}`);
   await announce(model);

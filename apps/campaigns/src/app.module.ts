@@ -4,6 +4,7 @@ import type { CampaignsConfig } from './config';
 import { AudienceExport } from './audience-export';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsService } from './campaigns.service';
+import { DECISION_OUTBOX_OPTIONS, DecisionOutbox } from './decision-outbox';
 import { DecisionService } from './decision.service';
 import { FeatureFacts } from './feature-facts';
 import { ScoresConsumer } from './scores.consumer';
@@ -22,7 +23,17 @@ export function campaignsModule(config: CampaignsConfig) {
       }),
     ],
     controllers: [ScoresConsumer, CampaignsController],
-    providers: [DecisionService, CampaignsService, AudienceExport, FeatureFacts],
+    providers: [
+      DecisionService,
+      CampaignsService,
+      AudienceExport,
+      FeatureFacts,
+      DecisionOutbox,
+      {
+        provide: DECISION_OUTBOX_OPTIONS,
+        useValue: { intervalMs: config.DECISION_OUTBOX_INTERVAL_MS, graceMs: config.DECISION_OUTBOX_GRACE_MS },
+      },
+    ],
   })
   class CampaignsModule {}
   return CampaignsModule;

@@ -126,7 +126,10 @@ export class DecisionService {
   }
 }
 
-export function decisionMessage({ decision, campaign }: DecisionOutcome): DecisionMessage {
+export function decisionMessage({
+  decision,
+  campaign,
+}: Pick<DecisionOutcome, 'decision' | 'campaign'>): DecisionMessage {
   const score = decision.score as unknown as CustomerScore;
   return {
     decisionId: decision.id,
