@@ -1211,3 +1211,32 @@ describe('model training, registry and hot swap', () => {
     expect(seen.models.map((model) => model.version)).toEqual([version]);
   });
 });
+
+describe('faults (short; the full suite is bench/faults.ts)', () => {
+  it('loses and double-counts nothing when the features service is killed -9 mid-stream', async () => {
+    const customers = Array.from({ length: 20 }, (_, i) => `${RUN}-kill9-${i}`);
+    const events = customers.flatMap((id) => Array.from({ length: 15 }, (_, day) => view(id, 500 + day)));
+    for (let start = 0; start < events.length; start += 50) {
+      if (start === 100) {
+        // The consumer is folding the first batches: kill it without warning, and start a new one.
+        const victim = services[1];
+        victim.process.kill('SIGKILL');
+        await victim.exited;
+        services[1] = startService('features', {
+          OTEL_SDK_DISABLED: 'false',
+          OTEL_TRACES_EXPORTER: 'none',
+          OTEL_METRICS_EXPORTER: 'none',
+          OTEL_LOGS_EXPORTER: 'none',
+          SCORE_CLOCK: 'event-time',
+          KAFKA_GROUP_ID: GROUPS.features,
+        });
+      }
+      expect((await post({ events: events.slice(start, start + 50) })).status).toBe(202);
+    }
+    await waitUntilReady(services[1]);
+    await pipelineIdle();
+    const states = await redis.mget(customers.map(featureStateKey));
+    // Every acknowledged event folded exactly once: the commit script and the dedup marks survive the kill.
+    expect(states.map((raw) => (raw ? JSON.parse(raw).eventsApplied : 0))).toEqual(customers.map(() => 15));
+  });
+});
