@@ -25,8 +25,7 @@ import { createPrismaClient } from '@cvp/db';
 import type { CustomerState } from '@cvp/features';
 import { sleep, startService, stopService, waitUntilReady, type RunningService, type ServiceName } from '@cvp/harness';
 import { waitForZeroLag } from '@cvp/kafka';
-import { featureStateKey, ScoreClock, scoreKey } from '@cvp/redis';
-import { rebuildFeatures } from '../tools/cli/rebuild-features';
+import { featureStateKey, scoreKey } from '@cvp/redis';
 
 const { values: args } = parseArgs({
   options: {
@@ -88,18 +87,18 @@ const killAndRestart =
 const pidOf = (file: string) => Number(readFileSync(file, 'utf8').split('\n')[0].trim());
 const infraUp = () => execFileSync('bash', [join(ROOT, 'deploy/local/infra.sh'), 'up'], { stdio: 'ignore' });
 
-/** `cvp rebuild-features` over this run's customers (the features service keeps running: states it holds with as many events are kept). */
+/**
+ * `cvp rebuild-features` (the built CLI) over this run's customers; the features service keeps running: states it
+ * holds with as many events are kept.
+ */
 async function rebuild(): Promise<string> {
-  const redis = new Redis(REDIS_URL);
-  const prisma = createPrismaClient(DATABASE_URL);
-  try {
-    const clock = new ScoreClock(redis, { mode: 'event-time', latenessMs: 3_600_000, maxFutureSkewMs: 86_400_000 });
-    const summary = await rebuildFeatures({ prisma, redis, clock, customerPrefix: `${RUN}-` });
-    return `rebuild wrote ${summary.written} states, kept ${summary.kept}`;
-  } finally {
-    await prisma.$disconnect();
-    redis.disconnect();
-  }
+  const output = execFileSync(
+    process.execPath,
+    [join(ROOT, 'dist/tools/cli/main.js'), 'rebuild-features', '--customer-prefix', `${RUN}-`],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, SCORE_CLOCK: 'event-time' } },
+  );
+  const summary = JSON.parse(output) as { written: number; kept: number };
+  return `rebuild wrote ${summary.written} states, kept ${summary.kept}`;
 }
 
 const FAULTS: Fault[] = [
