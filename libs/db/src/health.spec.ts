@@ -1,12 +1,15 @@
-import { checkDatabase, type RawQueryRunner } from './health';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkDatabase, LATEST_MIGRATION, type RawQueryRunner } from './health';
 
-const answering = (result: Promise<unknown>): RawQueryRunner & { queries: string[] } => {
+/** A database that answers SELECT 1 with `result` and the migration check with `applied` rows. */
+const answering = (result: Promise<unknown>, applied = 1): RawQueryRunner & { queries: string[] } => {
   const queries: string[] = [];
   return {
     queries,
     $queryRawUnsafe: (query: string) => {
       queries.push(query);
-      return result;
+      return query === 'SELECT 1' ? result : Promise.resolve([{ applied }]);
     },
   };
 };
@@ -14,10 +17,25 @@ const answering = (result: Promise<unknown>): RawQueryRunner & { queries: string
 describe('checkDatabase', () => {
   afterEach(() => jest.useRealTimers());
 
-  it('resolves once SELECT 1 answers', async () => {
+  it('resolves once SELECT 1 answers and the newest migration is applied', async () => {
     const prisma = answering(Promise.resolve([{ '?column?': 1 }]));
     await expect(checkDatabase(prisma, 1000)).resolves.toBeUndefined();
-    expect(prisma.queries).toEqual(['SELECT 1']);
+    expect(prisma.queries[0]).toBe('SELECT 1');
+    expect(prisma.queries[1]).toContain(LATEST_MIGRATION);
+  });
+
+  it('rejects, naming the migration, when the schema is behind', async () => {
+    await expect(checkDatabase(answering(Promise.resolve([]), 0), 1000)).rejects.toThrow(
+      `database schema is behind: migration ${LATEST_MIGRATION} is not applied (npm run db:migrate)`,
+    );
+  });
+
+  it('names the newest migration folder', () => {
+    const folders = readdirSync(join(__dirname, '..', 'prisma', 'migrations'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    expect(LATEST_MIGRATION).toBe(folders[folders.length - 1]);
   });
 
   it('rejects with the driver error when the query fails', async () => {
