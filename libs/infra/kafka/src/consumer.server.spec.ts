@@ -16,6 +16,8 @@ class FakeWire implements KafkaWire {
   /** Sends that fail before the next one goes through (the broker unreachable). */
   failures = 0;
   attempts = 0;
+  /** Sends that never answer (a client lost in its own retries). */
+  hang = false;
   /** Set to play a consumer that crashed and stays down. */
   crashed: string | null = null;
   loop?: ConsumerLoopOptions;
@@ -26,6 +28,7 @@ class FakeWire implements KafkaWire {
       connect: async () => undefined,
       send: async (topic: string, messages: WireMessage[]) => {
         this.attempts++;
+        if (this.hang) return new Promise<void>(() => undefined);
         if (this.failures > 0) {
           this.failures--;
           throw new Error('broker not available');
@@ -267,6 +270,16 @@ describe('KafkaProducerService over the wire seam', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(down.attempts).toBeGreaterThan(1);
     expect(down.sent).toEqual([]);
+
+    // A client stuck in its own retries does not hold the caller past the deadline.
+    const stuck = new FakeWire();
+    stuck.hang = true;
+    const bounded = new KafkaProducerService(stuck, { produceDeadlineMs: 300 });
+    const since = Date.now();
+    await expect(bounded.send(TOPICS.events, [{ value: view('c7', 3) }])).rejects.toBeInstanceOf(
+      ProduceDeadlineExceeded,
+    );
+    expect(Date.now() - since).toBeLessThan(1_500);
   });
 
   it("reports the loop's own failure, for liveness", async () => {

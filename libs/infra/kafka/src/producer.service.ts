@@ -24,6 +24,15 @@ export class ProduceDeadlineExceeded extends Error {
 
 export const DEFAULT_PRODUCE_DEADLINE_MS = 15_000;
 
+/** `work`, or a rejection once `ms` have passed (the work itself goes on). */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement within ${Math.max(0, ms)} ms`)), Math.max(0, ms));
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 export interface OutgoingMessage<T extends TopicName> {
   value: MessageOf<T>;
   /** Trace context of the record this message derives from, so one event can be followed across services. */
@@ -72,8 +81,14 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
     let backoffMs = 100;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.ready();
-        await this.producer.send(topic, records);
+        // The client's own retries may outlast the deadline: the caller's wait is bounded by it all the same (a send
+        // still in flight then may yet be written: at least once).
+        const inFlight = (async () => {
+          await this.ready();
+          await this.producer.send(topic, records);
+        })();
+        inFlight.catch(() => undefined);
+        await withDeadline(inFlight, this.deadlineMs - (Date.now() - started));
         return;
       } catch (error) {
         const elapsed = Date.now() - started;
