@@ -51,14 +51,18 @@ describe('scoreWithModel', () => {
       expect(score.horizonDays).toBe(90);
       expect(score.churnRisk).toBeCloseTo(1 - score.pBuyAgain, 3);
       expect(score.expectedSpendLow! <= score.expectedSpendHigh!).toBe(true);
+      const { high, mid } = loaded.metadata.tierThresholds;
+      // Nothing expected is low whatever the cut points (mid may be 0 when a served peer predicts 0 for many).
       const expectedTier =
-        score.expectedSpend >= loaded.metadata.tierThresholds.high
-          ? 'high'
-          : score.expectedSpend >= loaded.metadata.tierThresholds.mid
-            ? 'mid'
-            : 'low';
-      // Tiers are decided on the unrounded spend: allow a cent at the boundary.
-      if (Math.abs(score.expectedSpend - loaded.metadata.tierThresholds.high) > 0.01)
+        score.expectedSpend <= 0
+          ? 'low'
+          : score.expectedSpend >= high
+            ? 'high'
+            : score.expectedSpend >= mid
+              ? 'mid'
+              : 'low';
+      // Tiers are decided on the unrounded spend: allow a cent at each boundary.
+      if ([high, mid, 0].every((cut) => Math.abs(score.expectedSpend - cut) > 0.01))
         expect(score.tier).toBe(expectedTier);
       expect(score.reasons.length).toBeLessThanOrEqual(3);
       const sizes = score.reasons.map((reason) => Math.abs(reason.contribution));

@@ -43,9 +43,9 @@ export async function allGroupLags(
   const { groups } = await admin.listGroups();
   const out: { groupId: string; topic: string; lag: number }[] = [];
   for (const { groupId } of groups.filter((group) => group.groupId.startsWith(prefix))) {
-    const committed = await admin.fetchOffsets({ groupId });
-    for (const { topic } of committed) {
-      if (committed.find((entry) => entry.topic === topic)?.partitions.every((p) => Number(p.offset) < 0)) continue;
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+      // Listed but never committed (every offset -1): not a topic this group consumes.
+      if (partitions.every((partition) => Number(partition.offset) < 0)) continue;
       out.push({ groupId, topic, lag: await consumerGroupLag(admin, groupId, topic) });
     }
   }

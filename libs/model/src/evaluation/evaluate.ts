@@ -1,6 +1,6 @@
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
-import { fitBgNbd } from '../baselines/bgnbd';
+import { expectedTransactions, fitBgNbd } from '../baselines/bgnbd';
 import { predictCustomerValue } from '../baselines/bgnbd-gamma-gamma';
 import { fitGammaGamma } from '../baselines/gamma-gamma';
 import { rfmAverage } from '../baselines/rfm-average';
@@ -346,16 +346,13 @@ function weeklyPurchases(
     actual[Math.floor(day / 7)]++;
   }
   const cumulativeBgnbd = (w: number) =>
-    summaries.reduce(
-      (sum, customer) => sum + predictCustomerValue(bgnbd, { p: 1, q: 2, gamma: 1 }, customer, w).expectedTransactions,
-      0,
-    );
+    summaries.reduce((sum, customer) => sum + expectedTransactions(bgnbd, customer, w), 0);
   // The served model predicts spend; its purchases are its spend over the horizon divided by the mean order value,
   // spread over the weeks like BG/NBD's curve.
   const servedSpend = trained.model.predict(rows).reduce((sum, prediction) => sum + prediction.expectedSpend, 0);
-  const orders = summaries.reduce((sum, customer) => sum + customer.calibrationSpend, 0);
-  const calibrationDays = summaries.reduce((sum, customer) => sum + customer.repeatCount + 1, 0);
-  const meanOrder = calibrationDays > 0 ? orders / calibrationDays : 1;
+  const calibrationSpend = summaries.reduce((sum, customer) => sum + customer.calibrationSpend, 0);
+  const purchaseDays = summaries.reduce((sum, customer) => sum + customer.repeatCount + 1, 0);
+  const meanOrder = purchaseDays > 0 ? calibrationSpend / purchaseDays : 1;
   const totalBgnbd = cumulativeBgnbd(horizonDays / 7);
   const out: EvaluationRun['weekly'] = [];
   let previous = 0;

@@ -97,7 +97,8 @@ export function cutoffExamples(
   // Examples there would be without sampling: per customer, the cutoffs after their first event.
   let total = 0;
   for (const list of byCustomer.values()) {
-    const first = Math.min(...list.map((item) => item.ms));
+    let first = Infinity;
+    for (const item of list) if (item.ms < first) first = item.ms;
     total += cutoffMs.filter((ms) => ms > first).length;
   }
   const keepShare = Math.min(1, (options.maxExamples ?? 250_000) / Math.max(1, total));

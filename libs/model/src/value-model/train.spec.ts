@@ -170,6 +170,12 @@ describe('value model helpers', () => {
     expect(tiers.filter((tier) => tier === 'mid')).toHaveLength(30);
     expect(() => fitTierThresholds(spends, { high: 0.6, mid: 0.5 })).toThrow(/high \+ mid < 1/);
     expect(() => fitTierThresholds([], { high: 0.2, mid: 0.3 })).toThrow(/no predictions/);
+    // More than the low share predicted 0 (a served peer like last-90-day spend): the mid cut point is 0, yet a
+    // customer expected to spend nothing stays low.
+    const peerLike = fitTierThresholds([...new Array(60).fill(0), ...spends.slice(60)], { high: 0.2, mid: 0.3 });
+    expect(peerLike.mid).toBe(0);
+    expect(tierOf(0, peerLike)).toBe('low');
+    expect(tierOf(0.01, peerLike)).toBe('mid');
   });
 
   it('publishes only a candidate that ranks better (mean of Gini and Spearman) than the published model', () => {

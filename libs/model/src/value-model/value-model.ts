@@ -111,7 +111,12 @@ export class ValueModel {
   /** Predictions of another blend of the same network (the candidates of the selection). */
   predictWith(rows: readonly (readonly number[])[], blend: ServedBlend): ValuePrediction[] {
     const inputs = this.inputs(rows);
-    return this.served(rows, inputs, this.network.predict(inputs), blend);
+    return this.served(inputs, this.network.predict(inputs), blend, this.stretches(rows));
+  }
+
+  private stretches(rows: readonly (readonly number[])[]): ReturnType<typeof horizonStretch>[] {
+    const { btyd, labelDays, horizonDays } = this.spec;
+    return rows.map((row) => horizonStretch(btyd, row, labelDays, horizonDays));
   }
 
   /**
@@ -126,28 +131,28 @@ export class ValueModel {
   ): { predictions: ValuePrediction[]; inputs: number[][]; attributions: number[][] } {
     const inputs = this.inputs(rows);
     const network = this.network.predict(inputs);
-    const predictions = this.served(rows, inputs, network, this.spec.served);
-    const { served, labelDays, horizonDays, btyd } = this.spec;
+    const stretches = this.stretches(rows);
+    const predictions = this.served(inputs, network, this.spec.served, stretches);
+    const { served } = this.spec;
     const share = served.scale * (served.zilnWeight > 0 ? served.zilnWeight : 1);
     const attributions = integratedGradients(this.network, inputs, steps).map((row, i) => {
-      const factor = share * horizonStretch(btyd, rows[i], labelDays, horizonDays).spend;
+      const factor = share * stretches[i].spend;
       return row.map((value) => value * factor);
     });
     return { predictions, inputs, attributions };
   }
 
   private served(
-    rows: readonly (readonly number[])[],
     inputs: readonly (readonly number[])[],
     network: readonly ZilnPrediction[],
     blend: ServedBlend,
+    stretches: readonly ReturnType<typeof horizonStretch>[],
   ): ValuePrediction[] {
-    const { labelDays, horizonDays, btyd } = this.spec;
     return network.map((prediction, i) => {
       const peer = blend.peer ? peerValue(blend.peer, inputs[i], this.spec) : 0;
       const overLabel =
         blend.scale * (blend.zilnWeight * prediction.expectedSpend + (1 - blend.zilnWeight) * blend.peerScale * peer);
-      const stretch = horizonStretch(btyd, rows[i], labelDays, horizonDays);
+      const stretch = stretches[i];
       const expectedSpend = overLabel * stretch.spend;
       const ratio = prediction.expectedSpend > 0 ? expectedSpend / prediction.expectedSpend : 0;
       return {
@@ -201,6 +206,11 @@ export function fitTierThresholds(
   };
 }
 
+/**
+ * A customer expected to spend nothing is `low` whatever the thresholds: when more than the low share of the
+ * population is predicted 0 (a served peer such as last-90-day spend), the `mid` quantile is 0 itself.
+ */
 export function tierOf(expectedSpend: number, thresholds: Pick<TierThresholds, 'high' | 'mid'>): Tier {
+  if (!(expectedSpend > 0)) return 'low';
   return expectedSpend >= thresholds.high ? 'high' : expectedSpend >= thresholds.mid ? 'mid' : 'low';
 }
