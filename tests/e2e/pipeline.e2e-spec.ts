@@ -32,6 +32,9 @@ import {
 import type { SweepRecord, SweepSummary } from '@cvp/scoring';
 import {
   eventually,
+  fuzzOpenApi,
+  POISON_CASES,
+  runPoisonMatrix,
   sleep,
   startService,
   stopService,
@@ -1239,4 +1242,31 @@ describe('faults (short; the full suite is bench/faults.ts)', () => {
     // Every acknowledged event folded exactly once: the commit script and the dedup marks survive the kill.
     expect(states.map((raw) => (raw ? JSON.parse(raw).eventsApplied : 0))).toEqual(customers.map(() => 15));
   });
+});
+
+describe('poison records (the matrix bench/poison.ts prints as a table)', () => {
+  it('dead-letters every kind of poison record within 3 attempts, and the normal record after it is processed', async () => {
+    const rows = await runPoisonMatrix({ kafka, redis, prisma, groups: GROUPS, run: RUN });
+    expect(rows.filter((row) => !row.ok)).toEqual([]);
+    expect(rows.length).toBe(POISON_CASES.length);
+  });
+});
+
+describe('API fuzzing (short; the full run is bench/fuzz.ts)', () => {
+  // Last: it sends whatever the OpenAPI documents allow (and what they do not) to every service.
+  it.each(['ingest', 'features', 'trainer', 'scorer', 'campaigns'] as const)(
+    'answers every request schemathesis derives from the %s OpenAPI document without a server error',
+    async (name) => {
+      const service = services.find((running) => running.name === name)!;
+      const result = await fuzzOpenApi(service.url, {
+        maxExamples: 15,
+        seed: 1,
+        reportDir: join(ROOT, 'reports', 'e2e', `fuzz-${name}`),
+      });
+      expect(result.requests).toBeGreaterThan(0);
+      // The summary names the failing case and how to reproduce it.
+      if (result.exitCode !== 0) throw new Error(`schemathesis found failures:\n${result.summary}`);
+      expect(result.serverErrors).toEqual([]);
+    },
+  );
 });

@@ -9,6 +9,7 @@ import {
   Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TOPICS } from '@cvp/contracts';
 import { KafkaProducerService, ProduceDeadlineExceeded } from '@cvp/kafka';
 import { INGEST_CONFIG, type IngestConfig } from './config';
@@ -21,6 +22,7 @@ export interface IngestAccepted {
   eventIds: string[];
 }
 
+@ApiTags('events')
 @Controller('v1/events')
 export class EventsController {
   constructor(
@@ -31,6 +33,18 @@ export class EventsController {
   /** 202 once Kafka acknowledged every event (acks=all); 400 with field errors and nothing produced otherwise. */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Publish one clickstream event, or a batch as `{ "events": [...] }`, to cvp.events.v1' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/EventRequest' } })
+  @ApiAcceptedResponse({
+    description: 'Every event acknowledged by Kafka',
+    schema: {
+      type: 'object',
+      properties: { accepted: { type: 'integer' }, eventIds: { type: 'array', items: { type: 'string' } } },
+    },
+  })
+  @ApiResponse({ status: 400, description: 'Invalid events: field errors listed, nothing produced' })
+  @ApiResponse({ status: 413, description: 'Body over INGEST_MAX_BODY_BYTES' })
+  @ApiResponse({ status: 503, description: 'Kafka did not acknowledge in time: nothing accepted (Retry-After)' })
   async ingest(
     @Body() body: unknown,
     @Res({ passthrough: true }) response: { setHeader(name: string, value: string): unknown },

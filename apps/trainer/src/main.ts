@@ -1,7 +1,8 @@
 import { telemetry } from './telemetry';
-import { exitOnBootFailure, runService } from '@cvp/nest-common';
+import { exitOnBootFailure, runService, serveOpenApi } from '@cvp/nest-common';
 import { loadTrainerConfig } from './config';
 import { trainerModule } from './app.module';
+import { trainRequestSchema } from './train-request';
 
 async function main(): Promise<void> {
   const config = loadTrainerConfig();
@@ -9,6 +10,20 @@ async function main(): Promise<void> {
     module: trainerModule(config),
     config,
     telemetry,
+    configure: (app) =>
+      serveOpenApi(app, {
+        title: 'CVP trainer',
+        description: 'Training runs of the value model and the registry of model versions (PostgreSQL).',
+        version: '1',
+        requestSchemas: { TrainRequest: trainRequestSchema },
+        schemas: {
+          ModelVersion: {
+            type: 'object',
+            description:
+              'A registered model version: version, kind, status, window, horizon, validation metrics, selection, artifact path and checksum',
+          },
+        },
+      }),
   });
 }
 

@@ -1,4 +1,4 @@
-import { clickstreamEventSchema, validate } from './index';
+import { clickstreamEventSchema, isStorableJson, isUnicodeText, MAX_JSON_DEPTH, tooDeep, validate } from './index';
 
 const purchase = {
   eventId: 'e-1',
@@ -50,5 +50,38 @@ describe('clickstream event contract', () => {
   it('rejects a purchase whose total contradicts its items', () => {
     const result = validate(clickstreamEventSchema, { ...purchase, total: 5 });
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('validate on deeply nested input', () => {
+  it('answers a field error instead of overflowing the stack', () => {
+    let nested: unknown = { type: 'page_view' };
+    for (let i = 0; i < 100_000; i++) nested = { not: nested };
+    const result = validate(clickstreamEventSchema, nested);
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: Array(MAX_JSON_DEPTH).fill('not').join('.'),
+          message: `nested more than ${MAX_JSON_DEPTH} levels deep`,
+        },
+      ],
+    });
+  });
+
+  it('finds the deep value inside arrays, with its path', () => {
+    let nested: unknown = 1;
+    for (let i = 0; i < MAX_JSON_DEPTH; i++) nested = [nested];
+    expect(tooDeep({ a: [0, nested] })).toEqual(['a', 1, ...Array(MAX_JSON_DEPTH - 2).fill(0)]);
+    expect(tooDeep({ a: { b: 1 } })).toBeNull();
+  });
+});
+
+describe('text and JSON the stores accept', () => {
+  it('refuses NUL and lone surrogates at any depth, keys included', () => {
+    expect(isStorableJson({ a: ['ok', { b: 'fine \u00e9 \ud83d\ude00' }] })).toBe(true);
+    expect(isStorableJson({ a: ['ok', { b: 'a\u0000b' }] })).toBe(false);
+    expect(isStorableJson({ ['\ud800']: 1 })).toBe(false);
+    expect(isUnicodeText('\udc00x')).toBe(false);
   });
 });

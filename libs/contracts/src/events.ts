@@ -9,12 +9,28 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this pattern is for
 const NOT_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** True when PostgreSQL (text and jsonb) and JSON tools accept the string: no NUL, no lone surrogate. */
+export function isUnicodeText(value: string): boolean {
+  return !NOT_TEXT.test(value);
+}
+
 /** Free text as the stores accept it: refused (never silently cleaned) when it holds NUL or a lone surrogate. */
-const text = (max: number) =>
+export const unicodeText = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !NOT_TEXT.test(value), 'must be Unicode text without NUL characters or lone surrogates');
+    .refine(isUnicodeText, 'must be Unicode text without NUL characters or lone surrogates');
+const text = unicodeText;
+
+/** True when every key and string inside a JSON value is Unicode text (what a jsonb column stores). */
+export function isStorableJson(value: unknown): boolean {
+  if (typeof value === 'string') return isUnicodeText(value);
+  if (Array.isArray(value)) return value.every(isStorableJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).every(([key, inner]) => isUnicodeText(key) && isStorableJson(inner));
+  }
+  return true;
+}
 
 const id = (what: string) =>
   z

@@ -35,6 +35,13 @@ export const SCORE_TRIGGERS = ['event', 'sweep', 'model-swap'] as const;
 export type ScoreTrigger = (typeof SCORE_TRIGGERS)[number];
 
 /** `cvp.scores.v1`: the value score of one customer. Key: customerId. */
+/**
+ * The largest expected spend a score may carry: inside the DECIMAL(14, 2) columns of the stores, and far past any
+ * customer; a model that predicts more is broken, and its score is refused rather than acted on.
+ */
+export const MAX_EXPECTED_SPEND = 1e11;
+const expectedSpend = z.number().nonnegative().max(MAX_EXPECTED_SPEND, `must be at most ${MAX_EXPECTED_SPEND}`);
+
 export const customerScoreSchema = z.object({
   customerId: z.string().min(1),
   /** The instant the score is as of (the score clock; recency and churn risk are measured to it). */
@@ -47,10 +54,10 @@ export const customerScoreSchema = z.object({
   sourceEventId: z.string().min(1),
   scoredAt: isoDateTime,
   horizonDays: z.number().int().positive(),
-  expectedSpend: z.number().nonnegative(),
+  expectedSpend,
   /** Interval of expected spend, where the model gives one. */
-  expectedSpendLow: z.number().nonnegative().nullable(),
-  expectedSpendHigh: z.number().nonnegative().nullable(),
+  expectedSpendLow: expectedSpend.nullable(),
+  expectedSpendHigh: expectedSpend.nullable(),
   pBuyAgain: z.number().min(0).max(1),
   churnRisk: z.number().min(0).max(1),
   tier: z.enum(TIERS),

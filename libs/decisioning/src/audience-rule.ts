@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unicodeText } from '@cvp/contracts';
 
 /**
  * Audience rules over score fields and features, stored as JSON with the campaign:
@@ -13,8 +14,8 @@ export type Condition =
   | { field: string; op: 'in'; value: Scalar[] }
   | { field: string; op: 'between'; value: [number, number] };
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]);
-const field = z.string().min(1, 'field must name a score field or feature');
+const scalar = z.union([unicodeText(1000), z.number(), z.boolean()]);
+const field = unicodeText(128).min(1, 'field must name a score field or feature');
 const condition = z.union([
   z.object({ field, op: z.enum(['eq', 'neq']), value: scalar }).strict(),
   z.object({ field, op: z.enum(['gt', 'gte', 'lt', 'lte']), value: z.number() }).strict(),

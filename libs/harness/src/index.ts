@@ -1,2 +1,5 @@
 export * from './proc';
 export * from './services';
+export * from './fuzz';
+export * from './table';
+export * from './poison';

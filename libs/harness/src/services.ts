@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The workspace root (the folder with nx.json), from source or from dist alike. */
-const ROOT = (() => {
+export const WORKSPACE_ROOT = (() => {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
   throw new Error('workspace root (nx.json) not found');
 })();
@@ -36,12 +36,12 @@ export interface RunningService {
 
 /** Starts a built service (`npm run build` first) as its own process, logs to reports/e2e/<name>.log. */
 export function startService(name: ServiceName, env: Record<string, string> = {}, logFolder = 'e2e'): RunningService {
-  const logDir = join(ROOT, 'reports', logFolder);
+  const logDir = join(WORKSPACE_ROOT, 'reports', logFolder);
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
   const port = String(Number(env.PORT ?? PORTS[name]) + servicePortOffset());
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: WORKSPACE_ROOT,
     env: {
       ...process.env,
       LOG_FORMAT: 'json',

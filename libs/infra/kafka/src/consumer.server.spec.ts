@@ -77,7 +77,10 @@ function control(active = () => true) {
 async function serverWith(
   handle: (batch: RecordBatch<ClickstreamEvent>) => Promise<void>,
   maxRecordsPerCall = 500,
-  retries: Pick<KafkaConsumerServerOptions, 'maxAttempts' | 'retryBackoffMs' | 'dependenciesHealthy'> = {},
+  retries: Pick<
+    KafkaConsumerServerOptions,
+    'maxAttempts' | 'retryBackoffMs' | 'dependenciesHealthy' | 'maxFutureSkewMs'
+  > = {},
 ): Promise<{ wire: FakeWire; run: (batch: PartitionBatch, control: BatchControl) => Promise<void> }> {
   const wire = new FakeWire();
   const server = new KafkaConsumerServer({
@@ -139,6 +142,21 @@ describe('KafkaConsumerServer over the wire seam', () => {
     expect(letters[0].headers.traceparent).toBe(record(0, null).headers.traceparent);
     expect(letters[1].headers['cvp-dlt-reason']).toMatch(/^contract cvp\.events\.v1/);
     expect(letters[2].headers['cvp-dlt-reason']).toBe('empty record value');
+  });
+
+  it('dead-letters an event dated past its clock plus the allowed skew, before the handler sees it', async () => {
+    const seen: string[] = [];
+    const { wire, run } = await serverWith(
+      async (batch) => void seen.push(...batch.records.map((r) => r.value.eventId)),
+      500,
+      { maxFutureSkewMs: 60_000 },
+    );
+    const soon = { ...view('c1', 2), eventId: 'soon', occurredAt: new Date(Date.now() + 30_000).toISOString() };
+    const far = { ...view('c1', 3), eventId: 'far', occurredAt: '9999-12-31T00:00:00Z' };
+    await run({ topic: TOPICS.events, partition: 0, records: [record(1, far), record(2, soon)] }, control().control);
+    expect(seen).toEqual(['soon']);
+    const [letter] = wire.sent.flatMap(({ messages }) => messages);
+    expect(letter.headers['cvp-dlt-reason']).toMatch(/^occurredAt 9999-12-31T00:00:00Z is after .* allowed skew/);
   });
 
   it('narrows a PermanentError down to the record that causes it', async () => {

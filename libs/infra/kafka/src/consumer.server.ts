@@ -3,7 +3,7 @@ import { ConsumerLagMonitor } from './lag';
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, RpcException, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { deadLetterTopic, MESSAGE_SCHEMAS, validate, type MessageOf, type TopicName } from '@cvp/contracts';
+import { deadLetterTopic, MESSAGE_SCHEMAS, TOPICS, validate, type MessageOf, type TopicName } from '@cvp/contracts';
 import { extractTraceContext, type Context } from '@cvp/telemetry';
 import type { DeadLetter, KafkaProducerService } from './producer.service';
 import type { BatchControl, ConsumerLoop, KafkaWire, PartitionBatch, RawRecord } from './wire';
@@ -73,6 +73,12 @@ export interface KafkaConsumerServerOptions {
   dependenciesHealthy?: () => Promise<boolean>;
   /** An admin client: with it the server exports its group's lag (`ConsumerLagMonitor`) while it consumes. */
   lagAdmin?: Admin;
+  /**
+   * Events dated further past this consumer's wall clock than this are dead-lettered like a broken contract: ingest
+   * refuses them, so one on the topic came from a producer with a bad clock (or around ingest) and would move the
+   * customer's features, and the training window, into the future for good. Default: no check.
+   */
+  maxFutureSkewMs?: number;
 }
 
 /**
@@ -240,6 +246,15 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     const checked = validate(MESSAGE_SCHEMAS[topic], json);
     if (!checked.ok)
       return fail(`contract ${topic}: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    if (topic === TOPICS.events && this.options.maxFutureSkewMs !== undefined) {
+      const { occurredAt } = checked.value as MessageOf<typeof TOPICS.events>;
+      const latestMs = Date.now() + this.options.maxFutureSkewMs;
+      if (Date.parse(occurredAt) > latestMs) {
+        return fail(
+          `occurredAt ${occurredAt} is after ${new Date(latestMs).toISOString()} (the clock plus the allowed skew)`,
+        );
+      }
+    }
     return {
       topic,
       partition,

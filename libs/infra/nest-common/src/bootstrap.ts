@@ -19,6 +19,8 @@ export interface ServiceConfig {
   CONSUMER_MAX_ATTEMPTS?: number;
   /** Wait before the second attempt, doubled for each further one. */
   CONSUMER_RETRY_BACKOFF_MS?: number;
+  /** Events dated further past the wall clock than this are dead-lettered by the consumers. */
+  SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS?: number;
 }
 
 export interface ServiceOptions {
@@ -68,6 +70,11 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
       // An outage of a dependency holds the partition instead of dead-lettering records.
       dependenciesHealthy: () => health.consumerReady(),
       lagAdmin: app.get<Kafka>(KAFKA_CLIENT).admin({ retry: { retries: 0 } }),
+      // The bound ingest applies, applied again to what arrives around it.
+      maxFutureSkewMs:
+        options.config.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS === undefined
+          ? undefined
+          : options.config.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS * 1000,
     });
     health.registerLiveness('kafka-consumer', () => server.failure());
     const consumer = app.connectMicroservice(
