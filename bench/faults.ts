@@ -12,6 +12,10 @@
  * (fast shutdown) for 30 s; the feature states deleted mid-stream (a failover to an empty replica), then rebuilt.
  * `--only <text>` runs the baseline and the faults whose name contains it. Prints the table and writes
  * reports/bench/faults.json.
+ *
+ * Kafka's hard-bounce test needs three brokers: `bash deploy/local/kafka-cluster.sh up` (RF 3, min.insync.replicas 2),
+ * then `KAFKA_BROKERS=$(bash deploy/local/kafka-cluster.sh brokers) node -r @swc-node/register bench/faults.ts
+ * --only leader`: the partition leader killed -9 five times under load (skipped with one broker).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -55,9 +59,15 @@ const PAIRS = [
 
 type Fault = {
   name: string;
-  inject: (services: Map<ServiceName, RunningService>) => Promise<void>;
+  /** Returns a note for the table, if any. */
+  inject: (services: Map<ServiceName, RunningService>) => Promise<string | void>;
   /** After the pipeline caught up (e.g. the rebuild after Redis lost writes); returns what it did. */
   repair?: () => Promise<string>;
+  /**
+   * Needs the 3-broker cluster of deploy/local/kafka-cluster.sh as KAFKA_BROKERS; the events keep streaming (paced)
+   * until the injection is over, however long it takes.
+   */
+  cluster?: boolean;
 };
 
 const env = (name: ServiceName): Record<string, string> => ({
@@ -101,6 +111,86 @@ async function rebuild(): Promise<string> {
   return `rebuild wrote ${summary.written} states, kept ${summary.kept}`;
 }
 
+const CLUSTER = join(ROOT, 'deploy/local/kafka-cluster.sh');
+const cluster = (...args: string[]) => execFileSync('bash', [CLUSTER, ...args], { encoding: 'utf8' }).trim();
+const CUSTOMER_TOPICS = [TOPICS.events, TOPICS.features, TOPICS.scores, TOPICS.decisions];
+
+/** Leader and in-sync replicas of every partition of the customer-keyed topics, asked of the brokers alive. */
+async function partitionStates(
+  brokers = BROKERS,
+): Promise<{ topic: string; partition: number; leader: number; isr: number[]; address: Map<number, string> }[]> {
+  const admin = new Kafka({
+    clientId: 'cvp-faults-metadata',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 100 },
+    connectionTimeout: 1000,
+    requestTimeout: 2000,
+  }).admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: CUSTOMER_TOPICS });
+    const { brokers: nodes } = await admin.describeCluster();
+    const address = new Map(nodes.map((node) => [node.nodeId, `${node.host}:${node.port}`]));
+    return topics.flatMap(({ name, partitions }) =>
+      partitions.map((p) => ({ topic: name, partition: p.partitionId, leader: p.leader, isr: p.isr, address })),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Polls until `ok` holds for the partition states (errors while a broker is gone count as not yet); seconds taken. */
+async function until(
+  ok: (states: Awaited<ReturnType<typeof partitionStates>>) => boolean,
+  timeoutMs: number,
+  brokers = BROKERS,
+) {
+  const started = Date.now();
+  for (;;) {
+    const states = await partitionStates(brokers).catch(() => null);
+    if (states && ok(states)) return (Date.now() - started) / 1000;
+    if (Date.now() - started > timeoutMs) throw new Error(`partitions not as expected after ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+/** The time of the last batch ingest acknowledged: the stream moving again after a broker died. */
+let lastAcknowledgedAt = 0;
+
+/**
+ * Kafka's hard-bounce test on the 3-broker cluster: five times, kill -9 the broker leading a partition of
+ * cvp.events.v1 (a different partition each time), measure how long until every partition of the customer topics
+ * has a live leader again and until ingest acknowledges again, restart the broker and wait until it is back in every
+ * in-sync replica set before the next one.
+ */
+async function bounceLeaders(): Promise<string> {
+  const recoveries: string[] = [];
+  let worst = 0;
+  for (let bounce = 0; bounce < 5; bounce++) {
+    const states = await partitionStates();
+    const leader = states.find((p) => p.topic === TOPICS.events && p.partition === bounce % 6)!.leader;
+    // Asked of the two brokers left while the third is down.
+    const alive = BROKERS.filter((broker) => broker !== states[0].address.get(leader));
+    const pid = Number(cluster('pid', String(leader)));
+    if (!pid) throw new Error(`no pid for broker ${leader}`);
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    const elected = await until((now) => now.every((p) => p.leader !== leader && p.leader >= 0), 60_000, alive);
+    while (lastAcknowledgedAt < killedAt) {
+      if (Date.now() - killedAt > 120_000) throw new Error('ingest acknowledged nothing for 120 s after the kill');
+      await sleep(100);
+    }
+    const moving = (lastAcknowledgedAt - killedAt) / 1000;
+    worst = Math.max(worst, elected, moving);
+    recoveries.push(`${elected.toFixed(1)}/${moving.toFixed(1)}`);
+    await sleep(3000);
+    cluster('start', String(leader));
+    await until((now) => now.every((p) => p.isr.includes(leader)), 180_000);
+  }
+  return `leaders elected / ingest acknowledging again after each kill (s): ${recoveries.join(', ')}; worst ${worst.toFixed(1)} s`;
+}
+
 const FAULTS: Fault[] = [
   { name: 'none (baseline)', inject: async () => undefined },
   { name: 'kill -9 features', inject: killAndRestart('features') },
@@ -133,6 +223,11 @@ const FAULTS: Fault[] = [
       }
     },
     repair: async () => rebuild(),
+  },
+  {
+    name: 'Kafka partition leader killed -9, 5 times (3 brokers, RF 3, min ISR 2)',
+    inject: bounceLeaders,
+    cluster: true,
   },
   {
     name: 'PostgreSQL stopped 30 s',
@@ -202,19 +297,27 @@ async function main(): Promise<void> {
   try {
     for (const [index, fault] of FAULTS.entries()) {
       if (args.only && index > 0 && !fault.name.includes(args.only)) continue;
+      if (fault.cluster && BROKERS.length < 3) {
+        console.log(
+          `[faults] skipped "${fault.name}": it needs the 3-broker cluster (bash deploy/local/kafka-cluster.sh up, ` +
+            `then KAFKA_BROKERS=$(bash deploy/local/kafka-cluster.sh brokers))`,
+        );
+        continue;
+      }
       const started = Date.now();
       // Each fault gets customers of its own, over a year of history ending at a fixed instant.
       const prefix = `${RUN}-${index}`;
       const events = [
         ...syntheticClickstream({
-          customers,
+          // A fault that lasts as long as it takes streams from a pool ten times as large.
+          customers: fault.cluster ? customers * 10 : customers,
           seed: 100 + index,
           start: new Date('2025-01-01T00:00:00Z'),
           end: new Date('2026-01-01T00:00:00Z'),
         }),
       ]
         .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt))
-        .slice(0, perFault)
+        .slice(0, fault.cluster ? undefined : perFault)
         .map((event) => ({
           ...event,
           eventId: `${prefix}-${event.eventId}`,
@@ -223,10 +326,17 @@ async function main(): Promise<void> {
       const acknowledged: ClickstreamEvent[] = [];
       let refused = 0;
       let retriedBatches = 0;
-      let injected: Promise<void> | undefined;
+      let injected: Promise<string | void> | undefined;
+      let injectionOver = false;
       const ingestUrl = () => services.get('ingest')!.url;
       for (let at = 0; at < events.length; at += 50) {
-        if (!injected && at >= events.length / 3) injected = fault.inject(services);
+        if (!injected && at >= (fault.cluster ? 500 : events.length / 3)) {
+          injected = fault.inject(services).finally(() => (injectionOver = true));
+          // Awaited below; until then a failure must not crash the suite with the services left running.
+          injected.catch(() => undefined);
+        }
+        if (fault.cluster && injectionOver) break;
+        if (fault.cluster) await sleep(100);
         const batch = events.slice(at, at + 50);
         for (let attempt = 1; ; attempt++) {
           const response = await fetch(`${ingestUrl()}/v1/events`, {
@@ -236,6 +346,7 @@ async function main(): Promise<void> {
           }).catch(() => null);
           if (response?.status === 202) {
             acknowledged.push(...batch);
+            lastAcknowledgedAt = Date.now();
             break;
           }
           if (attempt === 1) retriedBatches++;
@@ -247,13 +358,14 @@ async function main(): Promise<void> {
           await sleep(500);
         }
       }
-      await injected;
+      const injectionNote = (await injected) ?? '';
+      if (fault.cluster && !injectionOver) throw new Error(`the event pool ran out before "${fault.name}" was over`);
       await waitForZeroLag(admin, PAIRS, 300_000);
-      const note = (await fault.repair?.()) ?? '';
+      const note = [injectionNote, (await fault.repair?.()) ?? ''].filter(Boolean).join('; ');
       await sleep(8000); // the decision outbox relay's grace and interval
       rows.push({
         fault: fault.name,
-        sent: events.length,
+        sent: acknowledged.length + refused,
         refused,
         retriedBatches,
         note,
