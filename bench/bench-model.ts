@@ -1,17 +1,21 @@
 import { join } from 'node:path';
 import { TOPICS } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
+import { createPrismaClient } from '@cvp/db';
 import { createKafkaWire, KafkaProducerService } from '@cvp/kafka';
 import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const ROOT = join(__dirname, '..');
+/** The model store of the benchmarks: scorers they start get MODEL_STORE_DIR set to it (`BENCH_MODEL_STORE`). */
+export const BENCH_MODEL_STORE = join(ROOT, '.infra', 'bench-models');
 
 /**
- * Trains a value model on a synthetic history (2,000 customers, 2025), saves the artifact under .infra/bench-models
- * and announces it on cvp.models.v1, as the trainer would, so the benchmarked scorers score with a model. Returns the
- * version and the artifact URI.
+ * Trains a value model on a synthetic history (2,000 customers, 2025), saves the artifact under .infra/bench-models,
+ * records it in the model registry (status `candidate`, with its checksum) and announces it on cvp.models.v1, as the
+ * trainer would, so the benchmarked scorers (MODEL_STORE_DIR=BENCH_MODEL_STORE) score with a model. Returns the
+ * version.
  */
 export async function publishBenchModel(run: string): Promise<string> {
   const { version } = await announce(await saveBenchModel(run));
@@ -19,23 +23,41 @@ export async function publishBenchModel(run: string): Promise<string> {
 }
 
 /** `members`: networks of the seed ensemble (the trainer's default, 3, unless a bench compares). */
-export async function saveBenchModel(run: string, members?: number): Promise<{ version: string; artifactUri: string }> {
+export async function saveBenchModel(
+  run: string,
+  members?: number,
+): Promise<{ version: string; artifactUri: string; artifactSha256: string }> {
   await selectBackend('wasm', () => undefined);
   const start = new Date('2025-01-01T00:00:00Z');
   const end = new Date('2026-01-01T00:00:00Z');
   const events = [...syntheticClickstream({ customers: 2000, seed: 1, start, end })];
   const trained = await trainValueModel({ events, to: end, horizonDays: 90, seed: 1, members });
   const version = `ziln@${run}`;
-  const artifactUri = await new ModelStore(join(ROOT, '.infra', 'bench-models')).save(
-    version,
-    trained.model.network,
-    valueModelMetadata(trained, { version, from: start, to: end, seed: 1 }),
-  );
+  const metadata = valueModelMetadata(trained, { version, from: start, to: end, seed: 1 });
+  const artifact = await new ModelStore(BENCH_MODEL_STORE).save(version, trained.model.network, metadata);
   trained.model.dispose();
-  return { version, artifactUri };
+  const prisma = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
+  try {
+    await prisma.modelVersion.create({
+      data: {
+        version,
+        status: 'candidate',
+        algorithm: 'ziln',
+        featureSchemaVersion: metadata.featureSchemaVersion,
+        trainedFrom: start,
+        trainedTo: end,
+        metrics: { bench: run },
+        artifactUri: artifact.uri,
+        artifactSha256: artifact.sha256,
+      },
+    });
+  } finally {
+    await prisma.$disconnect();
+  }
+  return { version, artifactUri: artifact.uri, artifactSha256: artifact.sha256 };
 }
 
-export async function announce(model: { version: string; artifactUri: string }) {
+export async function announce(model: { version: string; artifactUri: string; artifactSha256: string }) {
   const producer = new KafkaProducerService(createKafkaWire({ clientId: 'cvp-bench', brokers }));
   await producer.send(TOPICS.models, [
     {
@@ -44,6 +66,7 @@ export async function announce(model: { version: string; artifactUri: string }) 
         algorithm: 'ziln',
         featureSchemaVersion: 'features@2',
         artifactUri: model.artifactUri,
+        artifactSha256: model.artifactSha256,
         publishedAt: new Date().toISOString(),
       },
     },

@@ -27,7 +27,16 @@ import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import type { CustomerState } from '@cvp/features';
-import { sleep, startService, stopService, waitUntilReady, type RunningService, type ServiceName } from '@cvp/harness';
+import {
+  createKeysForEveryRole,
+  fetchWithKeys,
+  sleep,
+  startService,
+  stopService,
+  waitUntilReady,
+  type RunningService,
+  type ServiceName,
+} from '@cvp/harness';
 import { waitForZeroLag } from '@cvp/kafka';
 import { featureStateKey, scoreKey } from '@cvp/redis';
 
@@ -50,6 +59,9 @@ const GROUPS = {
   scorer: `cvp-scorer-${RUN}`,
   campaigns: `cvp-campaigns-${RUN}`,
 } as const;
+/** Keys of every role (made at the start); every request sends the one its route asks for. */
+const KEYS: Parameters<typeof fetchWithKeys>[0] = {};
+const fetch = fetchWithKeys(KEYS);
 const PAIRS = [
   { groupId: GROUPS.features, topic: TOPICS.events },
   { groupId: GROUPS.trainer, topic: TOPICS.events },
@@ -76,7 +88,7 @@ const env = (name: ServiceName): Record<string, string> => ({
   DECISION_OUTBOX_GRACE_MS: '5000',
   DECISION_OUTBOX_INTERVAL_MS: '2000',
   ...(name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {}),
-  ...(name === 'trainer' ? { MODEL_STORE_DIR: join(ROOT, '.infra', `models-${RUN}`) } : {}),
+  ...(name === 'trainer' || name === 'scorer' ? { MODEL_STORE_DIR: join(ROOT, '.infra', `models-${RUN}`) } : {}),
 });
 
 async function start(name: ServiceName): Promise<RunningService> {
@@ -262,6 +274,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  const keysDb = createPrismaClient(DATABASE_URL);
+  await createKeysForEveryRole(keysDb, `bench faults ${RUN}`, KEYS).finally(() => keysDb.$disconnect());
   const customers = Number(args.customers);
   const perFault = Number(args['events-per-fault']);
   const services = new Map<ServiceName, RunningService>();

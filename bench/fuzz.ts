@@ -9,6 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createApiKey } from '@cvp/auth';
+import { createPrismaClient } from '@cvp/db';
 import {
   fuzzOpenApi,
   markdownTable,
@@ -31,6 +33,14 @@ const RUN = `fuzz${Date.now().toString(36)}`;
 const NAMES: ServiceName[] = ['ingest', 'features', 'trainer', 'scorer', 'campaigns'];
 
 async function main(): Promise<void> {
+  // Admin reaches every route; the fuzzer sends far more than an admin's default requests per second.
+  const keysDb = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
+  const { key } = await createApiKey(keysDb, {
+    role: 'admin',
+    name: `bench fuzz ${RUN}`,
+    rateLimitPerSecond: 1_000_000,
+  });
+  await keysDb.$disconnect();
   const services: RunningService[] = NAMES.map((name) =>
     startService(
       name,
@@ -51,6 +61,7 @@ async function main(): Promise<void> {
         maxExamples: Number(args['max-examples']),
         seed: Number(args.seed),
         reportDir: join(WORKSPACE_ROOT, 'reports', 'bench', 'fuzz', service.name),
+        apiKey: key,
       });
       results.push({ service: service.name, ...result });
       console.log(

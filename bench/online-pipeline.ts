@@ -22,8 +22,17 @@ import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import { openDataset, type Dataset } from '@cvp/datasets';
 import { consumerGroupLag } from '@cvp/kafka';
 import { HttpSink, replay, syntheticDataset, type EventSink, type SinkResult } from '@cvp/replay';
-import { publishBenchModel } from './bench-model';
-import { processUsage, startService, stopService, waitUntilReady, type RunningService } from '@cvp/harness';
+import { BENCH_MODEL_STORE, publishBenchModel } from './bench-model';
+import { createPrismaClient } from '@cvp/db';
+import {
+  createKeysForEveryRole,
+  fetchWithKeys,
+  processUsage,
+  startService,
+  stopService,
+  waitUntilReady,
+  type RunningService,
+} from '@cvp/harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +47,9 @@ const { values: args } = parseArgs({
 });
 const RUN = `bench${Date.now().toString(36)}`;
 const GROUPS = { features: 'cvp-features-bench', scorer: 'cvp-scorer-bench' };
+/** Keys of every role (made at the start); every request sends the one its route asks for. */
+const KEYS: Parameters<typeof fetchWithKeys>[0] = {};
+const fetch = fetchWithKeys(KEYS);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -125,6 +137,8 @@ async function openLoop(rate: number, seconds: number, request: (i: number) => P
 }
 
 async function main(): Promise<void> {
+  const keysDb = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
+  await createKeysForEveryRole(keysDb, `bench online-pipeline ${RUN}`, KEYS).finally(() => keysDb.$disconnect());
   const limit = Number(args.limit);
   const rate = Number(args.rate);
   const source =
@@ -144,7 +158,11 @@ async function main(): Promise<void> {
   const services: Record<string, RunningService> = {
     ingest: startService('ingest', { ...quiet, PORT: '3201' }, 'bench'),
     features: startService('features', { ...quiet, PORT: '3202', KAFKA_GROUP_ID: GROUPS.features }, 'bench'),
-    scorer: startService('scorer', { ...quiet, PORT: '3204', KAFKA_GROUP_ID: GROUPS.scorer }, 'bench'),
+    scorer: startService(
+      'scorer',
+      { ...quiet, PORT: '3204', KAFKA_GROUP_ID: GROUPS.scorer, MODEL_STORE_DIR: BENCH_MODEL_STORE },
+      'bench',
+    ),
   };
   const usage = () =>
     Object.fromEntries(Object.entries(services).map(([name, service]) => [name, processUsage(service.process.pid!)]));
@@ -163,7 +181,7 @@ async function main(): Promise<void> {
         () => undefined,
       );
     }, 1000);
-    const sent = await replay(prefixed(source, limit, RUN), new HttpSink(services.ingest.url), {
+    const sent = await replay(prefixed(source, limit, RUN), new HttpSink(services.ingest.url, KEYS.producer), {
       pace: { kind: 'max' },
       batchSize: 500,
       progress: true,
@@ -176,7 +194,7 @@ async function main(): Promise<void> {
 
     // 2. Freshness at a steady rate, on customers of their own.
     const freshCount = rate * Number(args['fresh-seconds']);
-    const timing = new AckTimingSink(new HttpSink(services.ingest.url));
+    const timing = new AckTimingSink(new HttpSink(services.ingest.url, KEYS.producer));
     const freshSource = syntheticDataset({
       customers: Math.max(100, Math.round(freshCount / 10)),
       seed: 2,

@@ -21,7 +21,16 @@ import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
 import { emptyState, featureArray, featureVectorAt, foldEvent, type CustomerState } from '@cvp/features';
-import { processUsage, sleep, startService, stopService, waitUntilReady } from '@cvp/harness';
+import { createPrismaClient } from '@cvp/db';
+import {
+  createKeysForEveryRole,
+  fetchWithKeys,
+  processUsage,
+  sleep,
+  startService,
+  stopService,
+  waitUntilReady,
+} from '@cvp/harness';
 import { waitForZeroLag } from '@cvp/kafka';
 import { integratedGradients, ValueModel, valueModelSpec, type ValueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
@@ -34,7 +43,7 @@ import {
   scoreKey,
 } from '@cvp/redis';
 import { SWEEP_PHASES, type SweepRecord, type SweepSummary } from '@cvp/scoring';
-import { announce, saveBenchModel } from './bench-model';
+import { announce, BENCH_MODEL_STORE, saveBenchModel } from './bench-model';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,6 +56,9 @@ const { values: args } = parseArgs({
 });
 const RUN = `sweep${Date.now().toString(36)}`;
 const GROUP = 'cvp-scorer-bench-sweep';
+/** Keys of every role (made at the start); every request sends the one its route asks for. */
+const KEYS: Parameters<typeof fetchWithKeys>[0] = {};
+const fetch = fetchWithKeys(KEYS);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const redisUrl = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d+$/, '')}/${args['redis-db']}`;
 const PLACEHOLDER = '\u0000customer\u0000';
@@ -92,8 +104,14 @@ async function loadStates(redis: Redis, json: string[], count: number): Promise<
 }
 
 /** Per 1,000 customers, in this process: JSON.parse of states, features as of now, forward pass, reasons. */
-async function inProcess(artifactUri: string, template: { states: CustomerState[]; json: string[] }) {
-  const loaded = await ModelStore.load<ValueModelMetadata>(artifactUri);
+async function inProcess(
+  artifact: { artifactUri: string; artifactSha256: string },
+  template: { states: CustomerState[]; json: string[] },
+) {
+  const loaded = await new ModelStore(BENCH_MODEL_STORE).load<ValueModelMetadata>(
+    artifact.artifactUri,
+    artifact.artifactSha256,
+  );
   const valueModel = new ValueModel(loaded.model, valueModelSpec(loaded.metadata));
   const model = valueModel.network;
   const now = Date.now();
@@ -161,12 +179,14 @@ async function floor(redis: Redis, count: number, batch: number): Promise<number
 }
 
 async function main(): Promise<void> {
+  const keysDb = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
+  await createKeysForEveryRole(keysDb, `bench sweep ${RUN}`, KEYS).finally(() => keysDb.$disconnect());
   const sizes = args.sizes!.split(',').map(Number);
   const redis = new Redis(redisUrl);
   await redis.flushdb();
   const template = templateStates();
   const model = await saveBenchModel(RUN, args.members ? Number(args.members) : undefined);
-  const local = await inProcess(model.artifactUri, template);
+  const local = await inProcess(model, template);
   console.error(`[bench] in process, per 1,000 customers: ${JSON.stringify(local)}`);
   await announce(model);
 
@@ -178,6 +198,7 @@ async function main(): Promise<void> {
         PORT: String(3224 + i),
         REDIS_URL: redisUrl,
         KAFKA_GROUP_ID: GROUP,
+        MODEL_STORE_DIR: BENCH_MODEL_STORE,
         SCORE_CLOCK: 'wall',
         SWEEP_INTERVAL_HOURS: '0',
         SWEEP_BATCH_SIZE: args.batch!,

@@ -51,10 +51,18 @@ echo "[demo] services ready: ingest :3001, features :3002, trainer :3003, scorer
 
 PIPELINE_GROUPS=cvp-features,cvp-trainer,cvp-scorer,cvp-campaigns
 cli() { node dist/tools/cli/main.js "$@"; }
+# API keys, as an operator hands them out: `cvp keys create` writes the hash to PostgreSQL and prints the key (last
+# line, shown once). Each client gets the least role it needs; the CLI reads CVP_API_KEY.
+key() { cli keys create --role "$1" --name "demo $1" --rate-limit 1000 | tail -n 1; }
+PRODUCER_KEY=$(key producer)
+READER_KEY=$(key reader)
+MARKETER_KEY=$(key marketer)
+ADMIN_KEY=$(key admin)
+echo "[demo] API keys: producer ${PRODUCER_KEY:0:12}..., reader ${READER_KEY:0:12}..., marketer ${MARKETER_KEY:0:12}..., admin ${ADMIN_KEY:0:12}... (cvp keys list)"
 # Beside the seeded win-back campaign, one created over the API as a marketer would: a coupon for the high tier,
 # with half of the audience held out as control so its uplift can be measured. 409 on a re-run: it exists.
 status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1/campaigns \
-  -H 'content-type: application/json' -d '{
+  -H "authorization: Bearer $MARKETER_KEY" -H 'content-type: application/json' -d '{
     "key": "demo-vip-coupon", "name": "Coupon for the high tier (demo)", "status": "active",
     "audience": { "all": [ { "field": "tier", "op": "eq", "value": "high" } ] },
     "action": "coupon", "actionParams": { "couponValue": 5 }, "channel": "email",
@@ -63,27 +71,28 @@ status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1
 case "$status" in 201 | 409) echo "[demo] campaigns: win-back-high-value (seeded), demo-vip-coupon (over the API: $status)" ;;
   *) echo "[demo] could not create the demo campaign (HTTP $status)" >&2; exit 1 ;; esac
 echo "[demo] 1/5: the clickstream before $TRAIN_UNTIL (scored by the RFM heuristic: no model yet)"
-cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-before "$TRAIN_UNTIL"
+CVP_API_KEY="$PRODUCER_KEY" cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-before "$TRAIN_UNTIL"
 cli wait-idle --groups "$PIPELINE_GROUPS"
 echo "[demo] 2/5: training the value model on the stored events (published only if it beats the current one)"
-cli train --seed "$SEED" --to "$TRAIN_UNTIL" | tee "$LOGS/demo-train.json"
+CVP_API_KEY="$ADMIN_KEY" cli train --seed "$SEED" --to "$TRAIN_UNTIL" | tee "$LOGS/demo-train.json"
 version=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); if (r.status === "published") console.log(r.version)' "$LOGS/demo-train.json")
 if [ -n "$version" ]; then
   echo "[demo]      the scorer swaps $version in and re-scores every customer with it (a model-swap sweep):"
-  cli sweeps --wait-model "$version" --no-progress
+  CVP_API_KEY="$READER_KEY" cli sweeps --wait-model "$version" --no-progress
 fi
 echo "[demo] 3/5: the clickstream from $TRAIN_UNTIL on, scored by the published model"
-cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-from "$TRAIN_UNTIL"
+CVP_API_KEY="$PRODUCER_KEY" cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-from "$TRAIN_UNTIL"
 cli wait-idle --groups "$PIPELINE_GROUPS"
 echo "[demo] 4/5: re-scoring every customer as of the end of the stream (silent customers' churn risk rises)"
-cli rescore --no-progress
+CVP_API_KEY="$ADMIN_KEY" cli rescore --no-progress
 cli wait-idle --groups "$PIPELINE_GROUPS"
 cli summary --prefix "syn-$SEED-"
 echo "[demo] a score over the API:"
-curl -fsS "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/score" || true
+curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/score" || true
 echo
 echo "[demo] 5/5: a simulated response to each campaign (seeded; treated customers buy 30% more often), and its report"
 for campaign in demo-vip-coupon win-back-high-value; do
-  cli simulate-response --campaign "$campaign" --lift 0.3 --seed "$SEED"
+  # Sends purchases (producer) and reads the campaign's report (reader): an admin key does both.
+  CVP_API_KEY="$ADMIN_KEY" cli simulate-response --campaign "$campaign" --lift 0.3 --seed "$SEED"
   echo
 done

@@ -4,7 +4,7 @@
  * PostgreSQL and on cvp.decisions.v1.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage } from 'kafkajs';
 import Redis from 'ioredis';
@@ -18,7 +18,9 @@ import {
 } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
 import { emptyState, featureVector, foldEvent } from '@cvp/features';
+import { createApiKey, revokeApiKey, ROLES, type Role } from '@cvp/auth';
 import { createPrismaClient } from '@cvp/db';
+import { artifactChecksum } from '@cvp/model-store';
 import { assignGroup } from '@cvp/decisioning';
 import { waitForZeroLag } from '@cvp/kafka';
 import {
@@ -32,6 +34,8 @@ import {
 import type { SweepRecord, SweepSummary } from '@cvp/scoring';
 import {
   eventually,
+  API_ROUTES,
+  fetchWithKeys,
   fuzzOpenApi,
   POISON_CASES,
   runPoisonMatrix,
@@ -62,6 +66,9 @@ const T0 = Date.parse('2025-01-06T09:00:00Z');
 const kafka = new Kafka({ clientId: 'cvp-e2e', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING });
 const redis = new Redis(REDIS_URL);
 const prisma = createPrismaClient(DATABASE_URL);
+/** A key of every role, made in beforeAll; every request of this suite sends the one its route asks for. */
+const KEYS: Partial<Record<Role, string>> = {};
+const fetch = fetchWithKeys(KEYS);
 const services: RunningService[] = [];
 const seen: {
   scores: CustomerScore[];
@@ -162,6 +169,10 @@ async function rescore(): Promise<SweepSummary> {
 }
 
 beforeAll(async () => {
+  // High limits: the rate limit has its own test.
+  for (const role of ROLES) {
+    KEYS[role] = (await createApiKey(prisma, { role, name: `e2e ${role}`, rateLimitPerSecond: 100_000 })).key;
+  }
   await resetModelRegistry();
   // The e2e run owns the event-time clock too: it starts before any of its events.
   await redis.del(CLOCK_WATERMARK_KEY, SWEEP_ACTIVE_KEY, SWEEP_LAST_KEY);
@@ -213,7 +224,8 @@ beforeAll(async () => {
     SCORE_CLOCK: 'event-time',
     SWEEP_INTERVAL_HOURS: '0',
     ...(name in GROUPS ? { KAFKA_GROUP_ID: GROUPS[name as keyof typeof GROUPS] } : {}),
-    ...(name === 'trainer' ? { MODEL_STORE_DIR } : {}),
+    // The trainer writes the model store, the scorers load from it (and from nowhere else).
+    ...(name === 'trainer' || name === 'scorer' ? { MODEL_STORE_DIR } : {}),
   });
   for (const name of ['ingest', 'features', 'trainer', 'scorer', 'campaigns'] as const)
     services.push(startService(name, env(name)));
@@ -433,7 +445,7 @@ describe('event to decision', () => {
         ingestUrl,
         '--no-progress',
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: { ...process.env, CVP_API_KEY: KEYS.producer } },
     );
     const summary = JSON.parse(output);
     expect(summary.load).toMatchObject({ rowsRead: 17, eventsProduced: 5 });
@@ -1048,6 +1060,11 @@ describe('scores that follow time: re-scoring sweeps', () => {
     );
     try {
       await waitUntilReady(scheduler);
+      // Its consumer has joined the group (a rebalance with the other replica can take a while): stopping it before
+      // would race its start-up.
+      await eventually('the scheduler consuming', async () =>
+        readFileSync(join(ROOT, 'reports', 'e2e-scorer-scheduler', 'scorer.log'), 'utf8').includes('"msg":"ready"'),
+      );
       const lastAsOf = async () =>
         ((await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { last: SweepSummary }).last;
       const before = await lastAsOf();
@@ -1213,6 +1230,61 @@ describe('model training, registry and hot swap', () => {
     expect((await modelRow(version)).status).toBe('published');
     expect(seen.models.map((model) => model.version)).toEqual([version]);
   });
+
+  it('refuses a model announcement whose artifact is outside the model store, unknown to the registry or altered', async () => {
+    // A true copy of the published artifact, registered with its right checksum, but outside the store.
+    const outside = join(ROOT, '.infra', 'e2e-outside', RUN);
+    cpSync(join(MODEL_STORE_DIR, version), join(outside, 'copy'), { recursive: true });
+    const sha = await artifactChecksum(join(outside, 'copy'));
+    const announcement = (name: string, uri: string, sha256: string) => ({
+      version: name,
+      algorithm: 'ziln',
+      featureSchemaVersion: 'features@2',
+      artifactUri: uri,
+      artifactSha256: sha256,
+      publishedAt: new Date().toISOString(),
+    });
+    const copyUri = `file://${join(outside, 'copy')}`;
+    await prisma.modelVersion.create({
+      data: {
+        version: `${RUN}-outside`,
+        status: 'candidate',
+        algorithm: 'ziln',
+        featureSchemaVersion: 'features@2',
+        metrics: {},
+        artifactUri: copyUri,
+        artifactSha256: sha,
+      },
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: TOPICS.models,
+        messages: [
+          { key: 'model', value: JSON.stringify(announcement(`${RUN}-outside`, copyUri, sha)) },
+          // Not in the registry at all (say, written by someone with access to the topic).
+          { key: 'model', value: JSON.stringify(announcement(`${RUN}-unknown`, copyUri, sha)) },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const log = join(ROOT, 'reports', 'e2e', 'scorer.log');
+    await eventually('both refusals logged', async () => {
+      const text = readFileSync(log, 'utf8');
+      return text.includes('is outside the model store') && text.includes(`${RUN}-unknown refused`);
+    });
+    // Scores still come from the published model.
+    const id = `${RUN}-after-evil-model`;
+    expect((await post(view(id, 530))).status).toBe(202);
+    const score = await eventually(`score of ${id}`, async () => {
+      const response = await fetch(`${scorerUrl}/v1/customers/${id}/score`);
+      return response.status === 200 && ((await response.json()) as CustomerScore);
+    });
+    expect(score.modelVersion).toBe(version);
+    rmSync(outside, { recursive: true, force: true });
+  });
 });
 
 describe('faults (short; the full suite is bench/faults.ts)', () => {
@@ -1244,6 +1316,90 @@ describe('faults (short; the full suite is bench/faults.ts)', () => {
   });
 });
 
+describe('who may call what: API keys and roles', () => {
+  /** A request each route answers 2xx (or 409 for a run already going) when the key may call it. */
+  const requestFor = async (route: (typeof API_ROUTES)[number]) => {
+    const [latest] = (await (await fetch(`${trainerUrl}/v1/models?limit=1`)).json()) as { version: string }[];
+    const path = route.path
+      .replace('{id}', route.service === 'campaigns' ? 'win-back-high-value' : encodeURIComponent(SILENT))
+      .replace('{version}', latest.version);
+    const body: Record<string, unknown> = {
+      'POST /v1/events': { events: [view(`${RUN}-auth`, 520)] },
+      'POST /v1/scores:batchGet': { customerIds: [SILENT] },
+      'POST /v1/train': { maxEpochs: 1 },
+      'POST /v1/campaigns': {
+        key: `auth-${RUN}`.toLowerCase(),
+        name: 'auth matrix',
+        audience: { field: 'tier', op: 'eq', value: 'high' },
+        action: 'ad_audience',
+        channel: 'ads',
+        startsAt: '2030-01-01T00:00:00Z',
+        budgetTotal: 1,
+      },
+      'PATCH /v1/campaigns/{id}': { priority: 0 },
+    };
+    const url = `${services.find((service) => service.name === route.service)!.url}${path}`;
+    const payload = body[`${route.method} ${route.path}`];
+    return (authorization?: string) =>
+      globalThis.fetch(url, {
+        method: route.method,
+        headers: {
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+          ...(authorization ? { authorization } : {}),
+        },
+        body: payload ? JSON.stringify(payload) : undefined,
+      });
+  };
+  const wrongRole: Record<Role, Role> = {
+    producer: 'reader',
+    reader: 'producer',
+    marketer: 'reader',
+    admin: 'marketer',
+  };
+
+  it('answers 401 without a key, 403 for the wrong role and 2xx for the right one, on every /v1 route', async () => {
+    const outcomes: string[] = [];
+    for (const route of API_ROUTES) {
+      const send = await requestFor(route);
+      const none = await send();
+      const unknown = await send('Bearer cvp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+      const wrong = await send(`Bearer ${KEYS[wrongRole[route.role]]}`);
+      const right = await send(`Bearer ${KEYS[route.role]}`);
+      const ok = right.status < 300 || (route.path === '/v1/train' && right.status === 409);
+      outcomes.push(
+        `${route.method} ${route.path} ${route.role}: ${none.status} ${unknown.status} ${wrong.status} ${ok ? '2xx' : right.status}`,
+      );
+    }
+    expect(outcomes).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path} ${route.role}: 401 401 403 2xx`));
+    // Open: health, the OpenAPI documents.
+    for (const service of services) {
+      expect((await globalThis.fetch(`${service.url}/health/ready`)).status).toBe(200);
+      expect((await globalThis.fetch(`${service.url}/docs/openapi.json`)).status).toBe(200);
+    }
+  });
+
+  it("stops taking a revoked key, and answers 429 with Retry-After past a key's requests per second", async () => {
+    const reader = await createApiKey(prisma, { role: 'reader', name: 'e2e revoked' });
+    const summary = () =>
+      globalThis.fetch(`${scorerUrl}/v1/tiers/summary`, { headers: { authorization: `Bearer ${reader.key}` } });
+    expect((await summary()).status).toBe(200);
+    await revokeApiKey(prisma, reader.id);
+    // Services remember a key API_KEY_CACHE_SECONDS (5 s).
+    await eventually('the revoked key refused', async () => (await summary()).status === 401);
+
+    const limited = await createApiKey(prisma, { role: 'reader', name: 'e2e limited', rateLimitPerSecond: 5 });
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        globalThis.fetch(`${scorerUrl}/v1/tiers/summary`, { headers: { authorization: `Bearer ${limited.key}` } }),
+      ),
+    );
+    const refused = burst.filter((response) => response.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(20);
+    expect(burst.filter((response) => response.status === 200).length).toBeGreaterThanOrEqual(5);
+    expect(refused[0].headers.get('retry-after')).toBe('1');
+  });
+});
+
 describe('poison records (the matrix bench/poison.ts prints as a table)', () => {
   it('dead-letters every kind of poison record within 3 attempts, and the normal record after it is processed', async () => {
     const rows = await runPoisonMatrix({ kafka, redis, prisma, groups: GROUPS, run: RUN });
@@ -1253,6 +1409,12 @@ describe('poison records (the matrix bench/poison.ts prints as a table)', () => 
 });
 
 describe('API fuzzing (short; the full run is bench/fuzz.ts)', () => {
+  let fuzzKey = '';
+  beforeAll(async () => {
+    // Admin reaches every route; the fuzzer sends far more than an admin's default requests per second.
+    fuzzKey = (await createApiKey(prisma, { role: 'admin', name: 'e2e fuzz', rateLimitPerSecond: 1_000_000 })).key;
+  });
+
   // Last: it sends whatever the OpenAPI documents allow (and what they do not) to every service.
   it.each(['ingest', 'features', 'trainer', 'scorer', 'campaigns'] as const)(
     'answers every request schemathesis derives from the %s OpenAPI document without a server error',
@@ -1262,6 +1424,7 @@ describe('API fuzzing (short; the full run is bench/fuzz.ts)', () => {
         maxExamples: 15,
         seed: 1,
         reportDir: join(ROOT, 'reports', 'e2e', `fuzz-${name}`),
+        apiKey: fuzzKey,
       });
       expect(result.requests).toBeGreaterThan(0);
       // The summary names the failing case and how to reproduce it.

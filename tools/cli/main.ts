@@ -17,6 +17,7 @@ import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
 import { registerEvaluate } from './evaluate';
 import { rebuildFeatures } from './rebuild-features';
+import { authHeaders, registerKeys } from './keys';
 
 const int = (value: string) => {
   const parsed = Number(value);
@@ -68,7 +69,9 @@ const positive = (value: string) => {
 
 /** Shared by replay and simulate: where the events go, how fast, and the final summary. */
 async function runReplay(dataset: Dataset, options: ReplayCliOptions): Promise<void> {
-  const sink = options.direct ? new KafkaSink(options.brokers.split(',')) : new HttpSink(options.ingest);
+  const sink = options.direct
+    ? new KafkaSink(options.brokers.split(','))
+    : new HttpSink(options.ingest, process.env.CVP_API_KEY);
   try {
     const summary = await replay(dataset, sink, {
       pace: paceOf(options),
@@ -186,7 +189,7 @@ program
     } finally {
       await prisma.$disconnect();
     }
-    const sink = new HttpSink(options.ingest);
+    const sink = new HttpSink(options.ingest, process.env.CVP_API_KEY);
     try {
       for (let start = 0; start < events.length; start += 500) {
         const result = await sink.send(events.slice(start, start + 500));
@@ -196,7 +199,9 @@ program
       await sink.close();
     }
     await waitIdle(options.brokers, [{ groupId: 'cvp-trainer', topic: TOPICS.events }], 600_000);
-    const response = await fetch(`${options.campaigns}/v1/campaigns/${encodeURIComponent(campaignKey)}/report`);
+    const response = await fetch(`${options.campaigns}/v1/campaigns/${encodeURIComponent(campaignKey)}/report`, {
+      headers: authHeaders(),
+    });
     const report = (await response.json()) as CampaignReport;
     if (response.status !== 200)
       throw new Error(`the campaigns service answered ${response.status}: ${JSON.stringify(report)}`);
@@ -225,7 +230,7 @@ program
     };
     const response = await fetch(`${options.trainer}/v1/train`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authHeaders() },
       body: JSON.stringify(body),
     });
     const started = (await response.json()) as { version?: string; message?: unknown };
@@ -235,7 +240,9 @@ program
     console.error(`[train] ${started.version} training (${JSON.stringify(started)})`);
     const deadline = Date.now() + options.timeout * 1000;
     for (;;) {
-      const row = (await (await fetch(`${options.trainer}/v1/models/${started.version}`)).json()) as {
+      const row = (await (
+        await fetch(`${options.trainer}/v1/models/${started.version}`, { headers: authHeaders() })
+      ).json()) as {
         status: string;
         metrics: { verdict?: { reason: string }; error?: string; validation?: Record<string, unknown> };
       };
@@ -311,7 +318,7 @@ program
   .option('--no-progress', 'no progress bar')
   .option('--timeout <seconds>', 'give up waiting after', int, 1800)
   .action(async (options) => {
-    const response = await fetch(`${options.scorer}/v1/rescore`, { method: 'POST' });
+    const response = await fetch(`${options.scorer}/v1/rescore`, { method: 'POST', headers: authHeaders() });
     const body = (await response.json()) as { sweep?: SweepRecord; started?: boolean; message?: unknown };
     if (response.status !== 202 || !body.sweep) {
       throw new Error(`the scorer answered ${response.status}: ${JSON.stringify(body)}`);
@@ -408,6 +415,7 @@ program
   });
 
 registerEvaluate(program);
+registerKeys(program);
 
 program.parseAsync().catch((error: Error) => {
   console.error(`[cvp] ${error.message}`);

@@ -1,4 +1,5 @@
 import { SingleBar } from 'cli-progress';
+import { authHeaders } from './keys';
 import type { SweepProgress, SweepRecord, SweepSummary } from '@cvp/scoring';
 
 export interface SweepStatus {
@@ -7,7 +8,7 @@ export interface SweepStatus {
 }
 
 export async function sweepStatus(scorerUrl: string): Promise<SweepStatus> {
-  const response = await fetch(`${scorerUrl}/v1/sweeps`);
+  const response = await fetch(`${scorerUrl}/v1/sweeps`, { headers: authHeaders() });
   if (response.status !== 200) throw new Error(`the scorer answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as SweepStatus;
 }

@@ -1,3 +1,4 @@
+import { RequireRole } from '@cvp/auth';
 import {
   BadRequestException,
   Body,
@@ -38,6 +39,7 @@ const campaignRef = { $ref: '#/components/schemas/Campaign' };
 
 /** Campaign management; `:id` is the campaign's uuid or its key. */
 @ApiTags('campaigns')
+@RequireRole('reader')
 @Controller('v1/campaigns')
 export class CampaignsController {
   constructor(
@@ -46,6 +48,7 @@ export class CampaignsController {
   ) {}
 
   @Post()
+  @RequireRole('marketer')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Create a campaign (status draft unless given)' })
   @ApiBody({ schema: { $ref: '#/components/schemas/CreateCampaign' } })
@@ -71,6 +74,7 @@ export class CampaignsController {
   }
 
   @Patch(':id')
+  @RequireRole('marketer')
   @ApiOperation({ summary: 'Change a campaign (status, audience, budget, ...); the budget never below what is spent' })
   @ApiBody({ schema: { $ref: '#/components/schemas/UpdateCampaign' } })
   @ApiOkResponse({ schema: campaignRef })

@@ -5,7 +5,14 @@ import { EventsController } from './events.controller';
 
 export function ingestModule(config: IngestConfig) {
   @Module({
-    imports: [CoreModule.forRoot({ service: 'ingest', config, dependencies: ['kafka'] })],
+    imports: [
+      CoreModule.forRoot({
+        service: 'ingest',
+        config,
+        dependencies: ['kafka'],
+        optionalDependencies: ['postgres', 'redis'],
+      }),
+    ],
     controllers: [EventsController],
     providers: [{ provide: INGEST_CONFIG, useValue: config }],
   })

@@ -1,3 +1,4 @@
+import { RequireRole } from '@cvp/auth';
 import {
   BadRequestException,
   Body,
@@ -23,6 +24,7 @@ export interface IngestAccepted {
 }
 
 @ApiTags('events')
+@RequireRole('producer')
 @Controller('v1/events')
 export class EventsController {
   constructor(

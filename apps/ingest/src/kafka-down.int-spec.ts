@@ -3,13 +3,19 @@
  * once the producer's deadline passed — nothing is acknowledged that Kafka did not make durable. Runs the built
  * service (`npm run build` first, as `npm test` does).
  */
+import { createApiKey } from '@cvp/auth';
+import { createPrismaClient } from '@cvp/db';
 import { sleep, startService, stopService, type RunningService } from '@cvp/harness';
 
 jest.setTimeout(60_000);
 
 let ingest: RunningService;
+let producerKey = '';
 
 beforeAll(async () => {
+  const prisma = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
+  producerKey = (await createApiKey(prisma, { role: 'producer', name: 'kafka-down test' })).key;
+  await prisma.$disconnect();
   ingest = startService(
     'ingest',
     { PORT: '3191', KAFKA_BROKERS: '127.0.0.1:1', KAFKA_PRODUCE_DEADLINE_MS: '1500' },
@@ -35,7 +41,7 @@ describe('ingest without Kafka', () => {
     const started = Date.now();
     const response = await fetch(`${ingest.url}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${producerKey}` },
       body: JSON.stringify({
         eventId: 'kafka-down-1',
         customerId: 'c-kafka-down',

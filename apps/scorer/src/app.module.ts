@@ -13,7 +13,14 @@ import { SweepsController } from './sweeps.controller';
 
 export function scorerModule(config: ScorerConfig) {
   @Module({
-    imports: [CoreModule.forRoot({ service: 'scorer', config, dependencies: ['kafka', 'redis'] })],
+    imports: [
+      CoreModule.forRoot({
+        service: 'scorer',
+        config,
+        dependencies: ['kafka', 'redis'],
+        optionalDependencies: ['postgres'],
+      }),
+    ],
     controllers: [FeaturesConsumer, ScoresController, SweepsController],
     providers: [
       { provide: SCORER_CONFIG, useValue: config },

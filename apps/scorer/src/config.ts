@@ -5,6 +5,8 @@ export const scorerEnvSchema = baseEnvSchema
   .extend({
     PORT: port(3004),
     KAFKA_GROUP_ID: z.string().default('cvp-scorer'),
+    /** Folder of the model store (the trainer's, read-only here): the only place models are loaded from. */
+    MODEL_STORE_DIR: z.string().min(1).default('.infra/models'),
     /** TensorFlow.js backend of the model; default: tfjs-node when installed, else wasm, else cpu. */
     SCORER_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
     /** The score API's Redis reads give up after this long (then: the last known score, flagged stale, or 503). */

@@ -1,10 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Kafka } from 'kafkajs';
 import { TOPICS, type ModelPublishedMessage } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { followTopic, KAFKA_CLIENT, type Following } from '@cvp/kafka';
 import { selectBackend, VALUE_MODEL_ALGORITHM, ValueModel, valueModelSpec, type ValueModelMetadata } from '@cvp/model';
+import { PrismaService } from '@cvp/db';
 import { ModelStore } from '@cvp/model-store';
 import type { LoadedValueModel } from '@cvp/scoring';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
@@ -25,13 +26,16 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly swapListeners: ((version: string) => void)[] = [];
   /** Resolves once the model published at start is loaded (or found missing), or after STARTUP_TIMEOUT_MS. */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private readonly store: ModelStore;
 
   constructor(
     @Inject(SCORER_CONFIG) private readonly config: ScorerConfig,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     private readonly logger: PinoLogger,
+    @Optional() private readonly prisma?: PrismaService,
   ) {
     logger.setContext(ModelHolder.name);
+    this.store = new ModelStore(config.MODEL_STORE_DIR);
   }
 
   get current(): LoadedValueModel | null {
@@ -94,7 +98,23 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     const started = performance.now();
-    const { model: network, metadata } = await ModelStore.load<ValueModelMetadata>(announced.artifactUri);
+    // The registry (PostgreSQL) is the authority on what was published, not the topic: the announced artifact must be
+    // the one recorded for the version, inside the model store, and hash to the recorded checksum.
+    if (!this.prisma) throw new Error(`model ${announced.version} refused: no model registry to check it against`);
+    const recorded = await this.prisma.modelVersion.findUnique({
+      where: { version: announced.version },
+      select: { artifactUri: true, artifactSha256: true },
+    });
+    if (!recorded?.artifactSha256) {
+      throw new Error(`model ${announced.version} refused: the registry holds no such version with a checksum`);
+    }
+    if (recorded.artifactUri !== announced.artifactUri || recorded.artifactSha256 !== announced.artifactSha256) {
+      throw new Error(`model ${announced.version} refused: the announcement differs from the registry`);
+    }
+    const { model: network, metadata } = await this.store.load<ValueModelMetadata>(
+      announced.artifactUri,
+      recorded.artifactSha256,
+    );
     let model: ValueModel;
     try {
       if (metadata.version !== announced.version || !metadata.tierThresholds || !(metadata.horizonDays > 0)) {

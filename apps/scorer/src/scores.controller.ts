@@ -1,3 +1,4 @@
+import { RequireRole } from '@cvp/auth';
 import {
   BadRequestException,
   Body,
@@ -49,6 +50,7 @@ const scoreRef = { $ref: '#/components/schemas/CustomerScore' };
 
 /** Scores straight from Redis: one customer, many in one round trip, and the tier totals. */
 @ApiTags('scores')
+@RequireRole('reader')
 @Controller('v1')
 export class ScoresController {
   constructor(private readonly store: ScoreStore) {}

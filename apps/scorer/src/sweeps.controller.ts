@@ -1,3 +1,4 @@
+import { RequireRole } from '@cvp/auth';
 import {
   BadRequestException,
   Body,
@@ -14,11 +15,13 @@ import { ClockNotStarted, SweepService } from './sweep.service';
 
 /** Re-scoring sweeps: start one on demand, follow its progress. */
 @ApiTags('sweeps')
+@RequireRole('reader')
 @Controller('v1')
 export class SweepsController {
   constructor(private readonly sweeps: SweepService) {}
 
   @Post('rescore')
+  @RequireRole('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Re-score every customer as of now by the score clock (joins the sweep already running, if any)',

@@ -10,7 +10,14 @@ import { TrainingService } from './training.service';
 
 export function trainerModule(config: TrainerConfig) {
   @Module({
-    imports: [CoreModule.forRoot({ service: 'trainer', config, dependencies: ['kafka', 'postgres'] })],
+    imports: [
+      CoreModule.forRoot({
+        service: 'trainer',
+        config,
+        dependencies: ['kafka', 'postgres'],
+        optionalDependencies: ['redis'],
+      }),
+    ],
     controllers: [EventsConsumer, CommandsConsumer, TrainController],
     providers: [{ provide: TRAINER_CONFIG, useValue: config }, TrainingEventStore, ModelRegistry, TrainingService],
   })

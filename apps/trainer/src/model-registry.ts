@@ -37,12 +37,14 @@ export class ModelRegistry {
     outcome: {
       publish: boolean;
       artifactUri: string;
+      artifactSha256: string;
       metrics: object;
       tierThresholds: object;
     },
   ): Promise<ModelVersion> {
     const data = {
       artifactUri: outcome.artifactUri,
+      artifactSha256: outcome.artifactSha256,
       metrics: outcome.metrics as Prisma.InputJsonValue,
       tierThresholds: outcome.tierThresholds as Prisma.InputJsonValue,
     };

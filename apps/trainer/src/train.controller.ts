@@ -1,3 +1,4 @@
+import { RequireRole } from '@cvp/auth';
 import {
   BadRequestException,
   Body,
@@ -30,6 +31,7 @@ import { TrainingService, type TrainingStarted } from './training.service';
 const modelRef = { $ref: '#/components/schemas/ModelVersion' };
 
 @ApiTags('training')
+@RequireRole('reader')
 @Controller('v1')
 export class TrainController {
   constructor(
@@ -42,6 +44,7 @@ export class TrainController {
    * body, 409 while another run is in progress, 422 when there is nothing to train on.
    */
   @Post('train')
+  @RequireRole('admin')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Start a training run (window, horizon, seed; force publishes even when not better)' })
   @ApiBody({ schema: { $ref: '#/components/schemas/TrainRequest' }, required: false })

@@ -181,10 +181,11 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           ? { publish: true, reason: 'forced by the request' }
           : publishVerdict(trained.metrics, current);
         const metadata: ValueModelMetadata = valueModelMetadata(trained, { version, ...window, seed });
-        const artifactUri = await this.store.save(version, trained.model.network, metadata);
+        const artifact = await this.store.save(version, trained.model.network, metadata);
         const row = await this.registry.finishRun(version, {
           publish: verdict.publish,
-          artifactUri,
+          artifactUri: artifact.uri,
+          artifactSha256: artifact.sha256,
           tierThresholds: trained.tierThresholds,
           metrics: {
             validation: trained.metrics,
@@ -201,7 +202,8 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           await this.announce({
             version,
             featureSchemaVersion: metadata.featureSchemaVersion,
-            artifactUri,
+            artifactUri: artifact.uri,
+            artifactSha256: artifact.sha256,
             publishedAt: row.publishedAt ?? new Date(),
           });
         }
@@ -241,7 +243,11 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       return null;
     }
     try {
-      const { model: network, metadata } = await ModelStore.load<ValueModelMetadata>(published.artifactUri);
+      if (!published.artifactSha256) throw new Error('the registry holds no checksum of its artifact');
+      const { model: network, metadata } = await this.store.load<ValueModelMetadata>(
+        published.artifactUri,
+        published.artifactSha256,
+      );
       const model = new ValueModel(network, valueModelSpec(metadata));
       try {
         return { version: published.version, metrics: validationMetrics(model, validation) };
@@ -261,8 +267,10 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     version: string;
     featureSchemaVersion: string;
     artifactUri: string;
+    artifactSha256: string | null;
     publishedAt: Date;
   }): Promise<void> {
+    if (!published.artifactSha256) throw new Error(`${published.version} has no artifact checksum: not announced`);
     await this.producer.send(TOPICS.models, [
       {
         value: {
@@ -270,6 +278,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           algorithm: VALUE_MODEL_ALGORITHM,
           featureSchemaVersion: published.featureSchemaVersion,
           artifactUri: published.artifactUri,
+          artifactSha256: published.artifactSha256,
           publishedAt: published.publishedAt.toISOString(),
         },
       },

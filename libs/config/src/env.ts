@@ -27,6 +27,34 @@ export const baseEnvSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
     .default('postgresql://cvp:cvp@127.0.0.1:5432/cvp'),
+  /**
+   * Requests per second per API key (all replicas together, counted in Redis) by role, unless the key has its own
+   * limit: `producer=200,reader=5000,marketer=50,admin=50`. Over it: 429 with Retry-After.
+   */
+  API_RATE_LIMITS: z
+    .string()
+    .default('producer=200,reader=5000,marketer=50,admin=50')
+    .transform((value, context) => {
+      const limits: Record<string, number> = {};
+      for (const part of value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)) {
+        const [role, raw] = part.split('=');
+        const limit = Number(raw);
+        if (!['producer', 'reader', 'marketer', 'admin'].includes(role) || !Number.isInteger(limit) || limit < 1) {
+          context.addIssue({
+            code: 'custom',
+            message: `"${part}" is not role=requests-per-second (a whole number >= 1)`,
+          });
+          return z.NEVER;
+        }
+        limits[role] = limit;
+      }
+      return { producer: 200, reader: 5000, marketer: 50, admin: 50, ...limits };
+    }),
+  /** How long a verified (or unknown) API key is remembered: a revocation takes effect within this. */
+  API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   /** Timeout of each dependency check behind /health/ready. */
   HEALTH_TIMEOUT_MS: z.coerce.number().int().positive().default(1500),
   /** Wait this long at boot for Kafka, Redis and PostgreSQL before giving up. */

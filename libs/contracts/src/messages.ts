@@ -110,6 +110,8 @@ export const modelPublishedSchema = z.object({
   algorithm: z.string().min(1),
   featureSchemaVersion: z.string().min(1),
   artifactUri: z.string().min(1),
+  /** SHA-256 of the artifact's files, as the registry recorded it; a scorer checks both before loading. */
+  artifactSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex'),
   publishedAt: isoDateTime,
 });
 export type ModelPublishedMessage = z.infer<typeof modelPublishedSchema>;

@@ -7,7 +7,7 @@ export interface RawQueryRunner {
  * The newest migration this build's code needs (the last folder of `prisma/migrations`; a unit test keeps them
  * equal). A database without it is not ready: handlers would fail on every record for want of a table or column.
  */
-export const LATEST_MIGRATION = '20261130094500_index_decisions_by_group_and_publication';
+export const LATEST_MIGRATION = '20261130121000_model_artifact_checksum';
 
 const MIGRATION_QUERY =
   `SELECT count(*)::int AS applied FROM _prisma_migrations ` +

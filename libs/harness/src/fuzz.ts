@@ -15,6 +15,8 @@ export interface FuzzOptions {
   reportDir: string;
   /** Stop after this many seconds (schemathesis' own budget); default: none. */
   maxSeconds?: number;
+  /** An API key sent with every request (an admin key with a high rate limit reaches every route). */
+  apiKey?: string;
 }
 
 export interface FuzzResult {
@@ -65,6 +67,7 @@ export async function fuzzOpenApi(serviceUrl: string, options: FuzzOptions): Pro
     '--report-har-path',
     har,
     ...(options.maxSeconds ? ['--max-time', String(options.maxSeconds)] : []),
+    ...(options.apiKey ? ['--header', `Authorization: Bearer ${options.apiKey}`] : []),
   ];
   const started = Date.now();
   let exitCode = 0;

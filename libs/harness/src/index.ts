@@ -3,3 +3,4 @@ export * from './services';
 export * from './fuzz';
 export * from './table';
 export * from './poison';
+export * from './routes';

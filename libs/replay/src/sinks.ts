@@ -20,11 +20,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * POSTs batches to ingest. 5xx and network errors are retried with exponential backoff (ingest answers 202
  * only after Kafka acknowledged, so a retry never loses an event and the pipeline deduplicates by eventId).
- * A 400 names the bad events: they are set aside as rejected and the rest of the batch is sent again.
+ * A 400 names the bad events: they are set aside as rejected and the rest of the batch is sent again. 429 (over the
+ * key's rate limit) waits and sends again; 401/403 (no usable key) stop the replay.
  */
 export class HttpSink implements EventSink {
+  /** `apiKey`: a `producer` (or `admin`) key, sent as `Authorization: Bearer <key>`. */
   constructor(
     private readonly ingestUrl: string,
+    private readonly apiKey?: string,
     private readonly maxAttempts = 8,
   ) {}
 
@@ -37,7 +40,10 @@ export class HttpSink implements EventSink {
       try {
         const response = await fetch(`${this.ingestUrl}/v1/events`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: {
+            'content-type': 'application/json',
+            ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+          },
           body: JSON.stringify({ events: pending }),
         });
         status = response.status;
@@ -60,7 +66,8 @@ export class HttpSink implements EventSink {
         pending = pending.filter((_, index) => !byIndex.has(index));
         continue;
       }
-      if (status >= 400 && status < 500)
+      // 429: over the key's rate limit, sent again after the wait like an outage.
+      if (status >= 400 && status < 500 && status !== 429)
         throw new Error(`ingest refused the batch (${status}): ${JSON.stringify(body).slice(0, 500)}`);
       if (attempt >= this.maxAttempts)
         throw new Error(`ingest unavailable after ${attempt} attempts: ${status || body?.message}`);

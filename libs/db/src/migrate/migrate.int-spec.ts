@@ -107,6 +107,7 @@ describe('db migrations on a fresh database', () => {
     );
     expect(tables.map((table) => table.tablename)).toEqual([
       '_prisma_migrations',
+      'api_keys',
       'campaigns',
       'customers',
       'decisions',

@@ -15,6 +15,7 @@ describe('followTopic (real Kafka, cvp.models.v1)', () => {
     algorithm: 'ziln',
     featureSchemaVersion: 'features@2',
     artifactUri: `file:///tmp/models/test-${run}-${n}`,
+    artifactSha256: '0'.repeat(64),
     publishedAt: new Date(Date.UTC(2026, 10, 23, 0, 0, n)).toISOString(),
   });
 

@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend, syntheticExamples, trainZiln } from '@cvp/model';
 import { loadZilnModel, saveZilnModel } from './fs-io';
-import { artifactPath, ModelStore } from './model-store';
+import { artifactChecksum, artifactPath, ArtifactRefused, ModelStore } from './model-store';
 
 // CPU-bound training: generous under a loaded machine; speed is measured in bench/, not here.
 jest.setTimeout(60_000);
@@ -61,16 +61,48 @@ describe('ModelStore', () => {
       seed: 9,
     });
     const store = new ModelStore(root);
-    const uri = await store.save('ziln@20261123T000000Z', model, { version: 'ziln@20261123T000000Z' });
+    const { uri, sha256 } = await store.save('ziln@20261123T000000Z', model, { version: 'ziln@20261123T000000Z' });
     expect(uri).toBe(`file://${join(root, 'ziln@20261123T000000Z')}`);
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await artifactChecksum(join(root, 'ziln@20261123T000000Z'))).toBe(sha256);
     expect(await readdir(root)).toEqual(['ziln@20261123T000000Z']);
-    const loaded = await ModelStore.load<{ version: string }>(uri);
+    const loaded = await store.load<{ version: string }>(uri, sha256);
     expect(loaded.metadata.version).toBe('ziln@20261123T000000Z');
     expect(loaded.model.predict(rows)).toEqual(model.predict(rows));
     await expect(store.save('ziln@20261123T000000Z', model, {})).rejects.toThrow(/already holds/);
     expect(await readdir(root)).toEqual(['ziln@20261123T000000Z']);
     model.dispose();
     loaded.model.dispose();
+  });
+
+  it('refuses an artifact outside the store, through a link, or whose bytes changed', async () => {
+    const { rows, labels } = syntheticExamples(40, 3);
+    const { model } = await trainZiln(rows, labels, ['monetaryTotal', 'level', 'noise'], {
+      hiddenUnits: [2],
+      maxEpochs: 1,
+      seed: 3,
+    });
+    const outside = await mkdtemp(join(tmpdir(), 'elsewhere-'));
+    try {
+      const store = new ModelStore(root);
+      const other = await new ModelStore(outside).save('evil', model, { version: 'evil' });
+      await expect(store.load(other.uri, other.sha256)).rejects.toThrow(/outside the model store/);
+      await expect(store.load(`file://${root}/../${outside.split('/').pop()}/evil`, other.sha256)).rejects.toThrow(
+        /outside the model store/,
+      );
+      await symlink(join(outside, 'evil'), join(root, 'linked'));
+      await expect(store.load(`file://${join(root, 'linked')}`, other.sha256)).rejects.toThrow(
+        /outside the model store/,
+      );
+      await expect(store.load(`file://${join(root, 'missing')}`, other.sha256)).rejects.toThrow(ArtifactRefused);
+
+      const mine = await store.save('ziln@tampered', model, { version: 'ziln@tampered' });
+      await writeFile(join(root, 'ziln@tampered', 'metadata.json'), '{"version":"ziln@tampered","evil":true}');
+      await expect(store.load(mine.uri, mine.sha256)).rejects.toThrow(/hashes to .*, the registry recorded/);
+    } finally {
+      model.dispose();
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('rejects URIs it cannot read', () => {

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ZilnModel } from '@cvp/model';
 import { loadZilnModel, saveZilnModel } from './fs-io';
@@ -20,26 +20,81 @@ export class ModelStore {
     this.root = isAbsolute(root) ? root : resolve(root);
   }
 
-  /** Writes the artifact of `version` and returns its URI (`file:///…/<version>`). */
-  async save(version: string, model: ZilnModel, metadata: object): Promise<string> {
+  /**
+   * Writes the artifact of `version`; returns its URI (`file:///…/<version>`) and its checksum (`artifactChecksum`),
+   * which the registry records so that a scorer can tell the artifact it loads is the one the trainer wrote.
+   */
+  async save(version: string, model: ZilnModel, metadata: object): Promise<{ uri: string; sha256: string }> {
     await mkdir(this.root, { recursive: true });
     const folder = join(this.root, artifactFolderName(version));
     if (await exists(folder)) throw new Error(`model store already holds ${version} (${folder})`);
     const partial = join(this.root, `.partial-${artifactFolderName(version)}-${randomUUID()}`);
+    let sha256: string;
     try {
       await saveZilnModel(partial, model, metadata);
+      sha256 = await artifactChecksum(partial);
       await rename(partial, folder);
     } catch (error) {
       await rm(partial, { recursive: true, force: true });
       throw error;
     }
-    return pathToFileURL(folder).href;
+    return { uri: pathToFileURL(folder).href, sha256 };
   }
 
-  /** Loads an artifact by the URI `save` returned. */
-  static async load<M = Record<string, unknown>>(artifactUri: string): Promise<{ model: ZilnModel; metadata: M }> {
-    return loadZilnModel<M>(artifactPath(artifactUri));
+  /**
+   * Loads an artifact by the URI `save` returned, refusing (`ArtifactRefused`) one outside this store (symbolic links
+   * resolved) or whose files do not hash to `sha256`: an announcement on cvp.models.v1 cannot make a scorer load
+   * whatever path it names.
+   */
+  async load<M = Record<string, unknown>>(
+    artifactUri: string,
+    sha256: string,
+  ): Promise<{ model: ZilnModel; metadata: M }> {
+    const folder = await this.inside(artifactUri);
+    const actual = await artifactChecksum(folder);
+    if (actual !== sha256) {
+      throw new ArtifactRefused(`artifact ${artifactUri} hashes to ${actual}, the registry recorded ${sha256}`);
+    }
+    return loadZilnModel<M>(folder);
   }
+
+  private async inside(artifactUri: string): Promise<string> {
+    let folder: string;
+    try {
+      folder = await realpath(artifactPath(artifactUri));
+    } catch (error) {
+      throw new ArtifactRefused(`artifact ${artifactUri}: ${(error as Error).message}`);
+    }
+    const root = await realpath(this.root).catch(() => this.root);
+    const path = relative(root, folder);
+    if (path === '' || path.startsWith('..') || isAbsolute(path)) {
+      throw new ArtifactRefused(`artifact ${artifactUri} is outside the model store ${this.root}`);
+    }
+    return folder;
+  }
+}
+
+/** An artifact this store will not load: outside it, or not the bytes the registry recorded. */
+export class ArtifactRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArtifactRefused';
+  }
+}
+
+/** SHA-256 over an artifact folder's files, in name order: each file's name, a NUL, its length, a NUL, its bytes. */
+export async function artifactChecksum(folder: string): Promise<string> {
+  const hash = createHash('sha256');
+  const names = (await readdir(folder, { withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => entry.name)
+    .sort();
+  for (const name of names) {
+    const bytes = await readFile(join(folder, name));
+    hash.update(`${name}\0${bytes.length}\0`);
+    hash.update(bytes);
+  }
+  return hash.digest('hex');
 }
 
 /** The folder of a `file://` artifact URI (the only scheme the store writes). */

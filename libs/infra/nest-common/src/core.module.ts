@@ -4,6 +4,8 @@ import type { BaseEnv } from '@cvp/config';
 import { KafkaModule } from '@cvp/kafka';
 import { RedisModule } from '@cvp/redis';
 import { DbModule } from '@cvp/db';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyGuard, AUTH_OPTIONS, type AuthOptions } from '@cvp/auth';
 import { HEALTH_OPTIONS, HealthController, HealthService, type Dependency } from './health';
 
 export interface CoreModuleOptions {
@@ -79,6 +81,15 @@ export class CoreModule {
           useValue: { dependencies, consumerDependencies, timeoutMs: config.HEALTH_TIMEOUT_MS },
         },
         HealthService,
+        {
+          provide: AUTH_OPTIONS,
+          useValue: {
+            rateLimits: config.API_RATE_LIMITS,
+            cacheSeconds: config.API_KEY_CACHE_SECONDS,
+          } satisfies AuthOptions,
+        },
+        // Every /v1 route asks for an API key of the right role (libs/infra/auth).
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
       ],
       exports: [HealthService],
     };

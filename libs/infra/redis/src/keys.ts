@@ -68,3 +68,6 @@ export const sweepStatsKey = (sweepId: string) => `cvp:sweep:v1:${sweepId}:stats
 export const sweepLeaseKey = (sweepId: string, shard: number) => `cvp:sweep:v1:${sweepId}:lease:${shard}`;
 export const sweepCursorKey = (sweepId: string, shard: number) => `cvp:sweep:v1:${sweepId}:cursor:${shard}`;
 export const SWEEP_KEYS_TTL_SECONDS = 7 * DAY_SECONDS;
+
+/** Requests of one API key in one second (all replicas together), for the rate limit. Expires after 2 s. */
+export const rateLimitKey = (apiKeyId: string, epochSecond: number) => `cvp:ratelimit:v1:${apiKeyId}:${epochSecond}`;

@@ -35,6 +35,16 @@ export function aofEnabled(persistenceInfo: string): boolean {
 /** Real readiness check: PING answered with PONG. The client's command timeout bounds it. */
 export async function checkRedis(redis: Redis): Promise<void> {
   if (redis.status === 'wait') await redis.connect();
+  else if (redis.status === 'connecting' || redis.status === 'connect') {
+    // Connecting already (another user of the client started it): wait for it rather than fail the check.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`still ${redis.status} after 2000 ms`)), 2000);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
   const answer = await redis.ping();
   if (answer !== 'PONG') throw new Error(`unexpected PING answer ${answer}`);
 }

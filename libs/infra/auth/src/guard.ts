@@ -1,0 +1,164 @@
+import {
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  ServiceUnavailableException,
+  SetMetadata,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type Redis from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { PrismaService } from '@cvp/db';
+import { REDIS, rateLimitKey } from '@cvp/redis';
+import { allows, findUsableKey, hashKey, type Role, type VerifiedKey } from './api-keys';
+
+const REQUIRED_ROLE = 'cvp:required-role';
+
+/** The role a route (or every route of a controller) asks for. Every `/v1` route must name one: no role, no access. */
+export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
+
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+export interface AuthOptions {
+  /** Requests per second per key by role (a key's own limit wins). */
+  rateLimits: Record<Role, number>;
+  /** How long a lookup (found or not) is remembered. */
+  cacheSeconds: number;
+}
+
+/** What a request carries once its key was verified (`request.apiKey`). */
+export type RequestKey = Pick<VerifiedKey, 'id' | 'role' | 'prefix'>;
+
+interface HttpRequest {
+  originalUrl?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+  apiKey?: RequestKey;
+}
+interface HttpResponse {
+  setHeader(name: string, value: string): unknown;
+}
+
+/** How long the request counter may take before the request is let through uncounted. */
+const RATE_LIMIT_TIMEOUT_MS = 50;
+
+const RATE_LIMIT_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], 2) end
+return n`;
+
+/**
+ * Every `/v1` route of every service: `Authorization: Bearer <key>` -> 401 without a usable key (unknown, revoked,
+ * expired), 403 when its role may not call the route (or the route names no role), 429 with `Retry-After` past the
+ * key's requests per second. Health, `/docs` and `/metrics` stay open. Keys are looked up by their SHA-256 in
+ * PostgreSQL, remembered `cacheSeconds`; the request counts live in Redis so the limit holds across replicas (while
+ * Redis does not answer, requests are let through and a warning logged: an outage of the counter must not become an
+ * outage of the API).
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly log = new Logger(ApiKeyGuard.name);
+  private readonly cache: LRUCache<string, { key: VerifiedKey | null }>;
+  private lastRedisWarning = 0;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+    @Optional() private readonly prisma?: PrismaService,
+    @Optional() @Inject(REDIS) private readonly redis?: Redis,
+  ) {
+    this.cache = new LRUCache({ max: 10_000, ttl: Math.max(1, options.cacheSeconds * 1000) });
+    // Sent once, then called by its SHA.
+    redis?.defineCommand('cvpRateLimit', { numberOfKeys: 1, lua: RATE_LIMIT_SCRIPT });
+    // A service that lists Redis as optional never connects it otherwise (its clients connect lazily).
+    if (redis?.status === 'wait') redis.connect().catch(() => undefined);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const path = request.originalUrl ?? request.url ?? '';
+    if (!/^\/v1(\/|$|\?)/.test(path)) return true;
+    const response = context.switchToHttp().getResponse<HttpResponse>();
+
+    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const key = await this.verify(request, response);
+    if (!required) throw new ForbiddenException('this route names no role: nobody may call it');
+    if (!allows(key.role, required)) {
+      throw new ForbiddenException(`a ${key.role} key may not call this route (it needs ${required})`);
+    }
+    await this.limit(key, response);
+    request.apiKey = { id: key.id, role: key.role, prefix: key.prefix };
+    return true;
+  }
+
+  private async verify(request: HttpRequest, response: HttpResponse): Promise<VerifiedKey> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const unauthorized = (message: string) => {
+      response.setHeader('WWW-Authenticate', 'Bearer realm="cvp"');
+      return new UnauthorizedException(message);
+    };
+    if (!match) throw unauthorized('an API key is required: Authorization: Bearer <key>');
+    const hash = hashKey(match[1]);
+    let cached = this.cache.get(hash);
+    if (!cached) {
+      if (!this.prisma) throw new ServiceUnavailableException('API keys cannot be checked here (no database)');
+      try {
+        cached = { key: await findUsableKey(this.prisma, match[1]) };
+      } catch {
+        throw new ServiceUnavailableException('API keys cannot be checked now (database unavailable); retry shortly');
+      }
+      this.cache.set(hash, cached);
+    }
+    if (!cached.key) throw unauthorized('unknown, revoked or expired API key');
+    return cached.key;
+  }
+
+  private async limit(key: VerifiedKey, response: HttpResponse): Promise<void> {
+    if (!this.redis) return;
+    const limit = key.rateLimitPerSecond ?? this.options.rateLimits[key.role];
+    const second = Math.floor(Date.now() / 1000);
+    let count: number;
+    try {
+      const counter = this.redis as Redis & { cvpRateLimit(key: string): Promise<number> };
+      let timer: NodeJS.Timeout | undefined;
+      // A hanging Redis must not hold the request (the score API answers stale scores at once while it hangs).
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${RATE_LIMIT_TIMEOUT_MS} ms`)), RATE_LIMIT_TIMEOUT_MS);
+      });
+      try {
+        count = Number(await Promise.race([counter.cvpRateLimit(rateLimitKey(key.id, second)), timeout]));
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (error) {
+      if (Date.now() - this.lastRedisWarning > 60_000) {
+        this.lastRedisWarning = Date.now();
+        this.log.warn(`rate limits not enforced: Redis does not answer (${(error as Error).message})`);
+      }
+      return;
+    }
+    if (count > limit) {
+      response.setHeader('Retry-After', '1');
+      throw new HttpException(
+        {
+          statusCode: HttpStatus.TOO_MANY_REQUESTS,
+          error: 'Too Many Requests',
+          message: `over ${limit} requests per second for this key; retry after 1 s`,
+          retryAfterSeconds: 1,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+  }
+}
