@@ -6,6 +6,7 @@ import {
   assignGroup,
   audienceRuleSchema,
   byExpectedReturn,
+  valueAtStake,
   eligibility,
   ruleFields,
   type CampaignEconomics,
@@ -49,9 +50,10 @@ export class DecisionService {
     const facts = { ...features, ...scoreFacts(score) };
     const none = { lastEventTime: null, treatedCount: 0 };
     const eligible = campaigns.filter((campaign) => eligibility(terms(campaign), facts, eventTime, none).eligible);
+    const history = { monetaryTotal: numeric(facts.monetaryTotal), tenureDays: numeric(facts.tenureDays) };
     const ranked = byExpectedReturn(
       eligible.map((row) => ({ ...economics(row), row })),
-      score,
+      { ...score, valueAtStake: valueAtStake(history, score.horizonDays) },
     );
     for (const {
       campaign: { row: campaign },
@@ -165,6 +167,8 @@ function terms(campaign: Campaign): CampaignTerms {
     cooldownSeconds: campaign.cooldownSeconds,
   };
 }
+
+const numeric = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
 export function economics(campaign: Campaign): CampaignEconomics {
   const params = (campaign.actionParams ?? {}) as { couponValue?: unknown };

@@ -25,7 +25,8 @@ export class ScoresConsumer {
       campaigns.length > 0
         ? await this.featureFacts.forScores(
             batch.records.map((record) => record.value),
-            campaigns.some((campaign) => this.decisions.readsFeatures(campaign)),
+            // Rules on features, and win-backs (valued on the customer's spend while active), read the features.
+            campaigns.some((campaign) => this.decisions.readsFeatures(campaign) || campaign.action === 'win_back'),
           )
         : new Map();
     const toPublish: { outcome: DecisionOutcome; traceContext: (typeof batch.records)[number]['traceContext'] }[] = [];

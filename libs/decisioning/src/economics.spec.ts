@@ -1,4 +1,4 @@
-import { byExpectedReturn, expectedReturn, type CampaignEconomics } from './expected-return';
+import { byExpectedReturn, expectedReturn, valueAtStake, type CampaignEconomics } from './expected-return';
 import { simulateResponses } from './response-simulation';
 import { isAttributed, upliftReport, type GroupOutcome } from './uplift';
 
@@ -132,5 +132,27 @@ describe('simulateResponses', () => {
       );
     }
     expect(new Set(events.map((event) => event.eventId)).size).toBe(events.length);
+  });
+});
+
+describe('win-back economics', () => {
+  const winBack = { id: 'w', priority: 0, action: 'win_back' as const, costPerAction: 1, upliftRate: 0.05 };
+
+  it("values a win-back on the customer's spend while active, which a lapsed customer's expected spend is not", () => {
+    // 1,200 over 400 days of tenure: 3 a day, 270 over a 90-day horizon.
+    const stake = valueAtStake({ monetaryTotal: 1200, tenureDays: 400 }, 90);
+    expect(stake).toBeCloseTo(270, 6);
+    const lapsed = { expectedSpend: 0, pBuyAgain: 0.01, valueAtStake: stake };
+    expect(expectedReturn(winBack, lapsed)).toEqual({ incrementalValue: 13.5, cost: 1, value: 12.5 });
+    // Other actions still act on expected spend only.
+    expect(expectedReturn({ ...winBack, action: 'ad_audience' }, lapsed).value).toBe(-1);
+    // Whichever is larger: an active customer's forecast above their past rate counts.
+    expect(expectedReturn(winBack, { ...lapsed, expectedSpend: 400 }).incrementalValue).toBe(20);
+  });
+
+  it('knows no stake without spend, and reads one recent order over 30 days at least', () => {
+    expect(valueAtStake({}, 90)).toBe(0);
+    expect(valueAtStake({ monetaryTotal: 0, tenureDays: 10 }, 90)).toBe(0);
+    expect(valueAtStake({ monetaryTotal: 30, tenureDays: 2 }, 90)).toBe(90);
   });
 });

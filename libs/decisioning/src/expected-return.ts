@@ -20,6 +20,21 @@ export interface CampaignEconomics {
 export interface ScoreEconomics {
   expectedSpend: number;
   pBuyAgain: number;
+  /**
+   * What the customer spends over the score's horizon while active, from their own history (`valueAtStake`); what a
+   * win-back can win back. Absent: no history known.
+   */
+  valueAtStake?: number;
+}
+
+/**
+ * A customer's spend over `horizonDays` at the rate they spent while a customer: net spend over the days since their
+ * first purchase (at least 30, so one recent order is not read as a daily habit). 0 without spend.
+ */
+export function valueAtStake(history: { monetaryTotal?: number; tenureDays?: number }, horizonDays: number): number {
+  const spend = history.monetaryTotal ?? 0;
+  if (!(spend > 0) || !(horizonDays > 0)) return 0;
+  return (spend / Math.max(30, history.tenureDays ?? 0)) * horizonDays;
 }
 
 export interface ExpectedReturn {
@@ -32,9 +47,16 @@ export interface ExpectedReturn {
 /**
  * Expected return of treating a customer: incremental value = upliftRate × expected spend; expected cost = the
  * action's cost plus, for a coupon, its value × P(buy again) (the discount is paid only on a purchase).
+ *
+ * A win-back is the exception: it is aimed at customers the model already expects to lose, so their expected spend
+ * is near 0 by construction, and upliftRate × 0 would never justify one. What it can win back is the customer's spend
+ * while active (`valueAtStake`): its incremental value is upliftRate × the larger of the two. The campaign report
+ * measures whether that prior holds, against the control group.
  */
 export function expectedReturn(campaign: CampaignEconomics, score: ScoreEconomics): ExpectedReturn {
-  const incrementalValue = campaign.upliftRate * score.expectedSpend;
+  const base =
+    campaign.action === 'win_back' ? Math.max(score.expectedSpend, score.valueAtStake ?? 0) : score.expectedSpend;
+  const incrementalValue = campaign.upliftRate * base;
   const couponCost = campaign.action === 'coupon' ? (campaign.couponValue ?? 0) * score.pBuyAgain : 0;
   const cost = campaign.costPerAction + couponCost;
   return { incrementalValue, cost, value: incrementalValue - cost };
