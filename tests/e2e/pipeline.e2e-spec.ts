@@ -1321,7 +1321,12 @@ describe('who may call what: API keys and roles', () => {
   const requestFor = async (route: (typeof API_ROUTES)[number]) => {
     const [latest] = (await (await fetch(`${trainerUrl}/v1/models?limit=1`)).json()) as { version: string }[];
     const path = route.path
-      .replace('{id}', route.service === 'campaigns' ? 'win-back-high-value' : encodeURIComponent(SILENT))
+      .replace(
+        '{id}',
+        route.service === 'campaigns'
+          ? 'win-back-high-value'
+          : encodeURIComponent(route.method === 'DELETE' ? `${RUN}-auth-erased` : SILENT),
+      )
       .replace('{version}', latest.version);
     const body: Record<string, unknown> = {
       'POST /v1/events': { events: [view(`${RUN}-auth`, 520)] },
@@ -1397,6 +1402,62 @@ describe('who may call what: API keys and roles', () => {
     expect(refused.length).toBeGreaterThanOrEqual(20);
     expect(burst.filter((response) => response.status === 200).length).toBeGreaterThanOrEqual(5);
     expect(refused[0].headers.get('retry-after')).toBe('1');
+  });
+});
+
+describe('erasure of a customer', () => {
+  it('removes the customer from Redis and PostgreSQL, refuses their events, and ignores a replay still in Kafka', async () => {
+    const id = `${RUN}-forget-me`;
+    const events = [view(id, 500), purchase(id, 501, 900), view(id, 502)];
+    expect((await post({ events })).status).toBe(202);
+    await eventually(`score of ${id}`, async () => (await redis.exists(scoreKey(id))) === 1);
+    await pipelineIdle();
+    expect(await prisma.trainingEvent.count({ where: { customerId: id } })).toBe(3);
+
+    const response = await fetch(`${trainerUrl}/v1/customers/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as any;
+    expect(report).toMatchObject({
+      redis: { featureState: 1, score: 1, dedupMarks: 3 },
+      postgres: { trainingEvents: 3 },
+      tombstoned: true,
+    });
+    expect(report.pseudonym).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(report)).not.toContain(id);
+
+    const nothingLeft = async () => {
+      expect(await redis.exists(featureStateKey(id), scoreKey(id))).toBe(0);
+      expect(await redis.keys(`cvp:event:v2:${id.length}:${id}:*`)).toEqual([]);
+      expect(await prisma.trainingEvent.count({ where: { customerId: id } })).toBe(0);
+      expect(await prisma.decision.count({ where: { customerId: id } })).toBe(0);
+      expect(await prisma.customer.count({ where: { id } })).toBe(0);
+    };
+    await nothingLeft();
+
+    // Ingest refuses the customer's events...
+    const refused = await post(view(id, 503));
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors).toEqual([
+      { path: 'customerId', message: 'this customer was erased: their events are not accepted' },
+    ]);
+    // ...and every consumer skips one that reaches the topic anyway (a replay of what Kafka still holds).
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic: TOPICS.events, messages: [{ key: id, value: JSON.stringify(view(id, 504)) }] });
+    await producer.disconnect();
+    const after = `${RUN}-after-erasure`;
+    expect((await post(view(after, 505))).status).toBe(202);
+    await eventually(`score of ${after}`, async () => (await redis.exists(scoreKey(after))) === 1);
+    await pipelineIdle();
+    await nothingLeft();
+    // Erasing again is harmless, and says there was nothing left.
+    const again = (await (
+      await fetch(`${trainerUrl}/v1/customers/${encodeURIComponent(id)}`, { method: 'DELETE' })
+    ).json()) as any;
+    expect(again).toMatchObject({
+      redis: { featureState: 0, score: 0, dedupMarks: 0 },
+      postgres: { trainingEvents: 0 },
+    });
   });
 });
 

@@ -13,6 +13,7 @@ import {
 import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TOPICS } from '@cvp/contracts';
 import { KafkaProducerService, ProduceDeadlineExceeded } from '@cvp/kafka';
+import { ErasedCustomers } from '@cvp/nest-common';
 import { INGEST_CONFIG, type IngestConfig } from './config';
 import { parseEventBatch } from './event-batch';
 
@@ -30,6 +31,7 @@ export class EventsController {
   constructor(
     private readonly producer: KafkaProducerService,
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
+    private readonly erased: ErasedCustomers,
   ) {}
 
   /** 202 once Kafka acknowledged every event (acks=all); 400 with field errors and nothing produced otherwise. */
@@ -61,6 +63,27 @@ export class EventsController {
         error: 'Bad Request',
         message: 'invalid events',
         errors: parsed.errors,
+      });
+    }
+    // Events of erased customers are refused (the consumers skip any that get past: a lookup that fails here lets the
+    // request through rather than turning an outage of Redis and PostgreSQL into one of ingest).
+    const erased = await this.erased.among(parsed.events.map((event) => event.customerId)).catch(() => new Set());
+    if (erased.size > 0) {
+      const single = parsed.events.length === 1 && !(typeof body === 'object' && body !== null && 'events' in body);
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'invalid events',
+        errors: parsed.events.flatMap((event, index) =>
+          erased.has(event.customerId)
+            ? [
+                {
+                  path: single ? 'customerId' : `events.${index}.customerId`,
+                  message: 'this customer was erased: their events are not accepted',
+                },
+              ]
+            : [],
+        ),
       });
     }
     try {

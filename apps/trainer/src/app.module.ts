@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ErasureController, ErasureService } from './erasure';
 import { CoreModule } from '@cvp/nest-common';
 import { CommandsConsumer } from './commands.consumer';
 import { TRAINER_CONFIG, type TrainerConfig } from './config';
@@ -18,8 +19,14 @@ export function trainerModule(config: TrainerConfig) {
         optionalDependencies: ['redis'],
       }),
     ],
-    controllers: [EventsConsumer, CommandsConsumer, TrainController],
-    providers: [{ provide: TRAINER_CONFIG, useValue: config }, TrainingEventStore, ModelRegistry, TrainingService],
+    controllers: [EventsConsumer, CommandsConsumer, TrainController, ErasureController],
+    providers: [
+      { provide: TRAINER_CONFIG, useValue: config },
+      TrainingEventStore,
+      ModelRegistry,
+      TrainingService,
+      ErasureService,
+    ],
   })
   class TrainerModule {}
   return TrainerModule;

@@ -53,6 +53,11 @@ export const baseEnvSchema = z.object({
       }
       return { producer: 200, reader: 5000, marketer: 50, admin: 50, ...limits };
     }),
+  /**
+   * Secret of customer pseudonyms (HMAC-SHA256 of the id): how erased customers are recognised without their id being
+   * kept. Set a random secret of your own in production, the same for every service; changing it forgets erasures.
+   */
+  PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters').default('cvp-development-pseudonym-key'),
   /** How long a verified (or unknown) API key is remembered: a revocation takes effect within this. */
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   /** Timeout of each dependency check behind /health/ready. */

@@ -17,6 +17,7 @@ export const API_ROUTES: { service: ServiceName; method: string; path: string; r
   { service: 'trainer', method: 'GET', path: '/v1/models', role: 'reader' },
   { service: 'trainer', method: 'GET', path: '/v1/models/{version}', role: 'reader' },
   { service: 'trainer', method: 'POST', path: '/v1/train', role: 'admin' },
+  { service: 'trainer', method: 'DELETE', path: '/v1/customers/{id}', role: 'admin' },
   { service: 'campaigns', method: 'GET', path: '/v1/campaigns', role: 'reader' },
   { service: 'campaigns', method: 'POST', path: '/v1/campaigns', role: 'marketer' },
   { service: 'campaigns', method: 'GET', path: '/v1/campaigns/{id}', role: 'reader' },

@@ -111,6 +111,7 @@ describe('db migrations on a fresh database', () => {
       'campaigns',
       'customers',
       'decisions',
+      'erased_customers',
       'model_versions',
       'training_events',
     ]);

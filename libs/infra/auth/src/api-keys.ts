@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@cvp/db';
 
 /** Roles of API keys, from the least to the most trusted. `admin` may call every route. */
@@ -132,4 +132,12 @@ export async function findUsableKey(prisma: PrismaClient, key: string, now = new
   const row = await prisma.apiKey.findUnique({ where: { hash: hashKey(key) } });
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return null;
   return { id: row.id, role: row.role, prefix: row.prefix, rateLimitPerSecond: row.rateLimitPerSecond };
+}
+
+/**
+ * A customer's pseudonym: HMAC-SHA256 of the id under a secret key (`PSEUDONYM_KEY`), hex. Stable for one key, so an
+ * erased customer can be recognised without keeping their id; useless without the key.
+ */
+export function pseudonym(customerId: string, key: string): string {
+  return createHmac('sha256', key).update(customerId, 'utf8').digest('hex');
 }

@@ -79,7 +79,7 @@ async function serverWith(
   maxRecordsPerCall = 500,
   retries: Pick<
     KafkaConsumerServerOptions,
-    'maxAttempts' | 'retryBackoffMs' | 'dependenciesHealthy' | 'maxFutureSkewMs'
+    'maxAttempts' | 'retryBackoffMs' | 'dependenciesHealthy' | 'maxFutureSkewMs' | 'erasedCustomers'
   > = {},
 ): Promise<{ wire: FakeWire; run: (batch: PartitionBatch, control: BatchControl) => Promise<void> }> {
   const wire = new FakeWire();
@@ -157,6 +157,30 @@ describe('KafkaConsumerServer over the wire seam', () => {
     expect(seen).toEqual(['soon']);
     const [letter] = wire.sent.flatMap(({ messages }) => messages);
     expect(letter.headers['cvp-dlt-reason']).toMatch(/^occurredAt 9999-12-31T00:00:00Z is after .* allowed skew/);
+  });
+
+  it('commits the records of erased customers without handing them over, asking again while the lookup fails', async () => {
+    const seen: string[] = [];
+    let failures = 1;
+    const { wire, run } = await serverWith(
+      async (batch) => void seen.push(...batch.records.map((r) => r.value.eventId)),
+      500,
+      {
+        retryBackoffMs: 1,
+        erasedCustomers: async (ids) => {
+          if (failures-- > 0) throw new Error('Redis and PostgreSQL down');
+          return new Set(ids.filter((id) => id === 'gone'));
+        },
+      },
+    );
+    const { commits, control: ctl } = control();
+    await run(
+      { topic: TOPICS.events, partition: 0, records: [record(1, view('gone', 1)), record(2, view('kept', 2))] },
+      ctl,
+    );
+    expect(seen).toEqual(['kept-v2']);
+    expect(commits).toEqual(['2']);
+    expect(wire.sent).toEqual([]);
   });
 
   it('narrows a PermanentError down to the record that causes it', async () => {

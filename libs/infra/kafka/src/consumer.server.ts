@@ -79,6 +79,11 @@ export interface KafkaConsumerServerOptions {
    * customer's features, and the training window, into the future for good. Default: no check.
    */
   maxFutureSkewMs?: number;
+  /**
+   * Which of these customers were erased: their records (on the customer-keyed topics) are committed without being
+   * handled. Throws while it cannot tell: the batch waits and asks again.
+   */
+  erasedCustomers?: (customerIds: string[]) => Promise<Set<string>>;
 }
 
 /**
@@ -141,9 +146,11 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
         if ('reason' in parsed) invalid.push(parsed);
         else valid.push(parsed);
       }
+      const kept = await this.withoutErased(valid, () => control.isActive());
+      if (kept === null) return;
       const rejected = await this.dispatch(
         handler,
-        { topic, partition: batch.partition, records: valid, heartbeat },
+        { topic, partition: batch.partition, records: kept, heartbeat },
         () => control.isActive(),
       );
       await this.options.producer.sendDeadLetters(deadLetterTopic(topic), [...invalid, ...rejected]);
@@ -152,6 +159,32 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       }
       await control.commit(messages[messages.length - 1].offset);
       await control.heartbeat();
+    }
+  }
+
+  /** The records whose customer was not erased (null: the partition was taken away while the lookup was retried). */
+  private async withoutErased(
+    records: ConsumedRecord<unknown>[],
+    isActive: () => boolean,
+  ): Promise<ConsumedRecord<unknown>[] | null> {
+    const lookup = this.options.erasedCustomers;
+    const customerOf = (record: ConsumedRecord<unknown>) => (record.value as { customerId?: unknown }).customerId;
+    const ids = records.map(customerOf).filter((id): id is string => typeof id === 'string');
+    if (!lookup || ids.length === 0) return records;
+    for (let wait = 0; ; wait++) {
+      try {
+        const erased = await lookup(ids);
+        if (erased.size === 0) return records;
+        const kept = records.filter((record) => !erased.has(customerOf(record) as string));
+        this.log.log({ msg: 'records of erased customers skipped', skipped: records.length - kept.length });
+        return kept;
+      } catch (error) {
+        if (!isActive()) return null;
+        if (wait === 0 || wait % 10 === 0) {
+          this.log.warn({ msg: 'cannot tell which customers were erased, retrying', error: (error as Error).message });
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 200 * 2 ** wait)));
+      }
     }
   }
 

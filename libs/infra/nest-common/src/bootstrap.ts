@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { KAFKA_CLIENT, KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Telemetry } from '@cvp/telemetry';
+import { ErasedCustomers } from './erased';
 import { HealthService } from './health';
 import { RpcErrorPassthrough } from './rpc-errors';
 
@@ -60,6 +61,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   await waitUntilReady(health, STARTUP_TIMEOUT_MS);
 
   if (KAFKA_GROUP_ID) {
+    const erased = app.get(ErasedCustomers);
     const server = new KafkaConsumerServer({
       wire: app.get(KAFKA_WIRE),
       producer: app.get(KafkaProducerService),
@@ -71,6 +73,7 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
       dependenciesHealthy: () => health.consumerReady(),
       lagAdmin: app.get<Kafka>(KAFKA_CLIENT).admin({ retry: { retries: 0 } }),
       // The bound ingest applies, applied again to what arrives around it.
+      erasedCustomers: (ids) => erased.among(ids),
       maxFutureSkewMs:
         options.config.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS === undefined
           ? undefined

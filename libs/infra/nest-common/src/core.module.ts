@@ -7,6 +7,7 @@ import { DbModule } from '@cvp/db';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard, AUTH_OPTIONS, type AuthOptions } from '@cvp/auth';
 import { HEALTH_OPTIONS, HealthController, HealthService, type Dependency } from './health';
+import { ErasedCustomers, PSEUDONYM_KEY } from './erased';
 
 export interface CoreModuleOptions {
   /** Service name, e.g. `ingest`; used as Kafka client id and in every log line. */
@@ -90,8 +91,10 @@ export class CoreModule {
         },
         // Every /v1 route asks for an API key of the right role (libs/infra/auth).
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: PSEUDONYM_KEY, useValue: config.PSEUDONYM_KEY },
+        ErasedCustomers,
       ],
-      exports: [HealthService],
+      exports: [HealthService, ErasedCustomers],
     };
   }
 }

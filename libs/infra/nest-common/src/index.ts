@@ -2,3 +2,4 @@ export * from './health';
 export * from './core.module';
 export * from './bootstrap';
 export * from './openapi';
+export * from './erased';

@@ -2,3 +2,4 @@ export * from './keys';
 export * from './redis.module';
 export * from './score-hash';
 export * from './clock';
+export * from './erase';

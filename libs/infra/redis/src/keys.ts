@@ -71,3 +71,12 @@ export const SWEEP_KEYS_TTL_SECONDS = 7 * DAY_SECONDS;
 
 /** Requests of one API key in one second (all replicas together), for the rate limit. Expires after 2 s. */
 export const rateLimitKey = (apiKeyId: string, epochSecond: number) => `cvp:ratelimit:v1:${apiKeyId}:${epochSecond}`;
+
+/**
+ * Pseudonyms (`pseudonym()` of @cvp/auth) of erased customers (a set, no TTL): events and records of these customers
+ * are refused by ingest and skipped by every consumer, so replays still in Kafka do not bring them back.
+ */
+export const ERASED_CUSTOMERS_KEY = 'cvp:erased:v1';
+/** The dedup marks of a customer's events (`appliedEventKey`), as a SCAN pattern. */
+export const appliedEventPattern = (customerId: string) =>
+  `cvp:event:v2:${customerId.length}:${customerId.replace(/[*?[\]\\]/g, '\\$&')}:*`;
