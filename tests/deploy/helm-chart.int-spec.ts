@@ -122,6 +122,49 @@ describe('helm chart', () => {
     expect(() => run(['template', 'cvp', CHART, ...REQUIRED, '--set', 'scoreClock.mode=lunar'])).toThrow(/scoreClock/);
   });
 
+  it('gives every service and the topics Job the Kafka TLS and SASL settings, the password only from a Secret', () => {
+    const secure = [
+      '--set',
+      'kafka.tls.enabled=true',
+      '--set',
+      'kafka.tls.caSecret=kafka-ca',
+      '--set',
+      'kafka.sasl.mechanism=scram-sha-512',
+      '--set',
+      'kafka.sasl.existingSecret=cvp-kafka-user',
+    ];
+    const workloads = render(secure).filter((m) => m.kind === 'Deployment' || m.kind === 'Job');
+    expect(workloads.length).toBe(6);
+    for (const workload of workloads) {
+      const pod = workload.spec.template.spec;
+      const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+      expect(env).toMatchObject({
+        KAFKA_TLS: 'true',
+        KAFKA_TLS_CA_FILE: '/etc/cvp/kafka-ca/ca.crt',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_PASSWORD: { secretKeyRef: { name: 'cvp-kafka-user', key: 'password' } },
+      });
+      expect(pod.volumes).toContainEqual({ name: 'kafka-ca', secret: { secretName: 'kafka-ca' } });
+    }
+    const plain = render().filter((m) => m.kind === 'Deployment');
+    expect(JSON.stringify(plain)).not.toContain('KAFKA_SASL');
+    expect(() => run(['template', 'cvp', CHART, ...REQUIRED, '--set', 'kafka.sasl.mechanism=scram-sha-256'])).toThrow(
+      /kafka.sasl.existingSecret is required/,
+    );
+    expect(() => run(['template', 'cvp', CHART, ...REQUIRED, '--set', 'kafka.sasl.mechanism=gssapi'])).toThrow(
+      /mechanism/,
+    );
+  });
+
+  it('lets only pods of the release and labelled clients reach the services, by default', () => {
+    const policies = render().filter((m) => m.kind === 'NetworkPolicy');
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(
+      ['campaigns', 'features', 'ingest', 'scorer', 'trainer'].map((name) => `cvp-${name}`),
+    );
+    for (const policy of policies) expect(policy.spec.ingress[0].from).toHaveLength(2);
+    expect(render(['--set', 'networkPolicy.enabled=false']).some((m) => m.kind === 'NetworkPolicy')).toBe(false);
+  });
+
   it('drops a disabled service', () => {
     const names = render(['--set', 'services.campaigns.enabled=false'])
       .filter((m) => m.kind === 'Deployment')

@@ -842,13 +842,22 @@ describe('budgets and caps with two campaign engines', () => {
 
   it('exports the current audience of a campaign as CSV or JSON lines', async () => {
     const key = `${RUN}-budget`.toLowerCase();
-    const csv = await fetch(`${services[4].url}/v1/campaigns/${key}/audience`);
+    const csv = await fetch(`${services[4].url}/v1/campaigns/${key}/audience?ids=raw`);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     const [header, ...rows] = (await csv.text()).trim().split('\n');
     expect(header).toBe('customerId,tier,expectedSpend,pBuyAgain,churnRisk,modelVersion,asOf');
     expect(rows.map((row) => row.split(',')[0]).sort()).toEqual([...ids].sort());
-    const jsonl = await fetch(`${second.url}/v1/campaigns/${key}/audience?format=jsonl`);
+    // By default customers leave CVP as pseudonyms; `limit` caps the rows.
+    const named = (await (await fetch(`${services[4].url}/v1/campaigns/${key}/audience?limit=2`)).text()).trim();
+    const pseudonyms = named
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(',')[0]);
+    expect(pseudonyms).toHaveLength(Math.min(2, ids.length));
+    for (const alias of pseudonyms) expect(alias).toMatch(/^[0-9a-f]{64}$/);
+    expect((await fetch(`${services[4].url}/v1/campaigns/${key}/audience?limit=0`)).status).toBe(400);
+    const jsonl = await fetch(`${second.url}/v1/campaigns/${key}/audience?format=jsonl&ids=raw`);
     const lines = (await jsonl.text())
       .trim()
       .split('\n')
@@ -1450,6 +1459,13 @@ describe('erasure of a customer', () => {
     await eventually(`score of ${after}`, async () => (await redis.exists(scoreKey(after))) === 1);
     await pipelineIdle();
     await nothingLeft();
+    // No service log names the customer: request paths carry a pseudonym, decisions log one.
+    for (const name of ['ingest', 'features', 'trainer', 'scorer', 'campaigns']) {
+      expect({ name, named: readFileSync(join(ROOT, 'reports', 'e2e', `${name}.log`), 'utf8').includes(id) }).toEqual({
+        name,
+        named: false,
+      });
+    }
     // Erasing again is harmless, and says there was nothing left.
     const again = (await (
       await fetch(`${trainerUrl}/v1/customers/${encodeURIComponent(id)}`, { method: 'DELETE' })

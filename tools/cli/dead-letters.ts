@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { CONSUMED_TOPICS, deadLetterTopic, MESSAGE_SCHEMAS, validate, type TopicName } from '@cvp/contracts';
-import { createKafkaWire, KafkaProducerService } from '@cvp/kafka';
+import { createKafkaWire, KafkaProducerService, kafkajsSecurity, kafkaSecurityFromEnv } from '@cvp/kafka';
 
 export interface ReplayOptions {
   topic: TopicName;
@@ -32,12 +32,19 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
     throw new Error(`${options.topic} has no dead-letter topic (one of ${CONSUMED_TOPICS.join(', ')})`);
   }
   const source = deadLetterTopic(options.topic);
-  const kafka = new Kafka({ clientId: 'cvp-cli-dlt', brokers: options.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'cvp-cli-dlt',
+    brokers: options.brokers,
+    logLevel: logLevel.NOTHING,
+    ...kafkajsSecurity(kafkaSecurityFromEnv()),
+  });
   const admin = kafka.admin();
   // One replay position per topic and filter, so a filtered replay never hides the other groups' letters.
   const replayGroup = `cvp-dlt-replay-${options.topic}-${options.group ?? 'all'}`;
   const consumer = kafka.consumer({ groupId: replayGroup });
-  const producer = new KafkaProducerService(createKafkaWire({ clientId: 'cvp-cli-dlt', brokers: options.brokers }));
+  const producer = new KafkaProducerService(
+    createKafkaWire({ clientId: 'cvp-cli-dlt', brokers: options.brokers, security: kafkaSecurityFromEnv() }),
+  );
   const summary: ReplaySummary = { deadLetterTopic: source, read: 0, replayed: 0, skipped: 0, stillInvalid: [] };
   await admin.connect();
   try {

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS, type CustomerScore } from '@cvp/contracts';
 import { simulateResponses } from '@cvp/decisioning';
-import { waitForZeroLag } from '@cvp/kafka';
+import { kafkajsSecurity, kafkaSecurityFromEnv, waitForZeroLag } from '@cvp/kafka';
 import { DATASET_FORMATS, openDataset, type Dataset } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import { baseEnvSchema } from '@cvp/config';
@@ -33,7 +33,12 @@ const date = (value: string) => {
 
 /** Waits until each consumer group has committed up to the end of its topic. */
 async function waitIdle(brokers: string, pairs: { groupId: string; topic: string }[], timeoutMs: number) {
-  const admin = new Kafka({ clientId: 'cvp-cli', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'cvp-cli',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    ...kafkajsSecurity(kafkaSecurityFromEnv()),
+  }).admin();
   await admin.connect();
   try {
     await waitForZeroLag(admin, pairs, timeoutMs);

@@ -1,4 +1,5 @@
 import { Admin, Kafka, logLevel } from 'kafkajs';
+import { kafkajsSecurity, kafkaSecurityFromEnv } from '../../libs/infra/kafka/src/security';
 
 /** Brokers from KAFKA_BROKERS (comma-separated host:port), default the local broker of `npm run infra:up`. */
 export function brokersFromEnv(): string[] {
@@ -27,6 +28,7 @@ export async function connectAdmin(timeoutMs: number): Promise<{ admin: Admin; b
   const kafka = new Kafka({
     clientId: 'cvp-infra',
     brokers,
+    ...kafkajsSecurity(kafkaSecurityFromEnv()),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
     requestTimeout: 10000,

@@ -2,10 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { CustomerScore } from '@cvp/contracts';
 import type { Campaign } from '@cvp/db';
+import { pseudonym } from '@cvp/auth';
 import { audienceRuleSchema, matchesAudience } from '@cvp/decisioning';
 import { fromScoreHash, REDIS, scoreKey } from '@cvp/redis';
 
 export type AudienceFormat = 'csv' | 'jsonl';
+
+/** How customers are named in an export: by pseudonym (the default: ids leave CVP only when asked for) or raw id. */
+export type AudienceIds = 'pseudonym' | 'raw';
+/** The most rows one export may hold (`limit`); the default is the same. */
+export const MAX_AUDIENCE_ROWS = 1_000_000;
+
+export interface AudienceOptions {
+  format: AudienceFormat;
+  ids: AudienceIds;
+  limit: number;
+  pseudonymKey: string;
+}
 
 export const AUDIENCE_COLUMNS = [
   'customerId',
@@ -35,8 +48,10 @@ export class AudienceExport {
     return format === 'csv' ? `${AUDIENCE_COLUMNS.join(',')}\n` : '';
   }
 
-  async *lines(campaign: Campaign, format: AudienceFormat): AsyncGenerator<string> {
+  async *lines(campaign: Campaign, options: AudienceOptions): AsyncGenerator<string> {
+    const { format, ids, limit, pseudonymKey } = options;
     const rule = audienceRuleSchema.parse(campaign.audience);
+    let rows = 0;
     if (this.redis.status === 'wait') await this.redis.connect();
     let cursor = '0';
     do {
@@ -54,12 +69,14 @@ export class AudienceExport {
         const score = fromScoreHash(fields);
         const { reasons: _reasons, ...facts } = score;
         if (!matchesAudience(rule, facts)) continue;
+        if (rows++ >= limit) break;
+        if (ids === 'pseudonym') score.customerId = pseudonym(score.customerId, pseudonymKey);
         chunk +=
           format === 'csv'
             ? `${AUDIENCE_COLUMNS.map((column) => csvField(score[column])).join(',')}\n`
             : `${JSON.stringify(Object.fromEntries(AUDIENCE_COLUMNS.map((column) => [column, score[column]])))}\n`;
       }
       if (chunk) yield chunk;
-    } while (cursor !== '0');
+    } while (cursor !== '0' && rows <= limit);
   }
 }

@@ -6,6 +6,7 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Inject,
   Param,
   Patch,
   Post,
@@ -16,7 +17,8 @@ import {
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AudienceExport, type AudienceFormat } from './audience-export';
+import { PSEUDONYM_KEY } from '@cvp/nest-common';
+import { AudienceExport, MAX_AUDIENCE_ROWS, type AudienceFormat, type AudienceIds } from './audience-export';
 import type { z } from 'zod';
 import { validate } from '@cvp/contracts';
 import { createCampaignSchema, updateCampaignSchema } from './campaign-request';
@@ -45,6 +47,7 @@ export class CampaignsController {
   constructor(
     private readonly campaigns: CampaignsService,
     private readonly audience: AudienceExport,
+    @Inject(PSEUDONYM_KEY) private readonly pseudonymKey: string,
   ) {}
 
   @Post()
@@ -99,17 +102,42 @@ export class CampaignsController {
     summary: "Stream the campaign's current audience (latest scores matching its rule) for ad platforms",
   })
   @ApiQuery({ name: 'format', enum: ['csv', 'jsonl'], required: false })
+  @ApiQuery({
+    name: 'ids',
+    enum: ['pseudonym', 'raw'],
+    required: false,
+    description: 'customers by pseudonym (default) or, when the receiving system needs them, by raw id',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: MAX_AUDIENCE_ROWS, default: MAX_AUDIENCE_ROWS },
+  })
   @ApiResponse({ status: 200, description: 'CSV with a header (customerId,tier,expectedSpend,...) or JSON lines' })
+  @ApiResponse({ status: 400, description: 'Unknown format or ids, or limit out of range' })
   @ApiResponse({ status: 503, description: 'Redis does not answer' })
   async exportAudience(
     @Param('id') id: string,
     @Query('format') format: string | undefined,
+    @Query('ids') ids: string | undefined,
+    @Query('limit') limit: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
     const chosen = (format ?? 'csv') as AudienceFormat;
     if (chosen !== 'csv' && chosen !== 'jsonl') throw new BadRequestException('format must be csv or jsonl');
+    const naming = (ids ?? 'pseudonym') as AudienceIds;
+    if (naming !== 'pseudonym' && naming !== 'raw') throw new BadRequestException('ids must be pseudonym or raw');
+    const rows = limit === undefined ? MAX_AUDIENCE_ROWS : Number(limit);
+    if (!Number.isInteger(rows) || rows < 1 || rows > MAX_AUDIENCE_ROWS) {
+      throw new BadRequestException(`limit must be a whole number from 1 to ${MAX_AUDIENCE_ROWS}`);
+    }
     const campaign = await this.campaigns.find(id);
-    const lines = this.audience.lines(campaign, chosen);
+    const lines = this.audience.lines(campaign, {
+      format: chosen,
+      ids: naming,
+      limit: rows,
+      pseudonymKey: this.pseudonymKey,
+    });
     // The first page decides the status: a Redis outage before anything is sent is a clear 503.
     let first: IteratorResult<string>;
     try {

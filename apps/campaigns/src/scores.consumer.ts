@@ -1,8 +1,9 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { TOPICS } from '@cvp/contracts';
 import { KafkaProducerService, type BatchOf } from '@cvp/kafka';
+import { logId, PSEUDONYM_KEY } from '@cvp/nest-common';
 import { decisionMessage, DecisionService, type DecisionOutcome } from './decision.service';
 import { FeatureFacts } from './feature-facts';
 
@@ -14,6 +15,7 @@ export class ScoresConsumer {
     private readonly featureFacts: FeatureFacts,
     private readonly producer: KafkaProducerService,
     private readonly logger: PinoLogger,
+    @Inject(PSEUDONYM_KEY) private readonly pseudonymKey: string,
   ) {
     logger.setContext(ScoresConsumer.name);
   }
@@ -35,7 +37,7 @@ export class ScoresConsumer {
       if (!outcome) continue;
       this.logger.info(
         {
-          customerId: record.value.customerId,
+          customer: logId(record.value.customerId, this.pseudonymKey),
           campaign: outcome.campaign.key,
           group: outcome.decision.group,
           offset: record.offset,

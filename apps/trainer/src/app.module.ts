@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ErasureController, ErasureService } from './erasure';
+import { EventRetention } from './retention';
 import { CoreModule } from '@cvp/nest-common';
 import { CommandsConsumer } from './commands.consumer';
 import { TRAINER_CONFIG, type TrainerConfig } from './config';
@@ -26,6 +27,7 @@ export function trainerModule(config: TrainerConfig) {
       ModelRegistry,
       TrainingService,
       ErasureService,
+      EventRetention,
     ],
   })
   class TrainerModule {}

@@ -13,6 +13,11 @@ export const trainerEnvSchema = baseEnvSchema
     TRAIN_WINDOW_DAYS: z.coerce.number().int().min(2).max(36500).default(730),
     /** Train every N minutes when new events arrived since the last run; 0 = only on demand. */
     TRAIN_INTERVAL_MINUTES: z.coerce.number().int().nonnegative().default(0),
+    /**
+     * Stored events older than this many days (by the wall clock: a privacy limit) are deleted, checked every hour;
+     * 0 keeps them. Set it above the training window, and keep it 0 while replaying old history.
+     */
+    EVENT_RETENTION_DAYS: z.coerce.number().int().nonnegative().default(0),
     TRAIN_SEED: z.coerce.number().int().default(42),
     TRAIN_MAX_EPOCHS: z.coerce.number().int().min(1).max(10_000).default(200),
     /** Fewest customers with history before the label window. */

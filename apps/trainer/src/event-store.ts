@@ -11,6 +11,21 @@ import { PrismaService, type Prisma } from '@cvp/db';
 export class TrainingEventStore {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * Deletes the events that happened before `before`, a batch of 10,000 at a time (no long lock on the table);
+   * returns how many.
+   */
+  async deleteOlderThan(before: Date): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const count = await this.prisma.$executeRaw`
+        DELETE FROM training_events WHERE ctid IN (
+          SELECT ctid FROM training_events WHERE occurred_at < ${before} LIMIT 10000)`;
+      deleted += count;
+      if (count < 10_000) return deleted;
+    }
+  }
+
   /** Stores a batch; an event already stored (a replay: same customer, same eventId) is skipped. Returns how many were new. */
   async store(events: ClickstreamEvent[]): Promise<number> {
     if (events.length === 0) return 0;

@@ -233,3 +233,50 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- if and $svc.enabled $svc.modelStore -}}true{{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Kafka TLS and SASL settings of every client (README "Kafka security"): environment entries. */}}
+{{- define "cvp.kafkaSecurityEnv" -}}
+{{- with .Values.kafka.tls }}
+{{- if .enabled }}
+- name: KAFKA_TLS
+  value: "true"
+{{- if .caSecret }}
+- name: KAFKA_TLS_CA_FILE
+  value: "/etc/cvp/kafka-ca/{{ .caSecretKey }}"
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with .Values.kafka.sasl }}
+{{- if .mechanism }}
+- name: KAFKA_SASL_MECHANISM
+  value: {{ .mechanism | quote }}
+- name: KAFKA_SASL_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.mechanism" .existingSecret }}
+      key: {{ .usernameKey }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .existingSecret }}
+      key: {{ .passwordKey }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The Kafka CA, when one is given: its volume mount and volume. */}}
+{{- define "cvp.kafkaCaVolumeMount" -}}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret }}
+- name: kafka-ca
+  mountPath: /etc/cvp/kafka-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "cvp.kafkaCaVolume" -}}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.caSecret }}
+- name: kafka-ca
+  secret:
+    secretName: {{ .Values.kafka.tls.caSecret | quote }}
+{{- end }}
+{{- end }}

@@ -1,6 +1,6 @@
 import type { ClickstreamEvent, FieldError } from '@cvp/contracts';
 import { TOPICS } from '@cvp/contracts';
-import { createKafkaWire, KafkaProducerService } from '@cvp/kafka';
+import { createKafkaWire, KafkaProducerService, kafkaSecurityFromEnv } from '@cvp/kafka';
 
 export interface SinkResult {
   accepted: number;
@@ -87,7 +87,9 @@ export class KafkaSink implements EventSink {
   private readonly producer: KafkaProducerService;
 
   constructor(brokers: string[]) {
-    this.producer = new KafkaProducerService(createKafkaWire({ clientId: 'cvp-replay', brokers }));
+    this.producer = new KafkaProducerService(
+      createKafkaWire({ clientId: 'cvp-replay', brokers, security: kafkaSecurityFromEnv() }),
+    );
   }
 
   async send(events: ClickstreamEvent[]): Promise<SinkResult> {

@@ -5,3 +5,4 @@ export * from './producer.service';
 export * from './consumer.server';
 export * from './lag';
 export * from './follow';
+export * from './security';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CompressionTypes, Kafka, logLevel, type Consumer, type IHeaders, type LogEntry, type Producer } from 'kafkajs';
+import { kafkajsSecurity, type KafkaSecurity } from './security';
 import type { BatchHandler, ConsumerLoop, ConsumerLoopOptions, KafkaWire, ProducerWire, WireMessage } from './wire';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
@@ -11,12 +12,13 @@ const LEVELS: Record<number, 'error' | 'warn' | 'log' | 'debug'> = {
 
 /** kafkajs logs through the service's logger, warnings and up (it is chatty below that). */
 export function createKafkaClient(
-  options: { clientId: string; brokers: string[] },
+  options: { clientId: string; brokers: string[]; security?: KafkaSecurity },
   logger = new Logger('kafkajs'),
 ): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkajsSecurity(options.security),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 200, retries: 8 },

@@ -8,6 +8,7 @@ import {
   retryDelayMs,
   textHeaders,
 } from './partition-batches';
+import { platformaticSecurity, type KafkaSecurity } from './security';
 import type {
   BatchHandler,
   ConsumerLoop,
@@ -37,12 +38,13 @@ export class PlatformaticWire implements KafkaWire {
   readonly kind = 'platformatic';
   private readonly kafka = load();
 
-  constructor(private readonly options: { clientId: string; brokers: string[] }) {}
+  constructor(private readonly options: { clientId: string; brokers: string[]; security?: KafkaSecurity }) {}
 
   producer(): ProducerWire {
     const producer = new this.kafka.Producer<Bytes, Bytes, Bytes, Bytes>({
       clientId: this.options.clientId,
       bootstrapBrokers: this.options.brokers,
+      ...platformaticSecurity(this.options.security),
       connectTimeout: 3000,
       timeout: 10_000,
       retries: 5,
@@ -108,7 +110,7 @@ class PlatformaticConsumerLoop implements ConsumerLoop {
 
   constructor(
     private readonly kafka: PlatformaticModule,
-    private readonly client: { clientId: string; brokers: string[] },
+    private readonly client: { clientId: string; brokers: string[]; security?: KafkaSecurity },
     private readonly options: ConsumerLoopOptions,
   ) {
     this.log = new Logger(`platformatic ${options.groupId}`);
@@ -118,6 +120,7 @@ class PlatformaticConsumerLoop implements ConsumerLoop {
     this.consumer = new this.kafka.Consumer({
       clientId: this.client.clientId,
       bootstrapBrokers: this.client.brokers,
+      ...platformaticSecurity(this.client.security),
       groupId: this.options.groupId,
       connectTimeout: 3000,
       timeout: 10_000,

@@ -1,3 +1,4 @@
+import type { KafkaSecurity } from './security';
 /**
  * The seam between CVP's Kafka logic and a Kafka client library. Only wire operations live behind it:
  * sending already-serialized records, and a consumer loop that hands over the raw records of one partition
@@ -20,6 +21,8 @@ export interface KafkaWireOptions {
    * ProduceDeadlineExceeded (default 15,000 ms; KAFKA_PRODUCE_DEADLINE_MS).
    */
   produceDeadlineMs?: number;
+  /** TLS and SASL (`kafkaSecurityFromEnv`); none by default. */
+  security?: KafkaSecurity;
 }
 
 /** One record as it goes on the wire: key and value already serialized, headers as text. */

@@ -54,6 +54,10 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   exitCleanlyOnSignal(app);
   options.configure?.(app);
   const { PORT, HOST, STARTUP_TIMEOUT_MS, KAFKA_GROUP_ID } = options.config;
+  // A client that trickles its request (slowloris) is cut off: the whole request within 30 s, its headers within 10 s.
+  const server = app.getHttpServer() as { requestTimeout: number; headersTimeout: number };
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
   await app.listen(PORT, HOST);
   logger.log(`listening on ${HOST}:${PORT}`, 'bootstrap');
 

@@ -1,13 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { BaseEnv } from '@cvp/config';
-import { KafkaModule } from '@cvp/kafka';
+import { KafkaModule, kafkaSecurityFromEnv } from '@cvp/kafka';
 import { RedisModule } from '@cvp/redis';
 import { DbModule } from '@cvp/db';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard, AUTH_OPTIONS, type AuthOptions } from '@cvp/auth';
 import { HEALTH_OPTIONS, HealthController, HealthService, type Dependency } from './health';
 import { ErasedCustomers, PSEUDONYM_KEY } from './erased';
+import { privateUrl } from './log-privacy';
 
 export interface CoreModuleOptions {
   /** Service name, e.g. `ingest`; used as Kafka client id and in every log line. */
@@ -64,6 +65,15 @@ export class CoreModule {
               censor: '[redacted]',
             },
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            // Request logs name no customer: ids in paths become pseudonyms, and the path's parameters are not kept.
+            serializers: {
+              req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: privateUrl(req.url, config.PSEUDONYM_KEY),
+                remoteAddress: req.remoteAddress,
+              }),
+            },
           },
         }),
         KafkaModule.forRoot({
@@ -71,6 +81,8 @@ export class CoreModule {
           brokers: config.KAFKA_BROKERS,
           client: config.KAFKA_CLIENT,
           produceDeadlineMs: config.KAFKA_PRODUCE_DEADLINE_MS,
+          // TLS and SASL from KAFKA_TLS*, KAFKA_SASL_* (validated at boot: a half setting stops the service).
+          security: kafkaSecurityFromEnv(),
         }),
         ...(clients.has('redis') ? [RedisModule.forRoot({ url: config.REDIS_URL })] : []),
         ...(clients.has('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
@@ -94,7 +106,7 @@ export class CoreModule {
         { provide: PSEUDONYM_KEY, useValue: config.PSEUDONYM_KEY },
         ErasedCustomers,
       ],
-      exports: [HealthService, ErasedCustomers],
+      exports: [HealthService, ErasedCustomers, PSEUDONYM_KEY],
     };
   }
 }

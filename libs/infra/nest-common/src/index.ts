@@ -3,3 +3,4 @@ export * from './core.module';
 export * from './bootstrap';
 export * from './openapi';
 export * from './erased';
+export * from './log-privacy';
