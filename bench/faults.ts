@@ -28,8 +28,10 @@ import { syntheticClickstream } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
 import type { CustomerState } from '@cvp/features';
 import {
+  consumedTopics,
   createKeysForEveryRole,
   fetchWithKeys,
+  markdownTable,
   sleep,
   startService,
   stopService,
@@ -62,12 +64,7 @@ const GROUPS = {
 /** Keys of every role (made at the start); every request sends the one its route asks for. */
 const KEYS: Parameters<typeof fetchWithKeys>[0] = {};
 const fetch = fetchWithKeys(KEYS);
-const PAIRS = [
-  { groupId: GROUPS.features, topic: TOPICS.events },
-  { groupId: GROUPS.trainer, topic: TOPICS.events },
-  { groupId: GROUPS.scorer, topic: TOPICS.features },
-  { groupId: GROUPS.campaigns, topic: TOPICS.scores },
-];
+const PAIRS = consumedTopics(GROUPS);
 
 type Fault = {
   name: string;
@@ -397,20 +394,42 @@ async function main(): Promise<void> {
     await admin.disconnect();
     await Promise.all([...services.values()].map((service) => stopService(service)));
   }
-  const header =
-    '| fault | sent | acknowledged | batches sent again | stored (PostgreSQL) | folded (Redis) | customers scored | lost | duplicated | decisions | duplicated decisions | treated unpublished | budget mismatch | s | note |';
-  const table = [
-    header,
-    `|${header
-      .split('|')
-      .slice(1, -1)
-      .map((cell, i) => (i === 0 ? ' --- ' : ' ---: '))
-      .join('|')}|`,
-    ...rows.map(
-      (r) =>
-        `| ${r.fault} | ${r.sent} | ${r.acknowledged} | ${r.retriedBatches} | ${r.stored} | ${r.folded} | ${r.scoredCustomers} of ${r.customers} | ${r.lost + r.refused} | ${r.duplicated} | ${r.decisions} | ${r.duplicatedDecisions} | ${r.unpublishedTreated} | ${r.budgetMismatch} | ${r.seconds} | ${r.note} |`,
-    ),
-  ].join('\n');
+  const table = markdownTable(
+    [
+      'fault',
+      'sent',
+      'acknowledged',
+      'batches sent again',
+      'stored (PostgreSQL)',
+      'folded (Redis)',
+      'customers scored',
+      'lost',
+      'duplicated',
+      'decisions',
+      'duplicated decisions',
+      'treated unpublished',
+      'budget mismatch',
+      's',
+      'note',
+    ],
+    rows.map((r) => [
+      r.fault,
+      r.sent,
+      r.acknowledged,
+      r.retriedBatches,
+      r.stored,
+      r.folded,
+      `${r.scoredCustomers} of ${r.customers}`,
+      r.lost + r.refused,
+      r.duplicated,
+      r.decisions,
+      r.duplicatedDecisions,
+      r.unpublishedTreated,
+      r.budgetMismatch,
+      r.seconds,
+      r.note,
+    ]),
+  );
   console.log(`\n${table}`);
   mkdirSync(join(ROOT, 'reports', 'bench'), { recursive: true });
   writeFileSync(join(ROOT, 'reports', 'bench', 'faults.json'), JSON.stringify({ run: RUN, rows }, null, 2));

@@ -35,8 +35,10 @@ import type { SweepRecord, SweepSummary } from '@cvp/scoring';
 import {
   eventually,
   API_ROUTES,
+  consumedTopics,
   fetchWithKeys,
   fuzzOpenApi,
+  partitionOf,
   POISON_CASES,
   runPoisonMatrix,
   sleep,
@@ -118,16 +120,7 @@ async function pipelineIdle(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await waitForZeroLag(
-      admin,
-      [
-        { groupId: GROUPS.features, topic: TOPICS.events },
-        { groupId: GROUPS.trainer, topic: TOPICS.events },
-        { groupId: GROUPS.scorer, topic: TOPICS.features },
-        { groupId: GROUPS.campaigns, topic: TOPICS.scores },
-      ],
-      120_000,
-    );
+    await waitForZeroLag(admin, consumedTopics(GROUPS), 120_000);
   } finally {
     await admin.disconnect();
   }
@@ -478,16 +471,6 @@ describe('event to decision', () => {
     // A feature state of a layout this code cannot read: folding any event of this customer fails.
     await redis.set(featureStateKey(poisoned), JSON.stringify({ stateVersion: 1, customerId: poisoned }));
     // A normal customer on the same partition of cvp.events.v1, sent right after.
-    const partitioner = Partitioners.DefaultPartitioner();
-    const partitionMetadata = Array.from({ length: 6 }, (_, partitionId) => ({
-      partitionId,
-      leader: 1,
-      partitionErrorCode: 0,
-      replicas: [1],
-      isr: [1],
-    }));
-    const partitionOf = (key: string) =>
-      partitioner({ topic: TOPICS.events, partitionMetadata, message: { key, value: null } });
     let neighbour = '';
     for (let i = 0; !neighbour; i++) {
       if (partitionOf(`${RUN}-neighbour-${i}`) === partitionOf(poisoned)) neighbour = `${RUN}-neighbour-${i}`;

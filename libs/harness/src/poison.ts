@@ -154,6 +154,16 @@ export const POISON_CASES: PoisonCase[] = [
   },
 ];
 
+/** Each consumer group with the topic it consumes: what "the pipeline caught up" is measured on. */
+export function consumedTopics(groups: ConsumerGroups): { groupId: string; topic: string }[] {
+  return [
+    { groupId: groups.features, topic: TOPICS.events },
+    { groupId: groups.trainer, topic: TOPICS.events },
+    { groupId: groups.scorer, topic: TOPICS.features },
+    { groupId: groups.campaigns, topic: TOPICS.scores },
+  ];
+}
+
 export interface PoisonRow {
   kind: string;
   topic: TopicName;
@@ -189,7 +199,7 @@ const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) =>
   isr: [1],
 }));
 /** The partition a key goes to on the customer-keyed topics (Kafka's murmur2, as every CVP producer). */
-const partitionOf = (key: string) =>
+export const partitionOf = (key: string) =>
   partitioner({ topic: TOPICS.events, partitionMetadata, message: { key, value: null } });
 
 /**
@@ -233,16 +243,7 @@ export async function runPoisonMatrix(options: PoisonRun): Promise<PoisonRow[]> 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await waitForZeroLag(
-      admin,
-      [
-        { groupId: groups.features, topic: TOPICS.events },
-        { groupId: groups.trainer, topic: TOPICS.events },
-        { groupId: groups.scorer, topic: TOPICS.features },
-        { groupId: groups.campaigns, topic: TOPICS.scores },
-      ],
-      options.timeoutMs ?? 120_000,
-    );
+    await waitForZeroLag(admin, consumedTopics(groups), options.timeoutMs ?? 120_000);
   } finally {
     await admin.disconnect();
   }
