@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fitBgNbd, bgnbdTotalLogLikelihood, expectedTransactions, type BgNbdParams } from './baselines/bgnbd';
 import { fitGammaGamma, populationMeanValue } from './baselines/gamma-gamma';
 import { predictCustomerValue } from './baselines/bgnbd-gamma-gamma';
+import { fitModifiedBgNbd } from './baselines/modified-bgnbd';
+import { fitParetoNbd, paretoNbdExpectedTransactions } from './baselines/pareto-nbd';
 import { rfmAverage } from './baselines/rfm-average';
 import { evaluatePredictions, type EvaluationMetrics } from './metrics';
 import { summarize, type Transaction } from './summaries';
@@ -106,6 +108,36 @@ describe('CDNOW sample: reproducing Fader, Hardie & Lee (2005)', () => {
     expect(actual).toBe(1882);
     expect(relativeError(predicted, total(PUBLISHED))).toBeLessThan(0.005);
     expect(relativeError(predicted, actual)).toBeLessThan(0.15);
+  });
+
+  it('fits the published Pareto/NBD parameters and log-likelihood (Fader, Hardie & Lee 2005, Table 1)', () => {
+    const fit = fitParetoNbd(summaries);
+    const published = { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 };
+    const { r, alpha, s, beta } = fit.params;
+    const forecast = summaries.reduce(
+      (sum, customer) => sum + paretoNbdExpectedTransactions(fit.params, customer, HORIZON_WEEKS),
+      0,
+    );
+    console.log(
+      `Pareto/NBD: r ${r.toFixed(4)}, alpha ${alpha.toFixed(4)}, s ${s.toFixed(4)}, beta ${beta.toFixed(4)}, ` +
+        `LL ${fit.logLikelihood.toFixed(2)} (published -9595.0); holdout repeat transactions ${forecast.toFixed(1)}`,
+    );
+    expect(fit.converged).toBe(true);
+    for (const name of ['r', 'alpha', 's', 'beta'] as const) {
+      expect(relativeError(fit.params[name], published[name])).toBeLessThan(0.005);
+    }
+    expect(fit.logLikelihood).toBeCloseTo(-9595.0, 0);
+  });
+
+  it('fits the modified BG/NBD as lifetimes does', () => {
+    const fit = fitModifiedBgNbd(summaries);
+    // lifetimes 0.11.3, ModifiedBetaGeoFitter on the published CDNOW summary.
+    const reference = { r: 0.5248, alpha: 6.183, a: 0.8914, b: 1.614 };
+    expect(fit.converged).toBe(true);
+    for (const name of ['r', 'alpha', 'a', 'b'] as const) {
+      expect(relativeError(fit.params[name], reference[name])).toBeLessThan(0.005);
+    }
+    expect(fit.logLikelihood).toBeCloseTo(-9582.13, 1);
   });
 
   it('fits the published Gamma-Gamma parameters on the 946 repeat buyers', () => {

@@ -11,3 +11,5 @@ export { sampleBeta, sampleExponential, sampleGamma, sampleNormal, seededRandom 
 export * from './ziln';
 export * from './evaluation/evaluate';
 export * from './value-model';
+export * from './baselines/pareto-nbd';
+export * from './baselines/modified-bgnbd';

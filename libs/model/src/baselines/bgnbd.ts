@@ -21,9 +21,10 @@ export interface BgNbdParams {
   b: number;
 }
 
-export interface BgNbdFit {
-  params: BgNbdParams;
-  /** Total log-likelihood at the optimum (the paper's LL, -9582.4 on the CDNOW sample). */
+/** A fitted buy-till-you-die model (BG/NBD, modified BG/NBD, Pareto/NBD). */
+export interface BtydFit<P> {
+  params: P;
+  /** Total log-likelihood at the optimum (BG/NBD: the paper's LL, -9582.4 on the CDNOW sample). */
   logLikelihood: number;
   customers: number;
   iterations: number;
@@ -31,6 +32,8 @@ export interface BgNbdFit {
   restarts: number;
   converged: boolean;
 }
+
+export type BgNbdFit = BtydFit<BgNbdParams>;
 
 export interface BgNbdFitOptions {
   /** Starting point (default r = a = b = 1, α = mean age, so the start does not depend on the time unit). */
@@ -66,7 +69,7 @@ export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly
   return groupedLogLikelihood(params, groupIdentical(customers));
 }
 
-interface CustomerGroup {
+export interface CustomerGroup {
   summary: RepeatPurchaseSummary;
   weight: number;
 }
@@ -254,7 +257,8 @@ export function validateSummary(customer: RepeatPurchaseSummary, index: number):
   if (problem) throw new RangeError(`customer #${index}: ${problem}`);
 }
 
-function groupIdentical(customers: readonly RepeatPurchaseSummary[]): CustomerGroup[] {
+/** Customers with the same (x, t_x, T), counted: the likelihoods evaluate each group once. */
+export function groupIdentical(customers: readonly RepeatPurchaseSummary[]): CustomerGroup[] {
   const groups = new Map<string, CustomerGroup>();
   for (const customer of customers) {
     const { repeatCount, lastRepeatTime, age } = customer;

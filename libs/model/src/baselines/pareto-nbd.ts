@@ -1,0 +1,186 @@
+import { nelderMead, type NelderMeadOptions } from '../math/nelder-mead';
+import { integrateUnitInterval } from '../math/quadrature';
+import { hyp2f1Series, logGamma, logSumExp, oneMinusExpOverEpsilon } from '../math/special';
+import type { RepeatPurchaseSummary } from '../types';
+import { groupIdentical, validateSummary, type BtydFit } from './bgnbd';
+
+const { exp, expm1, log, log1p } = Math;
+
+/**
+ * Pareto/NBD, Schmittlein, Morrison & Colombo (1987), "Counting Your Customers: Who Are They and What Will They Do
+ * Next?", Management Science 33(1); expressions as in Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD
+ * Model and Related Expressions".
+ *
+ * While alive a customer buys as a Poisson process with rate λ ~ Gamma(shape r, rate α) and dies after an
+ * exponential lifetime with rate μ ~ Gamma(shape s, rate β), at any time (BG/NBD lets them die only after a
+ * purchase). α and β are in the time unit of the summaries.
+ */
+export interface ParetoNbdParams {
+  r: number;
+  alpha: number;
+  s: number;
+  beta: number;
+}
+
+export type ParetoNbdFit = BtydFit<ParetoNbdParams>;
+
+export interface ParetoNbdFitOptions {
+  /** Starting point (default r = s = 1, α = β = mean age). */
+  initial?: ParetoNbdParams;
+  nelderMead?: NelderMeadOptions;
+  /** Standard deviation of a weak normal prior on ln s (see `fitParetoNbd`). */
+  logPriorSd?: number;
+}
+
+/**
+ * ln I with I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ, the "died between the last purchase and T" part of the
+ * likelihood. With k = r+s+x and w = |α−β| it is [F(t_x) − F(T)] / k, F(τ) = 2F1(k, b; k+1; w/(m+τ)) / (m+τ)^k,
+ * m = max(α, β), b = s+1 when α ≥ β else r+x (the series converges for every τ ≥ 0 since w/(m+τ) < 1). Where the
+ * series would be slow (min(α, β) + t_x close to 0) the integral is computed by tanh-sinh quadrature instead.
+ */
+export function paretoNbdLogDeathIntegral(params: ParetoNbdParams, customer: RepeatPurchaseSummary): number {
+  const { r, alpha, s, beta } = params;
+  const { repeatCount: x, lastRepeatTime: tx, age: T } = customer;
+  if (T <= tx) return -Infinity;
+  const k = r + s + x;
+  const alphaLarger = alpha >= beta;
+  const m = alphaLarger ? alpha : beta;
+  const w = alphaLarger ? alpha - beta : beta - alpha;
+  const b = alphaLarger ? s + 1 : r + x;
+  const early = hyp2f1Series(k, b, k + 1, w / (m + tx), { maxTerms: 2_000 });
+  const late = hyp2f1Series(k, b, k + 1, w / (m + T), { maxTerms: 2_000 });
+  if (early.converged && late.converged) {
+    const logEarly = log(early.value) - k * log(m + tx);
+    const logLate = log(late.value) - k * log(m + T);
+    const difference = logLate - logEarly; // < 0: F decreases in τ
+    if (difference < 0) return logEarly + log(-expm1(difference)) - log(k);
+  }
+  const span = T - tx;
+  const integral = integrateUnitInterval((u) => {
+    const tau = tx + u * span;
+    return exp(-(r + x) * log(alpha + tau) - (s + 1) * log(beta + tau));
+  });
+  return log(integral.value * span);
+}
+
+/**
+ * One customer's log-likelihood: ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + ln[(α+T)^-(r+x) (β+T)^-s + s·I]
+ * (alive at T after x purchases, or died at some τ in (t_x, T]).
+ */
+export function paretoNbdLogLikelihood(params: ParetoNbdParams, customer: RepeatPurchaseSummary): number {
+  const { r, alpha, s, beta } = params;
+  const { repeatCount: x, age: T } = customer;
+  const alive = -(r + x) * log(alpha + T) - s * log(beta + T);
+  const died = log(s) + paretoNbdLogDeathIntegral(params, customer);
+  return logGamma(r + x) - logGamma(r) + r * log(alpha) + s * log(beta) + logSumExp(alive, died);
+}
+
+/** Σ over customers of `paretoNbdLogLikelihood`. */
+export function paretoNbdTotalLogLikelihood(
+  params: ParetoNbdParams,
+  customers: readonly RepeatPurchaseSummary[],
+): number {
+  return groupIdentical(customers).reduce(
+    (total, { summary, weight }) => total + weight * paretoNbdLogLikelihood(params, summary),
+    0,
+  );
+}
+
+/**
+ * Maximum-likelihood fit over (ln r, ln α, ln s, ln β) with the deterministic Nelder-Mead, identical customers
+ * evaluated once. `logPriorSd` puts a weak normal prior on ln s, which keeps the fit finite on data with little sign
+ * of dropout (s → 0 with β → ∞).
+ */
+export function fitParetoNbd(
+  customers: readonly RepeatPurchaseSummary[],
+  options: ParetoNbdFitOptions = {},
+): ParetoNbdFit {
+  if (customers.length === 0) throw new RangeError('fitParetoNbd needs at least one customer');
+  customers.forEach(validateSummary);
+  const groups = groupIdentical(customers);
+  const meanAge = customers.reduce((sum, customer) => sum + customer.age, 0) / customers.length;
+  const scale = meanAge > 0 ? meanAge : 1;
+  const toParams = ([logR, logAlpha, logS, logBeta]: readonly number[]): ParetoNbdParams => ({
+    r: exp(logR),
+    alpha: exp(logAlpha),
+    s: exp(logS),
+    beta: exp(logBeta),
+  });
+  const priorSd = options.logPriorSd;
+  if (priorSd !== undefined && !(priorSd > 0)) throw new RangeError(`logPriorSd must be > 0, got ${priorSd}`);
+  const logLikelihood = (params: ParetoNbdParams) =>
+    groups.reduce((total, { summary, weight }) => total + weight * paretoNbdLogLikelihood(params, summary), 0);
+  const penalty = (logParams: readonly number[]) =>
+    priorSd === undefined ? 0 : logParams[2] ** 2 / (2 * priorSd * priorSd);
+  const initial = options.initial ?? { r: 1, alpha: scale, s: 1, beta: scale };
+  const result = nelderMead(
+    (logParams) => -logLikelihood(toParams(logParams)) + penalty(logParams),
+    [log(initial.r), log(initial.alpha), log(initial.s), log(initial.beta)],
+    options.nelderMead,
+  );
+  const params = toParams(result.x);
+  return {
+    params,
+    logLikelihood: logLikelihood(params),
+    customers: customers.length,
+    iterations: result.iterations,
+    evaluations: result.evaluations,
+    restarts: result.restarts,
+    converged: result.converged,
+  };
+}
+
+/** P(alive at T | x, t_x, T) = 1 / (1 + s·I·(α+T)^(r+x) (β+T)^s). */
+export function paretoNbdProbabilityAlive(params: ParetoNbdParams, customer: RepeatPurchaseSummary): number {
+  const { r, alpha, s, beta } = params;
+  const { repeatCount: x, age: T } = customer;
+  const logOdds = log(s) + paretoNbdLogDeathIntegral(params, customer) + (r + x) * log(alpha + T) + s * log(beta + T);
+  return 1 / (1 + exp(logOdds));
+}
+
+/**
+ * E[transactions in (T, T+t] | x, t_x, T] = P(alive) · (r+x)/(α+T) · (β+T) · (1 − ((β+T)/(β+T+t))^(s−1)) / (s−1)
+ * (the bracket over s − 1 taken at its limit ln(1 + t/(β+T)) when s = 1).
+ */
+export function paretoNbdExpectedTransactions(
+  params: ParetoNbdParams,
+  customer: RepeatPurchaseSummary,
+  horizon: number,
+): number {
+  checkHorizon(horizon);
+  if (horizon === 0) return 0;
+  const { r, alpha, s, beta } = params;
+  const { repeatCount: x, age: T } = customer;
+  const lifetime = (beta + T) * oneMinusExpOverEpsilon(s - 1, -log1p(horizon / (beta + T)));
+  return paretoNbdProbabilityAlive(params, customer) * ((r + x) / (alpha + T)) * lifetime;
+}
+
+/**
+ * P(at least one transaction in (T, T+t]) = P(alive) · (1 − P0), where for a customer alive at T (λ ~ Gamma(r+x,
+ * α+T), μ ~ Gamma(s, β+T) independently) no purchase happens when they die before their next purchase or both
+ * come after t: P0 = E[e^-(λ+μ)t] + ∫_0^t E[μ e^-(λ+μ)τ] dτ, the integral by tanh-sinh quadrature.
+ */
+export function paretoNbdProbabilityOfPurchase(
+  params: ParetoNbdParams,
+  customer: RepeatPurchaseSummary,
+  horizon: number,
+): number {
+  checkHorizon(horizon);
+  if (horizon === 0) return 0;
+  const { r, alpha, s, beta } = params;
+  const { repeatCount: x, age: T } = customer;
+  const shapeRate = r + x;
+  const a = alpha + T;
+  const b = beta + T;
+  const survive = (tau: number) => -shapeRate * log1p(tau / a) - s * log1p(tau / b);
+  const diedFirst = integrateUnitInterval((u) => {
+    const tau = u * horizon;
+    return (s / (b + tau)) * exp(survive(tau));
+  });
+  const none = exp(survive(horizon)) + horizon * diedFirst.value;
+  return paretoNbdProbabilityAlive(params, customer) * Math.min(1, Math.max(0, 1 - none));
+}
+
+function checkHorizon(horizon: number): void {
+  if (!(horizon >= 0 && Number.isFinite(horizon))) throw new RangeError(`horizon must be >= 0, got ${horizon}`);
+}
