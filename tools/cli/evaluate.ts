@@ -7,6 +7,8 @@ import { evaluate, OUTSIDE_PEERS, type EvaluationMetrics, type EvaluationResult,
 
 const PEER_LABELS: Record<string, string> = {
   'bgnbd-gg': 'BG/NBD + Gamma-Gamma',
+  'pareto-nbd-gg': 'Pareto/NBD + Gamma-Gamma',
+  'mbgnbd-gg': 'modified BG/NBD + Gamma-Gamma',
   'historical-average': 'historical average',
   'calibration-total': 'calibration-period total',
   'last-window': 'last-window spend',

@@ -32,6 +32,9 @@ export interface ParetoNbdFitOptions {
   logPriorSd?: number;
 }
 
+/** Largest series argument summed as a series (about 300 terms at 1e-14); beyond it, quadrature. */
+const SERIES_MAX_Z = 0.9;
+
 /**
  * ln I with I = ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ, the "died between the last purchase and T" part of the
  * likelihood. With k = r+s+x and w = |α−β| it is [F(t_x) − F(T)] / k, F(τ) = 2F1(k, b; k+1; w/(m+τ)) / (m+τ)^k,
@@ -47,20 +50,89 @@ export function paretoNbdLogDeathIntegral(params: ParetoNbdParams, customer: Rep
   const m = alphaLarger ? alpha : beta;
   const w = alphaLarger ? alpha - beta : beta - alpha;
   const b = alphaLarger ? s + 1 : r + x;
-  const early = hyp2f1Series(k, b, k + 1, w / (m + tx), { maxTerms: 2_000 });
-  const late = hyp2f1Series(k, b, k + 1, w / (m + T), { maxTerms: 2_000 });
-  if (early.converged && late.converged) {
+  const zEarly = w / (m + tx);
+  // Terms fall like z^n: past SERIES_MAX_Z the series needs hundreds of terms, and quadrature is cheaper.
+  const early = zEarly <= SERIES_MAX_Z ? hyp2f1Series(k, b, k + 1, zEarly, { maxTerms: 2_000 }) : null;
+  const late = early?.converged ? hyp2f1Series(k, b, k + 1, w / (m + T), { maxTerms: 2_000 }) : null;
+  if (early?.converged && late?.converged) {
     const logEarly = log(early.value) - k * log(m + tx);
     const logLate = log(late.value) - k * log(m + T);
     const difference = logLate - logEarly; // < 0: F decreases in τ
     if (difference < 0) return logEarly + log(-expm1(difference)) - log(k);
   }
+  if (k - 1 <= U_SERIES_MAX_K) {
+    const viaU = logDeathIntegralInU(k, alphaLarger ? s + 1 : r + x, w, alpha, beta, tx, T);
+    if (viaU !== null) return viaU;
+  }
   const span = T - tx;
-  const integral = integrateUnitInterval((u) => {
-    const tau = tx + u * span;
-    return exp(-(r + x) * log(alpha + tau) - (s + 1) * log(beta + tau));
-  });
+  const integral = integrateUnitInterval(
+    (u) => {
+      const tau = tx + u * span;
+      return exp(-(r + x) * log(alpha + tau) - (s + 1) * log(beta + tau));
+    },
+    { relativeTolerance: 1e-10 },
+  );
   return log(integral.value * span);
+}
+
+/** Largest k − 1 the u-series is used for (its alternating binomial terms lose about (k − 1)·0.2 digits at u = 0.1). */
+const U_SERIES_MAX_K = 30;
+
+/**
+ * The death integral where the 2F1 series is slow (z > SERIES_MAX_Z: min(α, β) + t_x small next to |α − β|). With
+ * u = (min+τ)/(max+τ), I = w^-k ∫_{u(t_x)}^{u(T)} u^-p (1−u)^(k−1) du, p the exponent of the smaller rate's factor,
+ * and u ≤ 1 − z < 0.1 there, so the binomial series of (1−u)^(k−1) converges fast: I = w^-k Σ_j c_j (u2^(j+1−p) −
+ * u1^(j+1−p)) / (j+1−p), c_j = (1−k)_j / j!, summed in logs (the powers of u1 may overflow alone). Null when the
+ * series does not settle within 200 terms.
+ */
+function logDeathIntegralInU(
+  k: number,
+  p: number,
+  w: number,
+  alpha: number,
+  beta: number,
+  tx: number,
+  T: number,
+): number | null {
+  const low = Math.min(alpha, beta);
+  const high = Math.max(alpha, beta);
+  const logU1 = log(low + tx) - log(high + tx);
+  const logU2 = log(low + T) - log(high + T);
+  const span = logU2 - logU1; // > 0: u grows with τ
+  if (!(span > 0)) return -Infinity;
+  // term_j = c_j · u1^(j+1−p) · (e^(e·span) − 1) / e with e = j+1−p; logs of |term| and signs.
+  const logs: number[] = [];
+  const signs: number[] = [];
+  let logC = 0;
+  let signC = 1;
+  let largest = -Infinity;
+  for (let j = 0; j < 200; j++) {
+    if (j > 0) {
+      const factor = (j - k) / j; // c_j / c_(j−1) = (j − 1 + 1 − k) / j
+      if (factor === 0) break; // k a whole number: the binomial ends
+      logC += log(Math.abs(factor));
+      if (factor < 0) signC = -signC;
+    }
+    const e = j + 1 - p;
+    const logTerm = logC + e * logU1 + logExpm1Over(e, span);
+    logs.push(logTerm);
+    signs.push(signC);
+    if (logTerm > largest) largest = logTerm;
+    if (j > 2 && logTerm < largest - 36) {
+      let sum = 0;
+      for (let i = 0; i < logs.length; i++) sum += signs[i] * exp(logs[i] - largest);
+      return sum > 0 ? -k * log(w) + largest + log(sum) : null;
+    }
+  }
+  return null;
+}
+
+/** ln((e^(e·L) − 1) / e) for L > 0 (its limit ln L at e = 0), without overflow. */
+function logExpm1Over(e: number, span: number): number {
+  const x = e * span;
+  if (x === 0) return log(span);
+  if (x > 0) return x + log(-expm1(-x)) - log(e);
+  return log(-expm1(x)) - log(-e);
 }
 
 /**

@@ -1,8 +1,19 @@
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
-import { expectedTransactions, fitBgNbd } from '../baselines/bgnbd';
-import { predictCustomerValue } from '../baselines/bgnbd-gamma-gamma';
-import { fitGammaGamma } from '../baselines/gamma-gamma';
+import {
+  conditionalExpectation,
+  expectedTransactions,
+  fitBgNbd,
+  probabilityOfPurchase,
+  type BgNbdParams,
+} from '../baselines/bgnbd';
+import { expectedAverageValue, fitGammaGamma, type GammaGammaParams } from '../baselines/gamma-gamma';
+import {
+  fitModifiedBgNbd,
+  modifiedBgNbdExpectedTransactions,
+  modifiedBgNbdProbabilityOfPurchase,
+} from '../baselines/modified-bgnbd';
+import { fitParetoNbd, paretoNbdExpectedTransactions, paretoNbdProbabilityOfPurchase } from '../baselines/pareto-nbd';
 import { rfmAverage } from '../baselines/rfm-average';
 import { evaluatePredictions, ValueRanking, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
 import { summarize, type CustomerSummary, type Transaction } from '../summaries';
@@ -14,7 +25,14 @@ import type { EpochRecord, ZilnConfig } from '../ziln/model';
 const DAY_MS = 86_400_000;
 
 /** The simple predictors a data scientist would try first, fitted on the calibration period only. */
-export const OUTSIDE_PEERS = ['bgnbd-gg', 'historical-average', 'calibration-total', 'last-window'] as const;
+export const OUTSIDE_PEERS = [
+  'bgnbd-gg',
+  'pareto-nbd-gg',
+  'mbgnbd-gg',
+  'historical-average',
+  'calibration-total',
+  'last-window',
+] as const;
 
 export interface EvaluateOptions {
   /** Every event of the dataset. */
@@ -142,10 +160,29 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
 
   // Outside peers.
   const horizonWeeks = horizonDays / 7;
-  const bgnbdFit = fitBgNbd(summaries, { logPriorSd: BGNBD_LOG_PRIOR_SD });
+  const prior = { logPriorSd: BGNBD_LOG_PRIOR_SD };
+  const bgnbdFit = fitBgNbd(summaries, prior);
+  const paretoFit = fitParetoNbd(summaries, prior);
+  const modifiedFit = fitModifiedBgNbd(summaries, prior);
   const gammaGammaFit = fitGammaGamma(summaries);
-  log(`[evaluate] BG/NBD ${JSON.stringify(bgnbdFit.params)}; Gamma-Gamma ${JSON.stringify(gammaGammaFit.params)}`);
-  const bgnbd = bgnbdPeer(summaries, bgnbdFit.params, gammaGammaFit.params, horizonWeeks, warnings);
+  log(
+    `[evaluate] BG/NBD ${JSON.stringify(bgnbdFit.params)}; Pareto/NBD ${JSON.stringify(paretoFit.params)}; ` +
+      `modified BG/NBD ${JSON.stringify(modifiedFit.params)}; Gamma-Gamma ${JSON.stringify(gammaGammaFit.params)}`,
+  );
+  const spendPeer = (name: string, process: PurchaseProcess) =>
+    processPeer(name, summaries, process, gammaGammaFit.params, horizonWeeks, warnings);
+  const bgnbd = spendPeer('BG/NBD', {
+    orders: (customer, t) => conditionalExpectation(bgnbdFit.params, customer, t).value,
+    probability: (customer, t) => probabilityOfPurchase(bgnbdFit.params, customer, t),
+  });
+  const pareto = spendPeer('Pareto/NBD', {
+    orders: (customer, t) => paretoNbdExpectedTransactions(paretoFit.params, customer, t),
+    probability: (customer, t) => paretoNbdProbabilityOfPurchase(paretoFit.params, customer, t),
+  });
+  const modified = spendPeer('modified BG/NBD', {
+    orders: (customer, t) => modifiedBgNbdExpectedTransactions(modifiedFit.params, customer, t),
+    probability: (customer, t) => modifiedBgNbdProbabilityOfPurchase(modifiedFit.params, customer, t),
+  });
   const rfm = summaries.map((customer) => rfmAverage(customer, horizonWeeks));
   const lastWindowDays = Math.max(1, Math.min(horizonDays, Math.floor((cutoffMs - firstMs) / DAY_MS / 2)));
   const lastWindow = new Map<string, number>();
@@ -159,6 +196,14 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
     'bgnbd-gg': outcomes(
       bgnbd.map((prediction) => prediction.spend),
       bgnbd.map((prediction) => prediction.probability),
+    ),
+    'pareto-nbd-gg': outcomes(
+      pareto.map((prediction) => prediction.spend),
+      pareto.map((prediction) => prediction.probability),
+    ),
+    'mbgnbd-gg': outcomes(
+      modified.map((prediction) => prediction.spend),
+      modified.map((prediction) => prediction.probability),
     ),
     'historical-average': outcomes(
       rfm.map((prediction) => prediction.expectedSpend),
@@ -246,10 +291,17 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
   }
 }
 
-function bgnbdPeer(
+interface PurchaseProcess {
+  orders: (customer: CustomerSummary, horizon: number) => number;
+  probability: (customer: CustomerSummary, horizon: number) => number;
+}
+
+/** A purchase-process model's expected orders × Gamma-Gamma's expected order value, per customer. */
+function processPeer(
+  name: string,
   summaries: readonly CustomerSummary[],
-  bgnbd: Parameters<typeof predictCustomerValue>[0],
-  gammaGamma: Parameters<typeof predictCustomerValue>[1],
+  process: PurchaseProcess,
+  gammaGamma: GammaGammaParams,
   horizonWeeks: number,
   warnings: string[],
 ): { spend: number; probability: number }[] {
@@ -262,19 +314,20 @@ function bgnbdPeer(
     Math.max(1, repeats);
   let fallbacks = 0;
   const predictions = summaries.map((customer) => {
-    const prediction = predictCustomerValue(bgnbd, gammaGamma, customer, horizonWeeks);
-    let spend = prediction.expectedSpend;
-    if (!Number.isFinite(spend)) {
+    const orders = process.orders(customer, horizonWeeks);
+    let value = expectedAverageValue(gammaGamma, customer);
+    if (!Number.isFinite(value)) {
       fallbacks++;
-      spend = prediction.expectedTransactions * empiricalMeanValue;
+      value = empiricalMeanValue;
     }
-    if (!Number.isFinite(spend)) throw new RangeError(`BG/NBD + Gamma-Gamma gave ${spend} for ${customer.customerId}`);
-    return { spend, probability: prediction.probabilityOfPurchase };
+    const spend = orders * value;
+    if (!Number.isFinite(spend)) throw new RangeError(`${name} + Gamma-Gamma gave ${spend} for ${customer.customerId}`);
+    return { spend, probability: process.probability(customer, horizonWeeks) };
   });
   if (fallbacks > 0) {
     warnings.push(
-      `Gamma-Gamma q = ${gammaGamma.q.toFixed(3)} ≤ 1 has no finite population mean: ${fallbacks} customers ` +
-        `without repeats valued at the empirical mean repeat transaction (${empiricalMeanValue.toFixed(2)})`,
+      `Gamma-Gamma q = ${gammaGamma.q.toFixed(3)} ≤ 1 has no finite population mean: ${name}: ${fallbacks} ` +
+        `customers without repeats valued at the empirical mean repeat transaction (${empiricalMeanValue.toFixed(2)})`,
     );
   }
   return predictions;
@@ -330,7 +383,7 @@ function weeklyPurchases(
   horizonDays: number,
   trained: TrainedValueModel,
   rows: readonly (readonly number[])[],
-  bgnbd: Parameters<typeof predictCustomerValue>[0],
+  bgnbd: BgNbdParams,
 ): EvaluationRun['weekly'] {
   const weeks = Math.ceil(horizonDays / 7);
   const ids = new Set(summaries.map((customer) => customer.customerId));

@@ -6,6 +6,8 @@ import {
   probabilityOfPurchase,
   type BgNbdParams,
 } from '../baselines/bgnbd';
+import { fitModifiedBgNbd, modifiedBgNbdExpectedTransactions } from '../baselines/modified-bgnbd';
+import { fitParetoNbd, paretoNbdExpectedTransactions, type ParetoNbdParams } from '../baselines/pareto-nbd';
 import {
   expectedAverageValue,
   fitGammaGamma,
@@ -36,7 +38,16 @@ export interface BtydInputsFit {
   /** The order value of a customer Gamma-Gamma cannot value (no finite population mean): the mean order value. */
   fallbackOrderValue: number;
   customers: number;
+  /**
+   * The other purchase-process models, fitted on the same population where a candidate may use them (the selection
+   * window and the served model's fit; not the per-cutoff fits of the hybrid inputs). Absent or null: not fitted.
+   */
+  paretoNbd?: ParetoNbdParams | null;
+  modifiedBgNbd?: BgNbdParams | null;
 }
+
+/** The purchase-process models a spend peer can count orders with (Gamma-Gamma values them). */
+export type PurchaseProcess = 'bgnbd' | 'pareto-nbd' | 'modified-bgnbd';
 
 const at = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
 const FREQUENCY = at('frequency');
@@ -62,8 +73,14 @@ export function btydSummaryOfRow(row: readonly number[]): SpendSummary | null {
 /** Weak normal prior on ln a and ln b: keeps BG/NBD off its degenerate edge (a → 0, b → ∞) where data say little. */
 export const BGNBD_LOG_PRIOR_SD = 3;
 
-/** Fits the hybrid inputs' population parameters on the feature rows of one instant (null: nobody has bought yet). */
-export function fitBtydInputs(rows: readonly (readonly number[])[]): BtydInputsFit | null {
+/**
+ * Fits the hybrid inputs' population parameters on the feature rows of one instant (null: nobody has bought yet);
+ * with `alternatives`, Pareto/NBD and modified BG/NBD too (each null when its fit fails).
+ */
+export function fitBtydInputs(
+  rows: readonly (readonly number[])[],
+  options: { alternatives?: boolean } = {},
+): BtydInputsFit | null {
   const summaries = rows.map(btydSummaryOfRow).filter((summary): summary is SpendSummary => summary !== null);
   if (summaries.length === 0) return null;
   const bgnbd = fitBgNbd(summaries, { logPriorSd: BGNBD_LOG_PRIOR_SD }).params;
@@ -73,7 +90,53 @@ export function fitBtydInputs(rows: readonly (readonly number[])[]): BtydInputsF
   }
   const buyers = rows.filter((row) => row[FREQUENCY] >= 1);
   const fallbackOrderValue = buyers.reduce((sum, row) => sum + Math.max(0, row[MONETARY_MEAN]), 0) / buyers.length;
-  return { bgnbd, gammaGamma, fallbackOrderValue, customers: summaries.length };
+  const fit: BtydInputsFit = { bgnbd, gammaGamma, fallbackOrderValue, customers: summaries.length };
+  if (options.alternatives) {
+    fit.paretoNbd = orNull(() => fitParetoNbd(summaries, { logPriorSd: BGNBD_LOG_PRIOR_SD }).params);
+    fit.modifiedBgNbd = orNull(() => fitModifiedBgNbd(summaries, { logPriorSd: BGNBD_LOG_PRIOR_SD }).params);
+  }
+  return fit;
+}
+
+function orNull<T>(fit: () => T): T | null {
+  try {
+    return fit();
+  } catch {
+    return null;
+  }
+}
+
+/** Gamma-Gamma's expected order value of a customer, or the fallbacks where it has none. */
+function orderValue(fit: BtydInputsFit, summary: SpendSummary): number {
+  let value = fit.gammaGamma ? expectedAverageValue(fit.gammaGamma, summary) : Number.NaN;
+  if (!Number.isFinite(value) || value < 0) {
+    const population = fit.gammaGamma ? populationMeanValue(fit.gammaGamma) : Number.NaN;
+    value = summary.repeatCount > 0 ? summary.meanRepeatValue : population;
+    if (!Number.isFinite(value) || value < 0) value = fit.fallbackOrderValue;
+  }
+  return value;
+}
+
+/**
+ * Expected spend over `days` by a purchase-process model × Gamma-Gamma, read from a feature row (0 before a first
+ * purchase, or when that model was not fitted).
+ */
+export function processSpend(
+  fit: BtydInputsFit | null,
+  row: readonly number[],
+  days: number,
+  process: PurchaseProcess,
+): number {
+  const summary = fit ? btydSummaryOfRow(row) : null;
+  if (!fit || !summary) return 0;
+  const weeks = days / WEEK_DAYS;
+  let orders: number;
+  if (process === 'bgnbd') orders = conditionalExpectation(fit.bgnbd, summary, weeks).value;
+  else if (process === 'pareto-nbd') {
+    orders = fit.paretoNbd ? paretoNbdExpectedTransactions(fit.paretoNbd, summary, weeks) : 0;
+  } else orders = fit.modifiedBgNbd ? modifiedBgNbdExpectedTransactions(fit.modifiedBgNbd, summary, weeks) : 0;
+  const spend = orders * orderValue(fit, summary);
+  return Number.isFinite(spend) && spend > 0 ? spend : 0;
 }
 
 /** The hybrid inputs of one feature row for a window of `days` (BTYD_INPUT_NAMES order; zeros before a purchase). */
@@ -82,12 +145,7 @@ export function btydInputs(fit: BtydInputsFit | null, row: readonly number[], da
   if (!fit || !summary) return [0, 0, 0, 0, 0];
   const weeks = days / WEEK_DAYS;
   const orders = conditionalExpectation(fit.bgnbd, summary, weeks).value;
-  let value = fit.gammaGamma ? expectedAverageValue(fit.gammaGamma, summary) : Number.NaN;
-  if (!Number.isFinite(value) || value < 0) {
-    const population = fit.gammaGamma ? populationMeanValue(fit.gammaGamma) : Number.NaN;
-    value = summary.repeatCount > 0 ? summary.meanRepeatValue : population;
-    if (!Number.isFinite(value) || value < 0) value = fit.fallbackOrderValue;
-  }
+  const value = orderValue(fit, summary);
   const finite = (x: number) => (Number.isFinite(x) && x > 0 ? x : 0);
   return [
     finite(probabilityAlive(fit.bgnbd, summary)),
@@ -121,4 +179,31 @@ export function horizonStretch(
   const noneTo = 1 - probabilityOfPurchase(fit.bgnbd, summary, toDays / WEEK_DAYS);
   const keep = noneFrom > 1e-12 ? Math.min(1, Math.max(0, noneTo / noneFrom)) : 0;
   return { spend, probability: (p) => 1 - (1 - p) * keep };
+}
+
+/**
+ * The share of a customer's expected orders over `horizonDays` that falls in each of `slices` consecutive windows
+ * (BG/NBD, cumulative expectations differenced; shares add up to 1). Before a purchase or without a fit: even shares
+ * by window length (a constant rate).
+ */
+export function orderShares(
+  fit: BtydInputsFit | null,
+  row: readonly number[],
+  slices: readonly { fromDays: number; toDays: number }[],
+): number[] {
+  const horizonDays = slices.length > 0 ? slices[slices.length - 1].toDays : 0;
+  const even = () => slices.map((slice) => (slice.toDays - slice.fromDays) / horizonDays);
+  const summary = fit ? btydSummaryOfRow(row) : null;
+  if (!fit || !summary || horizonDays <= 0) return even();
+  const cumulative = (days: number) =>
+    days <= 0 ? 0 : conditionalExpectation(fit.bgnbd, summary, days / WEEK_DAYS).value;
+  const total = cumulative(horizonDays);
+  if (!(total > 1e-12) || !Number.isFinite(total)) return even();
+  return slices.map((slice) => Math.max(0, cumulative(slice.toDays) - cumulative(slice.fromDays)) / total);
+}
+
+/** BG/NBD's P(alive) of a customer read from a feature row (null before their first purchase or without a fit). */
+export function probabilityAliveOfRow(fit: BtydInputsFit | null, row: readonly number[]): number | null {
+  const summary = fit ? btydSummaryOfRow(row) : null;
+  return fit && summary ? probabilityAlive(fit.bgnbd, summary) : null;
 }

@@ -74,6 +74,33 @@ describe('trainValueModel', () => {
     const rebuilt = new ValueModel(trained.model.network, valueModelSpec(JSON.parse(JSON.stringify(metadata))));
     const rows = trained.population.rows.slice(0, 20);
     expect(rebuilt.predict(rows)).toEqual(trained.model.predict(rows));
+
+    // Value over another horizon, discounted: undiscounted at the model's horizon it is the served prediction.
+    const served = trained.model.predict(rows);
+    const plain = trained.model.valueOver(rows, { horizonDays: 90 });
+    plain.forEach((value, i) => {
+      expect(value.clv).toBe(served[i].expectedSpend);
+      expect(value.expectedSpend).toBe(served[i].expectedSpend);
+    });
+    const year = trained.model.valueOver(rows, { horizonDays: 365, annualDiscountRate: 0.1 });
+    year.forEach((value, i) => {
+      expect(value.expectedSpend).toBeGreaterThanOrEqual(served[i].expectedSpend);
+      // Every month is discounted by (1.1)^-(t/365), t in (0, 365): between 1.1^-1 and 1 of the undiscounted.
+      expect(value.clv).toBeLessThanOrEqual(value.expectedSpend);
+      expect(value.clv).toBeGreaterThanOrEqual(value.expectedSpend / 1.1);
+      expect(value.probabilityAlive === null || (value.probabilityAlive >= 0 && value.probabilityAlive <= 1)).toBe(
+        true,
+      );
+    });
+    expect(year.some((value) => value.clv < value.expectedSpend)).toBe(true);
+    expect(() => trained.model.valueOver(rows, { horizonDays: 0 })).toThrow(/horizonDays/);
+    expect(() => trained.model.valueOver(rows, { horizonDays: 90, annualDiscountRate: 2 })).toThrow(
+      /annualDiscountRate/,
+    );
+    // The alternative purchase processes are fitted for the served model (its candidates may use them).
+    expect(trained.model.spec.btyd?.paretoNbd?.r).toBeGreaterThan(0);
+    expect(trained.model.spec.btyd?.modifiedBgNbd?.r).toBeGreaterThan(0);
+    expect(names).toEqual(expect.arrayContaining(['cvp-pareto-nbd', 'cvp-modified-bgnbd']));
     trained.model.dispose();
     again.model.dispose();
   }, 120_000);

@@ -196,7 +196,7 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
     horizonDays: labelDays,
     labelDays,
     inputNames: [...HYBRID_INPUT_NAMES],
-    btyd: safeFit(validationAugmented.rows),
+    btyd: safeFit(validationAugmented.rows, true),
     served: ZILN_ONLY,
   };
   const selectionModel = new ValueModel(selectionNetwork.model, selectionSpec);
@@ -229,7 +229,7 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
     horizonDays,
     labelDays,
     inputNames: [...HYBRID_INPUT_NAMES],
-    btyd: safeFit(population.rows),
+    btyd: safeFit(population.rows, true),
     served,
   });
   try {
@@ -345,10 +345,13 @@ function flatten(parts: readonly AugmentedCutoff[]): { inputs: number[][]; spend
   };
 }
 
-/** The hybrid inputs' fit, or none when it cannot be made (nobody bought yet, or the optimiser fails). */
-function safeFit(rows: readonly (readonly number[])[]): BtydInputsFit | null {
+/**
+ * The hybrid inputs' fit, or none when it cannot be made (nobody bought yet, or the optimiser fails); with
+ * `alternatives`, the fits the Pareto/NBD and modified BG/NBD candidates need too.
+ */
+function safeFit(rows: readonly (readonly number[])[], alternatives = false): BtydInputsFit | null {
   try {
-    return fitBtydInputs(rows);
+    return fitBtydInputs(rows, { alternatives });
   } catch {
     return null;
   }

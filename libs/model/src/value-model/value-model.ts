@@ -2,16 +2,24 @@ import type { Tier } from '@cvp/contracts';
 import { FEATURE_NAMES } from '@cvp/features';
 import { integratedGradients } from '../ziln/explain';
 import type { ZilnModel, ZilnPrediction } from '../ziln/model';
-import { BTYD_INPUT_NAMES, btydInputs, horizonStretch, type BtydInputsFit } from './btyd-inputs';
+import {
+  BTYD_INPUT_NAMES,
+  btydInputs,
+  horizonStretch,
+  orderShares,
+  probabilityAliveOfRow,
+  processSpend,
+  type BtydInputsFit,
+} from './btyd-inputs';
 
 export const VALUE_MODEL_ALGORITHM = 'ziln';
 
 /** Simple predictors the deep model is blended with (or replaced by) when they rank better on the selection window. */
-export const PEERS = ['btyd', 'calibration-total', 'last-90d', 'last-365d'] as const;
+export const PEERS = ['btyd', 'pareto-nbd', 'modified-bgnbd', 'calibration-total', 'last-90d', 'last-365d'] as const;
 export type PeerName = (typeof PEERS)[number];
 
 const column = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
-const PEER_COLUMNS: Record<Exclude<PeerName, 'btyd'>, number> = {
+const PEER_COLUMNS: Record<Exclude<PeerName, 'btyd' | 'pareto-nbd' | 'modified-bgnbd'>, number> = {
   'calibration-total': column('monetaryTotal'),
   'last-90d': column('spend90d'),
   'last-365d': column('spend365d'),
@@ -81,6 +89,25 @@ export interface ValuePrediction {
   upper: number;
 }
 
+/** A customer's value over a chosen horizon (see `ValueModel.valueOver`). */
+export interface CustomerValue {
+  horizonDays: number;
+  annualDiscountRate: number;
+  /** Expected spend over the horizon, undiscounted. */
+  expectedSpend: number;
+  /** Customer lifetime value over the horizon: the expected spend of each month discounted to the start. */
+  clv: number;
+  /** P(at least one purchase in the horizon). */
+  probabilityOfPurchase: number;
+  /** BG/NBD's P(alive) (null before a first purchase, or for a model without the hybrid fit). */
+  probabilityAlive: number | null;
+}
+
+/** Longest horizon `valueOver` takes (ten years). */
+export const MAX_VALUE_HORIZON_DAYS = 3650;
+const SLICE_DAYS = 30;
+const YEAR_DAYS = 365;
+
 /** The served value model: the ZILN network, its hybrid inputs, the blend chosen at training and the horizon. */
 export class ValueModel {
   constructor(
@@ -112,6 +139,47 @@ export class ValueModel {
   predictWith(rows: readonly (readonly number[])[], blend: ServedBlend): ValuePrediction[] {
     const inputs = this.inputs(rows);
     return this.served(inputs, this.network.predict(inputs), blend, this.stretches(rows));
+  }
+
+  /**
+   * Value over any horizon with an optional annual discount rate: the served prediction over the label window
+   * stretched to `horizonDays` by BG/NBD (as `predict` does for the model's own horizon), spread over 30-day slices
+   * by the customer's BG/NBD expected orders, each slice discounted at its midpoint by (1 + rate)^-(days / 365).
+   */
+  valueOver(
+    rows: readonly (readonly number[])[],
+    options: { horizonDays: number; annualDiscountRate?: number },
+  ): CustomerValue[] {
+    const { horizonDays } = options;
+    const rate = options.annualDiscountRate ?? 0;
+    if (!Number.isInteger(horizonDays) || horizonDays <= 0 || horizonDays > MAX_VALUE_HORIZON_DAYS) {
+      throw new RangeError(`horizonDays must be a whole number in [1, ${MAX_VALUE_HORIZON_DAYS}], got ${horizonDays}`);
+    }
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`annualDiscountRate must be in [0, 1], got ${rate}`);
+    const { btyd, labelDays } = this.spec;
+    const inputs = this.inputs(rows);
+    const network = this.network.predict(inputs);
+    const stretches = rows.map((row) => horizonStretch(btyd, row, labelDays, horizonDays));
+    const predictions = this.served(inputs, network, this.spec.served, stretches);
+    const slices: { fromDays: number; toDays: number }[] = [];
+    for (let from = 0; from < horizonDays; from += SLICE_DAYS) {
+      slices.push({ fromDays: from, toDays: Math.min(horizonDays, from + SLICE_DAYS) });
+    }
+    const discounts = slices.map((slice) => (1 + rate) ** -((slice.fromDays + slice.toDays) / 2 / YEAR_DAYS));
+    return predictions.map((prediction, i) => {
+      const shares = rate === 0 ? null : orderShares(btyd, rows[i], slices);
+      const clv = shares
+        ? prediction.expectedSpend * shares.reduce((sum, share, k) => sum + share * discounts[k], 0)
+        : prediction.expectedSpend;
+      return {
+        horizonDays,
+        annualDiscountRate: rate,
+        expectedSpend: prediction.expectedSpend,
+        clv,
+        probabilityOfPurchase: prediction.probabilityOfPurchase,
+        probabilityAlive: probabilityAliveOfRow(btyd, rows[i]),
+      };
+    });
   }
 
   private stretches(rows: readonly (readonly number[])[]): ReturnType<typeof horizonStretch>[] {
@@ -169,12 +237,21 @@ export class ValueModel {
   }
 }
 
-/** A peer's raw value from a network input row (feature columns first, hybrid columns after). */
-export function peerValue(peer: PeerName, input: readonly number[], spec: Pick<ValueModelSpec, 'inputNames'>): number {
+/**
+ * A peer's raw value from a network input row (feature columns first, hybrid columns after): BG/NBD + Gamma-Gamma's
+ * spend over the label window is a hybrid input; Pareto/NBD's and modified BG/NBD's (× Gamma-Gamma) are computed
+ * from the row with the spec's fit.
+ */
+export function peerValue(
+  peer: PeerName,
+  input: readonly number[],
+  spec: Pick<ValueModelSpec, 'inputNames' | 'btyd' | 'labelDays'>,
+): number {
   if (peer === 'btyd') {
     const at = spec.inputNames.indexOf('btydExpectedSpend');
     return at >= 0 ? input[at] : 0;
   }
+  if (peer === 'pareto-nbd' || peer === 'modified-bgnbd') return processSpend(spec.btyd, input, spec.labelDays, peer);
   return Math.max(0, input[PEER_COLUMNS[peer]]);
 }
 
