@@ -3,6 +3,7 @@
  * separate processes; events go in over HTTP; scores come out in Redis and on cvp.scores.v1, decisions in
  * PostgreSQL and on cvp.decisions.v1.
  */
+import type { CustomerValueAnswer } from '@cvp/scoring';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -1187,6 +1188,22 @@ describe('model training, registry and hot swap', () => {
     const silent = (await (await fetch(`${scorerUrl}/v1/customers/${SILENT}/score`)).json()) as CustomerScore;
     expect(silent).toMatchObject({ modelVersion: version, trigger: 'model-swap', sourceEventId: `sweep:${sweep.id}` });
     expect(silent.expectedSpendLow).not.toBeNull();
+    // The same model values the customer over any horizon, as of a later date, discounted (CLV).
+    const later = new Date(Date.parse(silent.lastEventAt!) + 180 * 86_400_000).toISOString();
+    const valueUrl = `${scorerUrl}/v1/customers/${SILENT}/value`;
+    const value = (await (
+      await fetch(`${valueUrl}?at=${later}&horizonDays=365&annualDiscountRate=0.1`)
+    ).json()) as CustomerValueAnswer;
+    expect(value).toMatchObject({ customerId: SILENT, asOf: later, horizonDays: 365, modelVersion: version });
+    expect(value.clv).toBeLessThanOrEqual(value.expectedSpend);
+    const bad = await fetch(`${valueUrl}?horizonDays=0&annualDiscountRate=3`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((error) => error.path).sort()).toEqual([
+      'annualDiscountRate',
+      'horizonDays',
+    ]);
+    expect((await fetch(`${valueUrl}?at=1999-01-01T00:00:00Z`)).status).toBe(400);
+    expect((await fetch(`${scorerUrl}/v1/customers/${RUN}-nobody/value`)).status).toBe(404);
     // No heuristic score is left among the customers who streamed through the swap.
     const versions = await Promise.all(swapPosted.map((id) => redis.hget(scoreKey(id), 'modelVersion')));
     expect(new Set(versions)).toEqual(new Set([version]));

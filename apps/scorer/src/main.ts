@@ -20,11 +20,27 @@ async function main(): Promise<void> {
     configure: (app) =>
       serveOpenApi(app, {
         title: 'CVP scorer',
-        description: 'Latest value score per customer (Redis): single and batch lookups, tier totals.',
+        description:
+          'Latest value score per customer (Redis): single and batch lookups, tier totals; value over any horizon.',
         version: '1',
         requestSchemas: { BatchGetRequest: batchGetRequestSchema },
         schemas: {
           CustomerScore: customerScoreSchema,
+          CustomerValue: {
+            type: 'object',
+            properties: {
+              customerId: { type: 'string' },
+              asOf: { type: 'string', format: 'date-time' },
+              lastEventAt: { type: 'string', format: 'date-time' },
+              horizonDays: { type: 'integer' },
+              annualDiscountRate: { type: 'number' },
+              expectedSpend: { type: 'number' },
+              clv: { type: 'number' },
+              pBuy: { type: 'number' },
+              probabilityAlive: { type: ['number', 'null'] },
+              modelVersion: { type: 'string' },
+            },
+          },
           TierSummary: {
             type: 'object',
             properties: {

@@ -6,17 +6,29 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  ConflictException,
   NotFoundException,
   Param,
   Post,
+  Query,
   Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { validate } from '@cvp/contracts';
+import { ScoreClock } from '@cvp/redis';
+import {
+  customerValueAt,
+  customerValueQuerySchema,
+  readState,
+  ValueAtBeforeLastEvent,
+  type CustomerValueAnswer,
+} from '@cvp/scoring';
+import { ModelHolder } from './model-holder';
 import { ScoreStore, ScoreStoreUnavailable, type ReadScore, type TierSummary } from './score-store';
+import { SweepLedger } from './sweep-ledger';
 
 export const MAX_BATCH_GET = 1000;
 
@@ -46,6 +58,14 @@ const unavailable = (error: unknown): never => {
   throw error;
 };
 
+const redisDown = (error: unknown): never => {
+  throw new ServiceUnavailableException({
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: `Redis does not answer; retry shortly (${error instanceof Error ? error.message : String(error)})`,
+  });
+};
+
 const scoreRef = { $ref: '#/components/schemas/CustomerScore' };
 
 /** Scores straight from Redis: one customer, many in one round trip, and the tier totals. */
@@ -53,7 +73,12 @@ const scoreRef = { $ref: '#/components/schemas/CustomerScore' };
 @RequireRole('reader')
 @Controller('v1')
 export class ScoresController {
-  constructor(private readonly store: ScoreStore) {}
+  constructor(
+    private readonly store: ScoreStore,
+    private readonly ledger: SweepLedger,
+    private readonly clock: ScoreClock,
+    private readonly models: ModelHolder,
+  ) {}
 
   @Get('customers/:id/score')
   @ApiOperation({ summary: 'The latest score of a customer' })
@@ -68,6 +93,46 @@ export class ScoresController {
     if (!score) throw new NotFoundException(`no score for customer ${customerId}`);
     if (score.stale) response.setHeader('Warning', '110 - "stale: the score store is unreachable"');
     return score;
+  }
+
+  @Get('customers/:id/value')
+  @ApiOperation({
+    summary: "A customer's value as of a date, over any horizon, with an optional annual discount rate (CLV)",
+    description:
+      "Computed now by the published model from the customer's feature state, aged to `at` as if they do nothing " +
+      'until then: expected spend over [at, at + horizonDays), its discounted sum month by month (clv), P(buy) and ' +
+      'P(alive).',
+  })
+  @ApiQuery({ name: 'at', required: false, description: 'ISO 8601 instant (default: now by the score clock)' })
+  @ApiQuery({ name: 'horizonDays', required: false, description: "1..3650 (default: the model's horizon)" })
+  @ApiQuery({ name: 'annualDiscountRate', required: false, description: '0..1 (default 0)' })
+  @ApiOkResponse({ schema: { $ref: '#/components/schemas/CustomerValue' } })
+  @ApiResponse({ status: 400, description: 'Bad query (field errors listed), or `at` before the newest event' })
+  @ApiResponse({ status: 404, description: 'No feature state for this customer' })
+  @ApiResponse({ status: 409, description: 'No model is published yet (the heuristic has no value curve)' })
+  @ApiResponse({ status: 503, description: 'Redis does not answer' })
+  async value(@Param('id') customerId: string, @Query() query: unknown): Promise<CustomerValueAnswer> {
+    const parsed = validate(customerValueQuerySchema, query);
+    if (!parsed.ok) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'invalid value query',
+        errors: parsed.errors,
+      });
+    }
+    const loaded = this.models.current;
+    if (!loaded) throw new ConflictException('no model is published yet: a value over a horizon needs one');
+    const [raw] = await this.ledger.states([customerId]).catch(redisDown);
+    const state = raw === null || raw === undefined ? null : readState(raw);
+    if (!state) throw new NotFoundException(`no feature state for customer ${customerId}`);
+    const nowMs = await this.clock.now().catch(redisDown);
+    try {
+      return customerValueAt(loaded, state, parsed.value, nowMs);
+    } catch (error) {
+      if (error instanceof ValueAtBeforeLastEvent) throw new BadRequestException(error.message);
+      throw error;
+    }
   }
 
   @Post('scores\\:batchGet')

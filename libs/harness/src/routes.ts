@@ -10,6 +10,7 @@ import type { ServiceName } from './services';
 export const API_ROUTES: { service: ServiceName; method: string; path: string; role: Role }[] = [
   { service: 'ingest', method: 'POST', path: '/v1/events', role: 'producer' },
   { service: 'scorer', method: 'GET', path: '/v1/customers/{id}/score', role: 'reader' },
+  { service: 'scorer', method: 'GET', path: '/v1/customers/{id}/value', role: 'reader' },
   { service: 'scorer', method: 'POST', path: '/v1/scores:batchGet', role: 'reader' },
   { service: 'scorer', method: 'GET', path: '/v1/tiers/summary', role: 'reader' },
   { service: 'scorer', method: 'GET', path: '/v1/sweeps', role: 'reader' },

@@ -1,3 +1,4 @@
 export * from './rfm-heuristic';
 export * from './model-scoring';
 export * from './sweep';
+export * from './customer-value';

@@ -3,11 +3,15 @@ import { syntheticClickstream } from '@cvp/datasets';
 import {
   FEATURE_NAMES,
   FEATURE_SCHEMA_VERSION,
+  buildCustomerStates,
   buildFeatureVectors,
   featureArray,
+  featureVectorAt,
+  type CustomerState,
   type FeatureVector,
 } from '@cvp/features';
 import { BTYD_INPUT_NAMES, selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
+import { customerValueAt, customerValueQuerySchema, ValueAtBeforeLastEvent } from './customer-value';
 import { scoreWithModel, type LoadedValueModel } from './model-scoring';
 
 const START = new Date('2025-01-01T00:00:00Z');
@@ -16,6 +20,7 @@ const END = new Date('2026-11-01T00:00:00Z');
 describe('scoreWithModel', () => {
   let loaded: LoadedValueModel;
   let messages: FeatureVectorMessage[];
+  let states: CustomerState[];
   beforeAll(async () => {
     await selectBackend('cpu', () => undefined);
     const events = [...syntheticClickstream({ customers: 300, seed: 5, start: START, end: END })];
@@ -30,6 +35,7 @@ describe('scoreWithModel', () => {
       model: trained.model,
       metadata: valueModelMetadata(trained, { version: 'ziln@test', from: START, to: END, seed: 5 }),
     };
+    states = [...(await buildCustomerStates(events, END)).values()];
     const vectors = await buildFeatureVectors(events, END);
     messages = [...vectors].slice(0, 50).map(([customerId, features]) => ({
       customerId,
@@ -86,5 +92,29 @@ describe('scoreWithModel', () => {
     // Reasons may name the hybrid inputs (what BG/NBD + Gamma-Gamma say of the customer) beside the features.
     expect(loaded.model.spec.inputNames).toEqual([...FEATURE_NAMES, ...BTYD_INPUT_NAMES]);
     expect(scoreWithModel(loaded, [], 'x')).toEqual([]);
+  });
+
+  it('values a customer as of a later date over any horizon, discounted, and refuses a date before their last event', () => {
+    const state = states.find((candidate) => featureVectorAt(candidate, candidate.lastEventMs).frequency >= 2)!;
+    const later = new Date(state.lastEventMs + 400 * 86_400_000).toISOString();
+    const now = customerValueAt(loaded, state, {}, state.lastEventMs);
+    expect(now).toMatchObject({ customerId: state.customerId, horizonDays: 90, annualDiscountRate: 0 });
+    expect(now.clv).toBe(now.expectedSpend);
+    const lapsed = customerValueAt(loaded, state, { at: later, horizonDays: 365, annualDiscountRate: 0.2 }, null);
+    expect(lapsed.asOf).toBe(later);
+    expect(lapsed.clv).toBeLessThanOrEqual(lapsed.expectedSpend);
+    // Silence lowers BG/NBD's P(alive) for a repeat buyer (and never raises it).
+    expect(lapsed.probabilityAlive!).toBeLessThanOrEqual(now.probabilityAlive! + 1e-9);
+    expect(() =>
+      customerValueAt(loaded, state, { at: new Date(state.lastEventMs - 1000).toISOString() }, null),
+    ).toThrow(ValueAtBeforeLastEvent);
+    expect(customerValueQuerySchema.safeParse({ horizonDays: '0' }).success).toBe(false);
+    expect(customerValueQuerySchema.safeParse({ annualDiscountRate: '1.5' }).success).toBe(false);
+    expect(customerValueQuerySchema.safeParse({ at: 'tomorrow' }).success).toBe(false);
+    expect(customerValueQuerySchema.safeParse({ limit: '3' }).success).toBe(false);
+    expect(customerValueQuerySchema.parse({ horizonDays: '365', annualDiscountRate: '0.1' })).toEqual({
+      horizonDays: 365,
+      annualDiscountRate: 0.1,
+    });
   });
 });
