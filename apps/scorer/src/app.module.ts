@@ -19,6 +19,11 @@ export function scorerModule(config: ScorerConfig) {
         config,
         dependencies: ['kafka', 'redis'],
         optionalDependencies: ['postgres'],
+        // Score lookups answered are logged at debug: at thousands a second, a log line each costs more than the
+        // lookup itself (bench/serving.ts); failures still log at info or error.
+        quietRequests: (method, url) =>
+          (method === 'GET' && /^\/v1\/customers\/[^/]+\/score(\?|$)/.test(url)) ||
+          (method === 'POST' && url.startsWith('/v1/scores:batchGet')),
       }),
     ],
     controllers: [FeaturesConsumer, ScoresController, SweepsController],

@@ -88,6 +88,11 @@ export interface TierSummary {
 /** A score read while Redis could not answer: the last one this instance read, marked stale. */
 export type ReadScore = CustomerScore & { stale?: true };
 
+/** A score's JSON text with `"stale":true` added (the text is an object: it ends with its closing brace). */
+export function markStale(json: string): string {
+  return `${json.slice(0, json.lastIndexOf('}'))},"stale":true}`;
+}
+
 export class ScoreStoreUnavailable extends Error {
   constructor(cause: unknown) {
     super(`score store unavailable: ${(cause as Error)?.message ?? cause}`);
@@ -104,7 +109,7 @@ export class ScoreStoreUnavailable extends Error {
 @Injectable()
 export class ScoreStore implements OnApplicationShutdown {
   private readonly reader: Redis;
-  private readonly lastKnown: LRUCache<string, CustomerScore>;
+  private readonly lastKnown: LRUCache<string, string>;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -176,32 +181,51 @@ export class ScoreStore implements OnApplicationShutdown {
     }, 0);
   }
 
+  /** One customer's score (parsed; the API serves `getManyJson`'s text as it is). */
   async get(customerId: string): Promise<ReadScore | null> {
-    const [score] = await this.getMany([customerId]);
-    return score;
+    const [json] = await this.getManyJson([customerId]);
+    return json === null ? null : (JSON.parse(json) as ReadScore);
   }
 
-  /** Scores of many customers in one round trip (null for a customer without one), in the order asked. */
-  async getMany(customerIds: readonly string[]): Promise<(ReadScore | null)[]> {
+  /**
+   * Scores of many customers in one round trip, as the JSON text the API answers with (stored beside the hash's
+   * fields when the score is written), in the order asked, null for a customer without one. A hash written before
+   * that field existed is read whole and encoded here. While Redis does not answer: the last text this instance
+   * read for each, marked `"stale":true`, or ScoreStoreUnavailable when one is not held.
+   */
+  async getManyJson(customerIds: readonly string[]): Promise<(string | null)[]> {
     if (customerIds.length === 0) return [];
     try {
       await this.connected();
       const pipeline = this.reader.pipeline();
-      for (const id of customerIds) pipeline.hgetall(scoreKey(id));
+      for (const id of customerIds) pipeline.hget(scoreKey(id), 'json');
       const results = (await pipeline.exec()) ?? [];
-      return customerIds.map((id, i) => {
-        const [error, hash] = results[i];
+      const texts = results.map(([error, text]) => {
         if (error) throw error;
-        const fields = hash as Record<string, string>;
-        if (Object.keys(fields).length === 0) return null;
-        const score = fromScoreHash(fields);
-        this.lastKnown.set(id, score);
-        return score;
+        return (text as string | null) ?? null;
       });
+      const older = customerIds.filter((_, i) => texts[i] === null);
+      if (older.length > 0) {
+        const whole = this.reader.pipeline();
+        for (const id of older) whole.hgetall(scoreKey(id));
+        const hashes = (await whole.exec()) ?? [];
+        let at = 0;
+        texts.forEach((text, i) => {
+          if (text !== null) return;
+          const [error, hash] = hashes[at++];
+          if (error) throw error;
+          const fields = hash as Record<string, string>;
+          if (Object.keys(fields).length > 0) texts[i] = JSON.stringify(fromScoreHash(fields));
+        });
+      }
+      texts.forEach((text, i) => {
+        if (text !== null) this.lastKnown.set(customerIds[i], text);
+      });
+      return texts;
     } catch (error) {
       const held = customerIds.map((id) => this.lastKnown.get(id));
-      if (held.some((score) => !score)) throw new ScoreStoreUnavailable(error);
-      return held.map((score) => ({ ...(score as CustomerScore), stale: true as const }));
+      if (held.some((text) => text === undefined)) throw new ScoreStoreUnavailable(error);
+      return held.map((text) => markStale(text as string));
     }
   }
 

@@ -1,4 +1,4 @@
-import { RequireRole } from '@cvp/auth';
+import { RequireRole, setResponseHeader, type HttpResponse } from '@cvp/auth';
 import {
   BadRequestException,
   Body,
@@ -15,7 +15,6 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { z } from 'zod';
 import { validate } from '@cvp/contracts';
 import { ScoreClock } from '@cvp/redis';
@@ -66,6 +65,9 @@ const redisDown = (error: unknown): never => {
   });
 };
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+const STALE_SUFFIX = ',"stale":true}';
+
 const scoreRef = { $ref: '#/components/schemas/CustomerScore' };
 
 /** Scores straight from Redis: one customer, many in one round trip, and the tier totals. */
@@ -88,10 +90,13 @@ export class ScoresController {
   })
   @ApiResponse({ status: 404, description: 'No score for this customer' })
   @ApiResponse({ status: 503, description: 'Redis does not answer and no earlier score of this customer is held' })
-  async score(@Param('id') customerId: string, @Res({ passthrough: true }) response: Response): Promise<ReadScore> {
-    const score = await this.store.get(customerId).catch(unavailable);
-    if (!score) throw new NotFoundException(`no score for customer ${customerId}`);
-    if (score.stale) response.setHeader('Warning', '110 - "stale: the score store is unreachable"');
+  async score(@Param('id') customerId: string, @Res({ passthrough: true }) response: HttpResponse): Promise<string> {
+    const [score] = await this.store.getManyJson([customerId]).catch(unavailable);
+    if (score === null) throw new NotFoundException(`no score for customer ${customerId}`);
+    if (score.endsWith(STALE_SUFFIX))
+      setResponseHeader(response, 'Warning', '110 - "stale: the score store is unreachable"');
+    // The stored text as it is: no parse, no stringify.
+    setResponseHeader(response, 'Content-Type', JSON_TYPE);
     return score;
   }
 
@@ -135,7 +140,7 @@ export class ScoresController {
     }
   }
 
-  @Post('scores\\:batchGet')
+  @Post('scores::batchGet')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: `Scores of up to ${MAX_BATCH_GET} customers in one Redis round trip` })
   @ApiBody({ schema: { $ref: '#/components/schemas/BatchGetRequest' } })
@@ -147,7 +152,7 @@ export class ScoresController {
   })
   @ApiResponse({ status: 400, description: 'Bad body: field errors listed' })
   @ApiResponse({ status: 503, description: 'Redis does not answer and not every asked score is held' })
-  async batchGet(@Body() body: unknown): Promise<BatchGetResponse> {
+  async batchGet(@Body() body: unknown, @Res({ passthrough: true }) response: HttpResponse): Promise<string> {
     const parsed = validate(batchGetRequestSchema, body);
     if (!parsed.ok) {
       throw new BadRequestException({
@@ -158,11 +163,12 @@ export class ScoresController {
       });
     }
     const ids = [...new Set(parsed.value.customerIds)];
-    const scores = await this.store.getMany(ids).catch(unavailable);
-    return {
-      scores: scores.filter((score): score is ReadScore => score !== null),
-      missing: ids.filter((_, i) => scores[i] === null),
-    };
+    const scores = await this.store.getManyJson(ids).catch(unavailable);
+    setResponseHeader(response, 'Content-Type', JSON_TYPE);
+    // { scores, missing } assembled from the stored texts.
+    const held = scores.filter((score): score is string => score !== null);
+    const missing = ids.filter((_, i) => scores[i] === null);
+    return `{"scores":[${held.join(',')}],"missing":${JSON.stringify(missing)}}`;
   }
 
   @Get('tiers/summary')

@@ -34,13 +34,21 @@ export interface RunningService {
   exited: Promise<number | NodeJS.Signals | null>;
 }
 
-/** Starts a built service (`npm run build` first) as its own process, logs to reports/e2e/<name>.log. */
-export function startService(name: ServiceName, env: Record<string, string> = {}, logFolder = 'e2e'): RunningService {
+/**
+ * Starts a built service (`npm run build` first) as its own process, logs to reports/<logFolder>/<name>.log;
+ * `nodeArgs` go to node before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
+ */
+export function startService(
+  name: ServiceName,
+  env: Record<string, string> = {},
+  logFolder = 'e2e',
+  nodeArgs: string[] = [],
+): RunningService {
   const logDir = join(WORKSPACE_ROOT, 'reports', logFolder);
   mkdirSync(logDir, { recursive: true });
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
   const port = String(Number(env.PORT ?? PORTS[name]) + servicePortOffset());
-  const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(WORKSPACE_ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: WORKSPACE_ROOT,
     env: {
       ...process.env,

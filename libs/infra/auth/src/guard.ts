@@ -41,8 +41,14 @@ interface HttpRequest {
   headers: Record<string, string | string[] | undefined>;
   apiKey?: RequestKey;
 }
-interface HttpResponse {
-  setHeader(name: string, value: string): unknown;
+/** A response of either HTTP server under Nest: Express's (setHeader) or Fastify's reply (header). */
+export type HttpResponse =
+  { setHeader(name: string, value: string): unknown } | { header(name: string, value: string): unknown };
+
+/** Sets a response header on an Express response or a Fastify reply alike. */
+export function setResponseHeader(response: HttpResponse, name: string, value: string): void {
+  if ('header' in response && typeof response.header === 'function') response.header(name, value);
+  else (response as { setHeader(name: string, value: string): unknown }).setHeader(name, value);
 }
 
 /** How long the request counter may take before the request is let through uncounted. */
@@ -105,7 +111,7 @@ export class ApiKeyGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     const unauthorized = (message: string) => {
-      response.setHeader('WWW-Authenticate', 'Bearer realm="cvp"');
+      setResponseHeader(response, 'WWW-Authenticate', 'Bearer realm="cvp"');
       return new UnauthorizedException(message);
     };
     if (!match) throw unauthorized('an API key is required: Authorization: Bearer <key>');
@@ -149,7 +155,7 @@ export class ApiKeyGuard implements CanActivate {
       return;
     }
     if (count > limit) {
-      response.setHeader('Retry-After', '1');
+      setResponseHeader(response, 'Retry-After', '1');
       throw new HttpException(
         {
           statusCode: HttpStatus.TOO_MANY_REQUESTS,

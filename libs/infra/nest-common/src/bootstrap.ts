@@ -31,6 +31,11 @@ export interface ServiceOptions {
   maxRecordsPerCall?: number;
   /** Largest JSON body accepted; larger requests get 413. */
   jsonBodyLimitBytes?: number;
+  /**
+   * The HTTP server under Nest: Express (default) or Fastify, which serves the same routes with a fraction of the
+   * per-request overhead (the scorer's score lookups; bench/serving.ts).
+   */
+  http?: 'express' | 'fastify';
   configure?(app: INestApplication): void;
 }
 
@@ -46,8 +51,16 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
     }
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(ServiceRoot, { bufferLogs: true });
-  app.useBodyParser('json', { limit: options.jsonBodyLimitBytes ?? 100 * 1024 });
+  const bodyLimit = options.jsonBodyLimitBytes ?? 100 * 1024;
+  let app: INestApplication;
+  if (options.http === 'fastify') {
+    const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+    app = await NestFactory.create(ServiceRoot, new FastifyAdapter({ bodyLimit }), { bufferLogs: true });
+  } else {
+    const express = await NestFactory.create<NestExpressApplication>(ServiceRoot, { bufferLogs: true });
+    express.useBodyParser('json', { limit: bodyLimit });
+    app = express;
+  }
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.flushLogs();

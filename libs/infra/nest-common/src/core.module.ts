@@ -26,6 +26,11 @@ export interface CoreModuleOptions {
    * without counting attempts (nothing is dead-lettered for an outage). Not part of /health/ready.
    */
   consumerDependencies?: Dependency[];
+  /**
+   * Requests answered under 400 that are logged at debug instead of info: hot read paths (the score lookups) whose
+   * every success would otherwise be a log line to write. Failures are logged as any other request's.
+   */
+  quietRequests?: (method: string, url: string) => boolean;
 }
 
 function resolvable(moduleName: string): boolean {
@@ -46,6 +51,7 @@ export class CoreModule {
     dependencies,
     optionalDependencies = [],
     consumerDependencies = [],
+    quietRequests,
   }: CoreModuleOptions): DynamicModule {
     const clients = new Set([...dependencies, ...optionalDependencies, ...consumerDependencies]);
     // pino-pretty is a development dependency: without it (a production install) logs stay JSON.
@@ -65,6 +71,12 @@ export class CoreModule {
               censor: '[redacted]',
             },
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            customLogLevel: (req, res, error) =>
+              error || res.statusCode >= 500
+                ? 'error'
+                : res.statusCode < 400 && quietRequests?.(req.method ?? '', req.url ?? '')
+                  ? 'debug'
+                  : 'info',
             // Request logs name no customer: ids in paths become pseudonyms, and the path's parameters are not kept.
             serializers: {
               req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
