@@ -32,7 +32,10 @@ function context(path: string, handler: keyof Routes, authorization?: string) {
   return { ctx, headers, request };
 }
 
-function setUp(rows: { key: string; role: Role; revoked?: boolean; limit?: number }[]) {
+function setUp(
+  rows: { key: string; role: Role; revoked?: boolean; limit?: number }[],
+  counts = new Map<string, number>(), // the shared counter in Redis
+) {
   const lookups: string[] = [];
   const prisma = {
     apiKey: {
@@ -52,12 +55,11 @@ function setUp(rows: { key: string; role: Role; revoked?: boolean; limit?: numbe
       },
     },
   } as unknown as PrismaService;
-  const counts = new Map<string, number>();
   const redis = {
     status: 'ready',
     defineCommand: () => undefined,
-    cvpRateLimit: async (key: string) => {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+    cvpRateLimit: async (key: string, delta: number) => {
+      counts.set(key, (counts.get(key) ?? 0) + Number(delta));
       return counts.get(key);
     },
   } as unknown as Redis;
@@ -129,6 +131,32 @@ describe('ApiKeyGuard', () => {
       expect(calls[3].headers['Retry-After']).toBe('1');
       now.mockReturnValue(Date.UTC(2026, 0, 1, 0, 0, 1, 100));
       expect(await statusOf(guard.canActivate(context('/v1/models', 'read', `Bearer ${limited}`).ctx))).toBe(200);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('shares the count between replicas through the counter they flush to every 100 ms', async () => {
+    const counts = new Map<string, number>();
+    const rows = [{ key: limited, role: 'reader' as Role, limit: 3 }];
+    const [a, b] = [setUp(rows, counts).guard, setUp(rows, counts).guard];
+    const now = jest.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 0, 1, 0, 0, 5, 100));
+    const call = (guard: ApiKeyGuard) =>
+      statusOf(guard.canActivate(context('/v1/models', 'read', `Bearer ${limited}`).ctx));
+    const flushed = () => new Promise((resolve) => setTimeout(resolve, 250));
+    try {
+      expect([await call(a), await call(a)]).toEqual([200, 200]);
+      await flushed();
+      // B has not heard of A's two yet: its first request passes and is flushed, and the total comes back.
+      expect(await call(b)).toBe(200);
+      await flushed();
+      expect([...counts.values()]).toEqual([3]);
+      expect(await call(b)).toBe(429);
+      // A last heard a total of 2: it lets one more through (the overshoot replicas allow between two flushes)...
+      expect(await call(a)).toBe(200);
+      await flushed();
+      // ...and refuses once its flush brought back every replica's requests.
+      expect(await call(a)).toBe(429);
     } finally {
       now.mockRestore();
     }

@@ -51,26 +51,41 @@ export function setResponseHeader(response: HttpResponse, name: string, value: s
   else (response as { setHeader(name: string, value: string): unknown }).setHeader(name, value);
 }
 
-/** How long the request counter may take before the request is let through uncounted. */
-const RATE_LIMIT_TIMEOUT_MS = 50;
+/** How often a replica adds its requests of the current second to the shared counter (and learns the others'). */
+const RATE_LIMIT_FLUSH_MS = 100;
 
+/** Adds ARGV[1] requests to a key's counter of one second; returns the total of every replica. */
 const RATE_LIMIT_SCRIPT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], 2) end
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if n == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], 2) end
 return n`;
+
+/** One key's requests in one second, as this replica knows them. */
+interface RateWindow {
+  second: number;
+  /** This replica's requests not yet added to the shared counter. */
+  pending: number;
+  /** The shared counter at the last flush (every replica's requests, ours flushed so far included). */
+  known: number;
+  flushing: boolean;
+}
 
 /**
  * Every `/v1` route of every service: `Authorization: Bearer <key>` -> 401 without a usable key (unknown, revoked,
  * expired), 403 when its role may not call the route (or the route names no role), 429 with `Retry-After` past the
  * key's requests per second. Health, `/docs` and `/metrics` stay open. Keys are looked up by their SHA-256 in
- * PostgreSQL, remembered `cacheSeconds`; the request counts live in Redis so the limit holds across replicas (while
- * Redis does not answer, requests are let through and a warning logged: an outage of the counter must not become an
- * outage of the API).
+ * PostgreSQL, remembered `cacheSeconds`. Requests are counted per key and second in this replica and added to a
+ * counter in Redis every RATE_LIMIT_FLUSH_MS, which answers every replica's total: a request is refused when that
+ * total plus this replica's unflushed count passes the limit. So no request waits on Redis (a round trip each would
+ * halve the score API's throughput); one replica enforces the limit exactly, several may let through together up to
+ * their others' requests of the last 100 ms more. While Redis does not answer, each replica counts alone and a warning
+ * is logged: an outage of the counter must not become an outage of the API.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly log = new Logger(ApiKeyGuard.name);
   private readonly cache: LRUCache<string, { key: VerifiedKey | null }>;
+  private readonly windows = new Map<string, RateWindow>();
   private lastRedisWarning = 0;
 
   constructor(
@@ -131,30 +146,20 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private async limit(key: VerifiedKey, response: HttpResponse): Promise<void> {
-    if (!this.redis) return;
     const limit = key.rateLimitPerSecond ?? this.options.rateLimits[key.role];
     const second = Math.floor(Date.now() / 1000);
-    let count: number;
-    try {
-      const counter = this.redis as Redis & { cvpRateLimit(key: string): Promise<number> };
-      let timer: NodeJS.Timeout | undefined;
-      // A hanging Redis must not hold the request (the score API answers stale scores at once while it hangs).
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${RATE_LIMIT_TIMEOUT_MS} ms`)), RATE_LIMIT_TIMEOUT_MS);
-      });
-      try {
-        count = Number(await Promise.race([counter.cvpRateLimit(rateLimitKey(key.id, second)), timeout]));
-      } finally {
-        clearTimeout(timer);
-      }
-    } catch (error) {
-      if (Date.now() - this.lastRedisWarning > 60_000) {
-        this.lastRedisWarning = Date.now();
-        this.log.warn(`rate limits not enforced: Redis does not answer (${(error as Error).message})`);
-      }
-      return;
+    let window = this.windows.get(key.id);
+    if (!window || window.second !== second) {
+      window = { second, pending: 0, known: 0, flushing: false };
+      this.windows.set(key.id, window);
     }
-    if (count > limit) {
+    window.pending++;
+    if (this.redis && !window.flushing) {
+      window.flushing = true;
+      const flushed = window;
+      setTimeout(() => void this.flush(key.id, flushed), RATE_LIMIT_FLUSH_MS).unref();
+    }
+    if (window.known + window.pending > limit) {
       setResponseHeader(response, 'Retry-After', '1');
       throw new HttpException(
         {
@@ -165,6 +170,31 @@ export class ApiKeyGuard implements CanActivate {
         },
         HttpStatus.TOO_MANY_REQUESTS,
       );
+    }
+  }
+
+  /** Adds a window's unflushed requests to the shared counter and learns every replica's total. */
+  private async flush(keyId: string, window: RateWindow): Promise<void> {
+    const delta = window.pending;
+    window.pending = 0;
+    try {
+      const counter = this.redis as Redis & { cvpRateLimit(key: string, delta: number): Promise<number> };
+      window.known = Number(await counter.cvpRateLimit(rateLimitKey(keyId, window.second), delta));
+    } catch (error) {
+      window.known += delta; // counted alone while the shared counter is away
+      if (Date.now() - this.lastRedisWarning > 60_000) {
+        this.lastRedisWarning = Date.now();
+        this.log.warn(`rate limits counted per replica only: Redis does not answer (${(error as Error).message})`);
+      }
+    } finally {
+      window.flushing = false;
+      // Requests that came while this flush was out go with the next one.
+      if (window.pending > 0 && this.windows.get(keyId) === window) {
+        window.flushing = true;
+        setTimeout(() => void this.flush(keyId, window), RATE_LIMIT_FLUSH_MS).unref();
+      }
+      for (const [id, held] of this.windows)
+        if (held.second < Math.floor(Date.now() / 1000) - 1) this.windows.delete(id);
     }
   }
 }

@@ -6,12 +6,27 @@ import type { Admin } from 'kafkajs';
  * A group that never committed lags by the whole topic.
  */
 export async function consumerGroupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [ends, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-  ]);
+  const [ends, committed] = await retryRetriable(() =>
+    Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]),
+  );
   const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
   return ends.reduce((lag, end) => lag + Math.max(0, Number(end.high) - Math.max(0, done.get(end.partition) ?? 0)), 0);
+}
+
+/**
+ * Retries what Kafka calls retriable (a group coordinator moving or loading, a leader election: NOT_COORDINATOR,
+ * COORDINATOR_LOAD_IN_PROGRESS, ...; kafkajs marks them `retriable`) up to `attempts` times, 500 ms apart: a lag
+ * poll right after a broker starts or fails over gets such answers for a few seconds.
+ */
+export async function retryRetriable<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !(error as { retriable?: boolean }).retriable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 /** Waits until every (group, topic) pair has no lag on two checks in a row, or throws after `timeoutMs`. */
