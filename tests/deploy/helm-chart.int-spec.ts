@@ -165,6 +165,18 @@ describe('helm chart', () => {
     expect(render(['--set', 'networkPolicy.enabled=false']).some((m) => m.kind === 'NetworkPolicy')).toBe(false);
   });
 
+  it("caps V8's heap at about half of each container's memory limit, and leaves node's default on 0", () => {
+    const argsOf = (manifests: Manifest[], name: string) =>
+      manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === `cvp-${name}`)!.spec.template.spec
+        .containers[0].args;
+    const manifests = render();
+    expect(argsOf(manifests, 'scorer')).toEqual(['--max-old-space-size=256', 'dist/apps/scorer/src/main.js']);
+    expect(argsOf(manifests, 'trainer')).toEqual(['--max-old-space-size=2048', 'dist/apps/trainer/src/main.js']);
+    expect(argsOf(render(['--set', 'services.scorer.maxOldSpaceMiB=0']), 'scorer')).toEqual([
+      'dist/apps/scorer/src/main.js',
+    ]);
+  });
+
   it('drops a disabled service', () => {
     const names = render(['--set', 'services.campaigns.enabled=false'])
       .filter((m) => m.kind === 'Deployment')
