@@ -17,24 +17,14 @@ import {
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { PSEUDONYM_KEY } from '@cvp/nest-common';
+import { PSEUDONYM_KEY, validOrBadRequest } from '@cvp/nest-common';
 import { AudienceExport, MAX_AUDIENCE_ROWS, type AudienceFormat, type AudienceIds } from './audience-export';
 import type { z } from 'zod';
-import { validate } from '@cvp/contracts';
 import { createCampaignSchema, updateCampaignSchema } from './campaign-request';
 import { CampaignsService, type CampaignReport, type CampaignView } from './campaigns.service';
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
-  const parsed = validate(schema, body ?? {});
-  if (!parsed.ok) {
-    throw new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: `invalid ${what}`,
-      errors: parsed.errors,
-    });
-  }
-  return parsed.value;
+  return validOrBadRequest(schema, body ?? {}, what);
 }
 
 const campaignRef = { $ref: '#/components/schemas/Campaign' };

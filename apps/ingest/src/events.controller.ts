@@ -13,7 +13,7 @@ import {
 import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TOPICS } from '@cvp/contracts';
 import { KafkaProducerService, ProduceDeadlineExceeded } from '@cvp/kafka';
-import { ErasedCustomers } from '@cvp/nest-common';
+import { ErasedCustomers, fieldErrorsException } from '@cvp/nest-common';
 import { INGEST_CONFIG, type IngestConfig } from './config';
 import { parseEventBatch } from './event-batch';
 
@@ -57,14 +57,7 @@ export class EventsController {
       maxBatch: this.config.INGEST_MAX_BATCH,
       latestEventMs: Date.now() + this.config.SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS * 1000,
     });
-    if (!parsed.ok) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'invalid events',
-        errors: parsed.errors,
-      });
-    }
+    if (!parsed.ok) throw fieldErrorsException('invalid events', parsed.errors);
     // Events of erased customers are refused (the consumers skip any that get past: a lookup that fails here lets the
     // request through rather than turning an outage of Redis and PostgreSQL into one of ingest).
     const erased = await this.erased.among(parsed.events.map((event) => event.customerId)).catch(() => new Set());

@@ -16,7 +16,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { validate } from '@cvp/contracts';
+import { validOrBadRequest } from '@cvp/nest-common';
 import { ScoreClock } from '@cvp/redis';
 import {
   customerValueAt,
@@ -117,15 +117,7 @@ export class ScoresController {
   @ApiResponse({ status: 409, description: 'No model is published yet (the heuristic has no value curve)' })
   @ApiResponse({ status: 503, description: 'Redis does not answer' })
   async value(@Param('id') customerId: string, @Query() query: unknown): Promise<CustomerValueAnswer> {
-    const parsed = validate(customerValueQuerySchema, query);
-    if (!parsed.ok) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'invalid value query',
-        errors: parsed.errors,
-      });
-    }
+    const valueQuery = validOrBadRequest(customerValueQuerySchema, query, 'value query');
     const loaded = this.models.current;
     if (!loaded) throw new ConflictException('no model is published yet: a value over a horizon needs one');
     const [raw] = await this.ledger.states([customerId]).catch(redisDown);
@@ -133,7 +125,7 @@ export class ScoresController {
     if (!state) throw new NotFoundException(`no feature state for customer ${customerId}`);
     const nowMs = await this.clock.now().catch(redisDown);
     try {
-      return customerValueAt(loaded, state, parsed.value, nowMs);
+      return customerValueAt(loaded, state, valueQuery, nowMs);
     } catch (error) {
       if (error instanceof ValueAtBeforeLastEvent) throw new BadRequestException(error.message);
       throw error;
@@ -153,16 +145,8 @@ export class ScoresController {
   @ApiResponse({ status: 400, description: 'Bad body: field errors listed' })
   @ApiResponse({ status: 503, description: 'Redis does not answer and not every asked score is held' })
   async batchGet(@Body() body: unknown, @Res({ passthrough: true }) response: HttpResponse): Promise<string> {
-    const parsed = validate(batchGetRequestSchema, body);
-    if (!parsed.ok) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'invalid batchGet request',
-        errors: parsed.errors,
-      });
-    }
-    const ids = [...new Set(parsed.value.customerIds)];
+    const request = validOrBadRequest(batchGetRequestSchema, body, 'batchGet request');
+    const ids = [...new Set(request.customerIds)];
     const scores = await this.store.getManyJson(ids).catch(unavailable);
     setResponseHeader(response, 'Content-Type', JSON_TYPE);
     // { scores, missing } assembled from the stored texts.

@@ -22,7 +22,7 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { validate } from '@cvp/contracts';
+import { validOrBadRequest } from '@cvp/nest-common';
 import type { ModelVersion } from '@cvp/db';
 import { ModelRegistry } from './model-registry';
 import { trainRequestSchema } from './train-request';
@@ -53,16 +53,7 @@ export class TrainController {
   @ApiResponse({ status: 409, description: 'Another run is in progress' })
   @ApiResponse({ status: 422, description: 'Nothing to train on in the window' })
   async train(@Body() body: unknown): Promise<TrainingStarted> {
-    const parsed = validate(trainRequestSchema, body ?? {});
-    if (!parsed.ok) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'invalid training request',
-        errors: parsed.errors,
-      });
-    }
-    return this.training.start(parsed.value, 'http');
+    return this.training.start(validOrBadRequest(trainRequestSchema, body ?? {}, 'training request'), 'http');
   }
 
   /** Model versions, newest first. */

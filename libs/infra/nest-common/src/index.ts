@@ -4,3 +4,4 @@ export * from './bootstrap';
 export * from './openapi';
 export * from './erased';
 export * from './log-privacy';
+export * from './bad-request';

@@ -106,34 +106,75 @@ function groupedLogLikelihood(params: BgNbdParams, groups: readonly CustomerGrou
  * the CDNOW sample: 1,016 distinct rows for 2,357 customers, 23 distinct x).
  */
 export function fitBgNbd(customers: readonly RepeatPurchaseSummary[], options: BgNbdFitOptions = {}): BgNbdFit {
-  if (customers.length === 0) throw new RangeError('fitBgNbd needs at least one customer');
+  return fitOnLogScale('fitBgNbd', customers, BGNBD_SHAPE, groupedLogLikelihood, options);
+}
+
+/** The parameters of BG/NBD and modified BG/NBD on the log scale: r, α, a, b; the prior goes on a and b. */
+export const BGNBD_SHAPE: LogScaleShape<BgNbdParams> = {
+  names: ['r', 'alpha', 'a', 'b'],
+  start: (meanAge) => ({ r: 1, alpha: meanAge, a: 1, b: 1 }),
+  prior: ['a', 'b'],
+};
+
+/** What `fitOnLogScale` needs to know of a model's parameters. */
+export interface LogScaleShape<P extends object> {
+  /** Parameter names, in the order of the search's coordinates. */
+  names: readonly (keyof P & string)[];
+  /** The default starting point for a population whose mean age is `meanAge` (> 0). */
+  start: (meanAge: number) => P;
+  /** The parameters a `logPriorSd` prior applies to. */
+  prior: readonly (keyof P & string)[];
+}
+
+/**
+ * Maximum likelihood (or a posterior mode with a weak normal prior of `logPriorSd` on the logs of `shape.prior`) of a
+ * buy-till-you-die model: a search over the logs of every parameter, so every candidate is valid, with the
+ * deterministic Nelder-Mead of `math/nelder-mead` (default tolerances: 1e-8 on the log-parameters, 1e-12 relative
+ * on the log-likelihood, 5,000 iterations a run, up to 5 restarts); customers with the same (x, t_x, T) share one
+ * likelihood evaluation, weighted by their count.
+ */
+export function fitOnLogScale<P extends object>(
+  what: string,
+  customers: readonly RepeatPurchaseSummary[],
+  shape: LogScaleShape<P>,
+  logLikelihood: (params: P, groups: readonly CustomerGroup[]) => number,
+  options: { initial?: P; nelderMead?: NelderMeadOptions; logPriorSd?: number },
+): BtydFit<P> {
+  if (customers.length === 0) throw new RangeError(`${what} needs at least one customer`);
   customers.forEach(validateSummary);
   const groups = groupIdentical(customers);
   const meanAge = customers.reduce((sum, customer) => sum + customer.age, 0) / customers.length;
-  const initial = options.initial ?? { r: 1, alpha: meanAge > 0 ? meanAge : 1, a: 1, b: 1 };
-  const toParams = ([logR, logAlpha, logA, logB]: readonly number[]): BgNbdParams => ({
-    r: exp(logR),
-    alpha: exp(logAlpha),
-    a: exp(logA),
-    b: exp(logB),
-  });
+  const initial = options.initial ?? shape.start(meanAge > 0 ? meanAge : 1);
   const priorSd = options.logPriorSd;
   if (priorSd !== undefined && !(priorSd > 0)) throw new RangeError(`logPriorSd must be > 0, got ${priorSd}`);
+  const priorAt = shape.prior.map((name) => shape.names.indexOf(name));
+  const toParams = (logParams: readonly number[]) =>
+    Object.fromEntries(shape.names.map((name, i) => [name, exp(logParams[i])])) as P;
   const penalty = (logParams: readonly number[]) =>
-    priorSd === undefined ? 0 : (logParams[2] ** 2 + logParams[3] ** 2) / (2 * priorSd * priorSd);
-  const negativeLogLikelihood = (logParams: readonly number[]): number =>
-    -groupedLogLikelihood(toParams(logParams), groups) + penalty(logParams);
-  const start = [log(initial.r), log(initial.alpha), log(initial.a), log(initial.b)];
-  const result = nelderMead(negativeLogLikelihood, start, options.nelderMead);
+    priorSd === undefined ? 0 : priorAt.reduce((sum, i) => sum + logParams[i] ** 2, 0) / (2 * priorSd * priorSd);
+  const result = nelderMead(
+    (logParams) => -logLikelihood(toParams(logParams), groups) + penalty(logParams),
+    shape.names.map((name) => log(initial[name] as number)),
+    options.nelderMead,
+  );
+  const params = toParams(result.x);
   return {
-    params: toParams(result.x),
-    logLikelihood: groupedLogLikelihood(toParams(result.x), groups),
+    params,
+    logLikelihood: logLikelihood(params, groups),
     customers: customers.length,
     iterations: result.iterations,
     evaluations: result.evaluations,
     restarts: result.restarts,
     converged: result.converged,
   };
+}
+
+/** Σ over customers of a per-customer log-likelihood, identical customers evaluated once. */
+export function summedLogLikelihood<P>(
+  logLikelihood: (params: P, customer: RepeatPurchaseSummary) => number,
+): (params: P, groups: readonly CustomerGroup[]) => number {
+  return (params, groups) =>
+    groups.reduce((total, { summary, weight }) => total + weight * logLikelihood(params, summary), 0);
 }
 
 /**
@@ -238,7 +279,7 @@ export function conditionalExpectation(
   return { value: pAlive * integral.value, method: 'quadrature', work: integral.evaluations };
 }
 
-function checkHorizon(horizon: number): void {
+export function checkHorizon(horizon: number): void {
   if (!(horizon >= 0 && Number.isFinite(horizon))) throw new RangeError(`horizon must be >= 0, got ${horizon}`);
 }
 

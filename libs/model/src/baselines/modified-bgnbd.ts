@@ -1,10 +1,12 @@
-import { nelderMead } from '../math/nelder-mead';
 import { logGamma, logSumExp } from '../math/special';
 import type { RepeatPurchaseSummary } from '../types';
 import {
+  BGNBD_SHAPE,
+  checkHorizon,
   conditionalExpectation,
+  fitOnLogScale,
   groupIdentical,
-  validateSummary,
+  summedLogLikelihood,
   type BgNbdFitOptions,
   type BgNbdParams,
   type BtydFit,
@@ -34,57 +36,22 @@ export function modifiedBgNbdLogLikelihood(params: BgNbdParams, customer: Repeat
   return gammas + r * log(alpha) + logSumExp(alive, dropped);
 }
 
+const summed = summedLogLikelihood(modifiedBgNbdLogLikelihood);
+
 /** Σ over customers of `modifiedBgNbdLogLikelihood`. */
 export function modifiedBgNbdTotalLogLikelihood(
   params: BgNbdParams,
   customers: readonly RepeatPurchaseSummary[],
 ): number {
-  return groupIdentical(customers).reduce(
-    (total, { summary, weight }) => total + weight * modifiedBgNbdLogLikelihood(params, summary),
-    0,
-  );
+  return summed(params, groupIdentical(customers));
 }
 
-/**
- * Maximum-likelihood fit over (ln r, ln α, ln a, ln b), deterministic Nelder-Mead, identical customers once;
- * `logPriorSd`: the same weak prior on ln a and ln b as BG/NBD's.
- */
+/** Maximum-likelihood fit as BG/NBD's (`fitOnLogScale`; `logPriorSd`: the same weak prior on ln a and ln b). */
 export function fitModifiedBgNbd(
   customers: readonly RepeatPurchaseSummary[],
   options: BgNbdFitOptions = {},
 ): ModifiedBgNbdFit {
-  if (customers.length === 0) throw new RangeError('fitModifiedBgNbd needs at least one customer');
-  customers.forEach(validateSummary);
-  const groups = groupIdentical(customers);
-  const meanAge = customers.reduce((sum, customer) => sum + customer.age, 0) / customers.length;
-  const initial = options.initial ?? { r: 1, alpha: meanAge > 0 ? meanAge : 1, a: 1, b: 1 };
-  const toParams = ([logR, logAlpha, logA, logB]: readonly number[]): BgNbdParams => ({
-    r: exp(logR),
-    alpha: exp(logAlpha),
-    a: exp(logA),
-    b: exp(logB),
-  });
-  const priorSd = options.logPriorSd;
-  if (priorSd !== undefined && !(priorSd > 0)) throw new RangeError(`logPriorSd must be > 0, got ${priorSd}`);
-  const logLikelihood = (params: BgNbdParams) =>
-    groups.reduce((total, { summary, weight }) => total + weight * modifiedBgNbdLogLikelihood(params, summary), 0);
-  const penalty = (logParams: readonly number[]) =>
-    priorSd === undefined ? 0 : (logParams[2] ** 2 + logParams[3] ** 2) / (2 * priorSd * priorSd);
-  const result = nelderMead(
-    (logParams) => -logLikelihood(toParams(logParams)) + penalty(logParams),
-    [log(initial.r), log(initial.alpha), log(initial.a), log(initial.b)],
-    options.nelderMead,
-  );
-  const params = toParams(result.x);
-  return {
-    params,
-    logLikelihood: logLikelihood(params),
-    customers: customers.length,
-    iterations: result.iterations,
-    evaluations: result.evaluations,
-    restarts: result.restarts,
-    converged: result.converged,
-  };
+  return fitOnLogScale('fitModifiedBgNbd', customers, BGNBD_SHAPE, summed, options);
 }
 
 /** P(alive at T) = 1 / (1 + a/(b+x) ((α+T)/(α+t_x))^(r+x)), below 1 also without repeat purchases. */
@@ -117,7 +84,7 @@ export function modifiedBgNbdProbabilityOfPurchase(
   customer: RepeatPurchaseSummary,
   horizon: number,
 ): number {
-  if (!(horizon >= 0 && Number.isFinite(horizon))) throw new RangeError(`horizon must be >= 0, got ${horizon}`);
+  checkHorizon(horizon);
   const { r, alpha } = params;
   const { repeatCount: x, age: T } = customer;
   return modifiedBgNbdProbabilityAlive(params, customer) * -expm1(-(r + x) * log1p(horizon / (alpha + T)));

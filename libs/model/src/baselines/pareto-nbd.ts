@@ -1,8 +1,15 @@
-import { nelderMead, type NelderMeadOptions } from '../math/nelder-mead';
+import type { NelderMeadOptions } from '../math/nelder-mead';
 import { integrateUnitInterval } from '../math/quadrature';
 import { hyp2f1Series, logGamma, logSumExp, oneMinusExpOverEpsilon } from '../math/special';
 import type { RepeatPurchaseSummary } from '../types';
-import { groupIdentical, validateSummary, type BtydFit } from './bgnbd';
+import {
+  checkHorizon,
+  fitOnLogScale,
+  groupIdentical,
+  summedLogLikelihood,
+  type BtydFit,
+  type LogScaleShape,
+} from './bgnbd';
 
 const { exp, expm1, log, log1p } = Math;
 
@@ -147,59 +154,31 @@ export function paretoNbdLogLikelihood(params: ParetoNbdParams, customer: Repeat
   return logGamma(r + x) - logGamma(r) + r * log(alpha) + s * log(beta) + logSumExp(alive, died);
 }
 
+const summed = summedLogLikelihood(paretoNbdLogLikelihood);
+
 /** Σ over customers of `paretoNbdLogLikelihood`. */
 export function paretoNbdTotalLogLikelihood(
   params: ParetoNbdParams,
   customers: readonly RepeatPurchaseSummary[],
 ): number {
-  return groupIdentical(customers).reduce(
-    (total, { summary, weight }) => total + weight * paretoNbdLogLikelihood(params, summary),
-    0,
-  );
+  return summed(params, groupIdentical(customers));
 }
 
+const PARETO_NBD_SHAPE: LogScaleShape<ParetoNbdParams> = {
+  names: ['r', 'alpha', 's', 'beta'],
+  start: (meanAge) => ({ r: 1, alpha: meanAge, s: 1, beta: meanAge }),
+  prior: ['s'],
+};
+
 /**
- * Maximum-likelihood fit over (ln r, ln α, ln s, ln β) with the deterministic Nelder-Mead, identical customers
- * evaluated once. `logPriorSd` puts a weak normal prior on ln s, which keeps the fit finite on data with little sign
- * of dropout (s → 0 with β → ∞).
+ * Maximum-likelihood fit over (ln r, ln α, ln s, ln β) (`fitOnLogScale`). `logPriorSd` puts a weak normal prior on
+ * ln s, which keeps the fit finite on data with little sign of dropout (s → 0 with β → ∞).
  */
 export function fitParetoNbd(
   customers: readonly RepeatPurchaseSummary[],
   options: ParetoNbdFitOptions = {},
 ): ParetoNbdFit {
-  if (customers.length === 0) throw new RangeError('fitParetoNbd needs at least one customer');
-  customers.forEach(validateSummary);
-  const groups = groupIdentical(customers);
-  const meanAge = customers.reduce((sum, customer) => sum + customer.age, 0) / customers.length;
-  const scale = meanAge > 0 ? meanAge : 1;
-  const toParams = ([logR, logAlpha, logS, logBeta]: readonly number[]): ParetoNbdParams => ({
-    r: exp(logR),
-    alpha: exp(logAlpha),
-    s: exp(logS),
-    beta: exp(logBeta),
-  });
-  const priorSd = options.logPriorSd;
-  if (priorSd !== undefined && !(priorSd > 0)) throw new RangeError(`logPriorSd must be > 0, got ${priorSd}`);
-  const logLikelihood = (params: ParetoNbdParams) =>
-    groups.reduce((total, { summary, weight }) => total + weight * paretoNbdLogLikelihood(params, summary), 0);
-  const penalty = (logParams: readonly number[]) =>
-    priorSd === undefined ? 0 : logParams[2] ** 2 / (2 * priorSd * priorSd);
-  const initial = options.initial ?? { r: 1, alpha: scale, s: 1, beta: scale };
-  const result = nelderMead(
-    (logParams) => -logLikelihood(toParams(logParams)) + penalty(logParams),
-    [log(initial.r), log(initial.alpha), log(initial.s), log(initial.beta)],
-    options.nelderMead,
-  );
-  const params = toParams(result.x);
-  return {
-    params,
-    logLikelihood: logLikelihood(params),
-    customers: customers.length,
-    iterations: result.iterations,
-    evaluations: result.evaluations,
-    restarts: result.restarts,
-    converged: result.converged,
-  };
+  return fitOnLogScale('fitParetoNbd', customers, PARETO_NBD_SHAPE, summed, options);
 }
 
 /** P(alive at T | x, t_x, T) = 1 / (1 + s·I·(α+T)^(r+x) (β+T)^s). */
@@ -251,8 +230,4 @@ export function paretoNbdProbabilityOfPurchase(
   });
   const none = exp(survive(horizon)) + horizon * diedFirst.value;
   return paretoNbdProbabilityAlive(params, customer) * Math.min(1, Math.max(0, 1 - none));
-}
-
-function checkHorizon(horizon: number): void {
-  if (!(horizon >= 0 && Number.isFinite(horizon))) throw new RangeError(`horizon must be >= 0, got ${horizon}`);
 }
