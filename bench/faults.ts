@@ -40,7 +40,7 @@ import {
   type ServiceName,
 } from '@cvp/harness';
 import { waitForZeroLag } from '@cvp/kafka';
-import { featureStateKey, scoreKey } from '@cvp/redis';
+import { featureStateKey, featureStateKeyPattern, scoreKey } from '@cvp/redis';
 
 const { values: args } = parseArgs({
   options: {
@@ -223,7 +223,7 @@ const FAULTS: Fault[] = [
       try {
         let cursor = '0';
         do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', featureStateKey(`${RUN}-*`), 'COUNT', 1000);
+          const [next, keys] = await redis.scan(cursor, 'MATCH', featureStateKeyPattern(`${RUN}-*`), 'COUNT', 1000);
           cursor = next;
           if (keys.length > 0) await redis.del(...keys);
         } while (cursor !== '0');

@@ -1,8 +1,10 @@
 /**
  * Online benchmark of the real-time path on this machine, against the real broker and Redis:
  *   npm run infra:up && npm run build && node -r @swc-node/register bench/online-pipeline.ts [--format F --data P]
- *     [--limit N] [--customers N] [--fresh-seconds S] [--lookup-seconds S] [--rate N]
- * Starts its own ingest, features and scorer processes (ports 3201/3202/3204, consumer groups *-bench), trains a
+ *     [--limit N] [--customers N] [--fresh-seconds S] [--lookup-seconds S] [--rate N] [--replicas N] [--redis-cluster]
+ * Starts its own ingest, features and scorer processes (ports 3201/3202/3204, consumer groups *-bench; --replicas N
+ * features and N scorer replicas sharing the partitions, ports +10 each; --redis-cluster: every service on the
+ * three-node Redis Cluster of deploy/local/infra.sh, REDIS_CLUSTER_URL), trains a
  * value model on a synthetic history and announces it on cvp.models.v1 so the scorer scores with the model (as in
  * production), then measures, one phase after the other:
  *   1. throughput: the dataset replayed over HTTP as fast as ingest takes it; sustained events/s through ingest ->
@@ -13,7 +15,8 @@
  *   3. lookups at a fixed 1,000 requests/s (open loop: requests start on schedule, not after the previous answer):
  *      GET /v1/customers/:id/score, and POST /v1/scores:batchGet with 100 ids at 200 requests/s, p50/p99 as the
  *      caller sees them;
- * and the CPU seconds and peak memory of each process. Writes reports/bench/online-pipeline-<format>.json.
+ * and the CPU seconds and peak memory of each process. Writes reports/bench/online-pipeline-<format>[-r<N>][-cluster].json
+ * (`bench/table.ts` puts every bench's figures in one table).
  * Event and customer ids get a per-run prefix so earlier runs' dedup marks do not make the work look cheaper.
  */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
@@ -44,8 +47,11 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '1000' },
     'fresh-seconds': { type: 'string', default: '20' },
     'lookup-seconds': { type: 'string', default: '10' },
+    replicas: { type: 'string', default: '1' },
+    'redis-cluster': { type: 'boolean', default: false },
   },
 });
+const REPLICAS = Number(args.replicas);
 const RUN = `bench${Date.now().toString(36)}`;
 const GROUPS = { features: 'cvp-features-bench', scorer: 'cvp-scorer-bench' };
 /** Keys of every role (made at the start); every request sends the one its route asks for. */
@@ -95,6 +101,15 @@ async function lag(admin: Admin): Promise<number> {
     consumerGroupLag(admin, GROUPS.scorer, TOPICS.features),
   ]);
   return events + features;
+}
+
+/** Waits until `group` has `members` members, each with partitions assigned (a stable group). */
+async function membersJoined(admin: Admin, group: string, members: number): Promise<void> {
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(500)) {
+    const [described] = (await admin.describeGroups([group])).groups;
+    if (described?.state === 'Stable' && described.members.length === members) return;
+  }
+  throw new Error(`consumer group ${group} did not reach ${members} stable members in 120 s`);
 }
 
 async function drain(admin: Admin): Promise<void> {
@@ -155,22 +170,47 @@ async function main(): Promise<void> {
   await admin.connect();
   const modelVersion = await publishBenchModel(RUN);
 
-  const quiet = { LOG_LEVEL: 'warn' };
+  const common = {
+    LOG_LEVEL: 'warn',
+    ...(args['redis-cluster']
+      ? { REDIS_CLUSTER: 'true', REDIS_URL: process.env.REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000' }
+      : {}),
+  };
   const services: Record<string, RunningService> = {
-    ingest: startService('ingest', { ...quiet, PORT: '3201' }, 'bench'),
-    features: startService('features', { ...quiet, PORT: '3202', KAFKA_GROUP_ID: GROUPS.features }, 'bench'),
-    scorer: startService(
+    ingest: startService('ingest', { ...common, PORT: '3201' }, 'bench'),
+  };
+  for (let replica = 0; replica < REPLICAS; replica++) {
+    const suffix = REPLICAS === 1 ? '' : `-${replica + 1}`;
+    services[`features${suffix}`] = startService(
+      'features',
+      { ...common, PORT: String(3202 + 10 * replica), KAFKA_GROUP_ID: GROUPS.features },
+      'bench',
+      [],
+      `features${suffix}`,
+    );
+    services[`scorer${suffix}`] = startService(
       'scorer',
-      { ...quiet, PORT: '3204', KAFKA_GROUP_ID: GROUPS.scorer, MODEL_STORE_DIR: BENCH_MODEL_STORE },
+      {
+        ...common,
+        PORT: String(3204 + 10 * replica),
+        KAFKA_GROUP_ID: GROUPS.scorer,
+        MODEL_STORE_DIR: BENCH_MODEL_STORE,
+      },
       'bench',
       // V8's heap as the chart caps it (helm values maxOldSpaceMiB).
       ['--max-old-space-size=256'],
-    ),
-  };
+      `scorer${suffix}`,
+    );
+  }
+  const scorers = Object.keys(services)
+    .filter((name) => name.startsWith('scorer'))
+    .map((name) => services[name].url);
   const usage = () =>
     Object.fromEntries(Object.entries(services).map(([name, service]) => [name, processUsage(service.process.pid!)]));
   try {
     await Promise.all(Object.values(services).map((service) => waitUntilReady(service)));
+    // Every replica holds its share of the partitions before the clock starts (no rebalance inside a phase).
+    await Promise.all(Object.values(GROUPS).map((group) => membersJoined(admin, group, REPLICAS)));
     // Let the groups drain whatever earlier runs left, so the clock measures this run only.
     await drain(admin);
     const cpuBefore = usage();
@@ -213,7 +253,7 @@ async function main(): Promise<void> {
     const freshness: number[] = [];
     const customers = timing.customers;
     for (const customer of customers) {
-      const [sourceEventId, scoredAt] = await scoreFields(services.scorer.url, customer);
+      const [sourceEventId, scoredAt] = await scoreFields(scorers[0], customer);
       const acked = sourceEventId ? timing.ackedAt.get(sourceEventId) : undefined;
       if (acked !== undefined && scoredAt) freshness.push(Date.parse(scoredAt) - acked);
     }
@@ -223,11 +263,11 @@ async function main(): Promise<void> {
     const known = [...customers];
     const lookupSeconds = Number(args['lookup-seconds']);
     const single = await openLoop(1000, lookupSeconds, (i) =>
-      fetch(`${services.scorer.url}/v1/customers/${encodeURIComponent(known[i % known.length])}/score`),
+      fetch(`${scorers[i % scorers.length]}/v1/customers/${encodeURIComponent(known[i % known.length])}/score`),
     );
     // Batches of 100 at the rate the serving target names (200/s: 20,000 scores/s).
     const batch = await openLoop(200, lookupSeconds, (i) =>
-      fetch(`${services.scorer.url}/v1/scores:batchGet`, {
+      fetch(`${scorers[i % scorers.length]}/v1/scores:batchGet`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -238,7 +278,12 @@ async function main(): Promise<void> {
 
     const after = usage();
     const result = {
-      command: `node -r @swc-node/register bench/online-pipeline.ts --format ${args.format} --limit ${limit} --rate ${rate}`,
+      command:
+        `node -r @swc-node/register bench/online-pipeline.ts --format ${args.format} --limit ${limit} --rate ${rate}` +
+        (REPLICAS === 1 ? '' : ` --replicas ${REPLICAS}`) +
+        (args['redis-cluster'] ? ' --redis-cluster' : ''),
+      replicas: REPLICAS,
+      redis: args['redis-cluster'] ? 'cluster (3 masters)' : 'one server',
       kafkaClient: process.env.KAFKA_CLIENT ?? 'kafkajs',
       modelVersion,
       events: sent.sent,
@@ -267,7 +312,8 @@ async function main(): Promise<void> {
     for (const [key, value] of Object.entries(result))
       console.log(`| ${key} | ${typeof value === 'object' ? JSON.stringify(value) : value} |`);
     mkdirSync('reports/bench', { recursive: true });
-    writeFileSync(`reports/bench/online-pipeline-${args.format}.json`, JSON.stringify(result, null, 2));
+    const name = `online-pipeline-${args.format}${REPLICAS === 1 ? '' : `-r${REPLICAS}`}${args['redis-cluster'] ? '-cluster' : ''}`;
+    writeFileSync(`reports/bench/${name}.json`, JSON.stringify(result, null, 2));
   } finally {
     await Promise.all(Object.values(services).map((service) => stopService(service)));
     await admin.disconnect();

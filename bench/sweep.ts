@@ -35,12 +35,12 @@ import { waitForZeroLag } from '@cvp/kafka';
 import { integratedGradients, ValueModel, valueModelSpec, type ValueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import {
-  CUSTOMER_INDEX_COMPLETE_KEY,
   customerIndexKey,
   customerShard,
   FEATURE_STATE_TTL_SECONDS,
   featureStateKey,
   scoreKey,
+  scoreKeyPattern,
 } from '@cvp/redis';
 import { SWEEP_PHASES, type SweepRecord, type SweepSummary } from '@cvp/scoring';
 import { announce, BENCH_MODEL_STORE, saveBenchModel } from './bench-model';
@@ -100,7 +100,6 @@ async function loadStates(redis: Redis, json: string[], count: number): Promise<
     }
     await pipeline.exec();
   }
-  await redis.set(CUSTOMER_INDEX_COMPLETE_KEY, 'bench');
 }
 
 /** Per 1,000 customers, in this process: JSON.parse of states, features as of now, forward pass, reasons. */
@@ -171,7 +170,7 @@ async function floor(redis: Redis, count: number, batch: number): Promise<number
   const perSecond = Math.round(count / ((performance.now() - started) / 1000));
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', scoreKey('floor-*'), 'COUNT', 10_000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', scoreKeyPattern('floor-*'), 'COUNT', 10_000);
     cursor = next;
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');

@@ -177,6 +177,47 @@ describe('helm chart', () => {
     ]);
   });
 
+  it('scales a consumer on its lag with a KEDA ScaledObject (within the partitions), and points services at a Redis Cluster', () => {
+    const lag = [
+      '--set',
+      'services.scorer.autoscaling.enabled=true',
+      '--set',
+      'services.scorer.autoscaling.lag.enabled=true',
+    ];
+    const manifests = render([...lag, '--set', 'redis.cluster=true']);
+    const scaled = manifests.find((m) => m.kind === 'ScaledObject');
+    expect(scaled?.metadata.name).toBe('cvp-scorer');
+    expect(scaled?.spec).toMatchObject({
+      scaleTargetRef: { name: 'cvp-scorer' },
+      minReplicaCount: 2,
+      maxReplicaCount: 6,
+    });
+    expect(scaled?.spec.triggers[0]).toMatchObject({
+      type: 'kafka',
+      metadata: {
+        consumerGroup: 'cvp-scorer',
+        topic: 'cvp.features.v1',
+        lagThreshold: '5000',
+        allowIdleConsumers: 'false',
+      },
+    });
+    // KEDA owns the HPA: the chart renders none of its own for that service.
+    expect(manifests.some((m) => m.kind === 'HorizontalPodAutoscaler' && m.metadata.name === 'cvp-scorer')).toBe(false);
+    const config = manifests.find((m) => m.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
+    expect(config.data.REDIS_CLUSTER).toBe('true');
+    expect(() => render([...lag, '--set', 'services.scorer.autoscaling.maxReplicas=8'])).toThrow(
+      /at most 6, the partitions/,
+    );
+    expect(() =>
+      render([
+        '--set',
+        'services.ingest.autoscaling.enabled=true',
+        '--set',
+        'services.ingest.autoscaling.lag.enabled=true',
+      ]),
+    ).toThrow(/consumes nothing/);
+  });
+
   it('drops a disabled service', () => {
     const names = render(['--set', 'services.campaigns.enabled=false'])
       .filter((m) => m.kind === 'Deployment')

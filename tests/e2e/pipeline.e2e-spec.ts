@@ -30,7 +30,14 @@ import {
   scoreKey,
   SWEEP_ACTIVE_KEY,
   SWEEP_LAST_KEY,
-  TIER_SUMMARY_KEY,
+  tierSummaryKey,
+  CUSTOMER_SHARDS,
+  customerIndexKey,
+  scoreKeyPattern,
+  sweepCursorKey,
+  sweepDoneKey,
+  sweepLeaseKey,
+  appliedEventPattern,
 } from '@cvp/redis';
 import type { SweepRecord, SweepSummary } from '@cvp/scoring';
 import {
@@ -943,14 +950,20 @@ describe('scores that follow time: re-scoring sweeps', () => {
 
   it('forgets a customer whose feature state expired, and keeps the tier totals exact', async () => {
     const tierTotal = async () => {
-      const hash = await redis.hgetall(TIER_SUMMARY_KEY);
-      return ['high', 'mid', 'low'].reduce((sum, tier) => sum + Number(hash[`${tier}:customers`] ?? 0), 0);
+      const hashes = await Promise.all(
+        Array.from({ length: CUSTOMER_SHARDS }, (_, shard) => redis.hgetall(tierSummaryKey(shard))),
+      );
+      return hashes.reduce(
+        (total, hash) =>
+          total + ['high', 'mid', 'low'].reduce((sum, tier) => sum + Number(hash[`${tier}:customers`] ?? 0), 0),
+        0,
+      );
     };
     const scoreKeys = async () => {
       let cursor = '0';
       let count = 0;
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', scoreKey('*'), 'COUNT', 1000);
+        const [next, keys] = await redis.scan(cursor, 'MATCH', scoreKeyPattern(), 'COUNT', 1000);
         cursor = next;
         count += keys.length;
       } while (cursor !== '0');
@@ -995,8 +1008,8 @@ describe('scores that follow time: re-scoring sweeps', () => {
       const { sweep } = (await response.json()) as { sweep: SweepRecord };
       // Kill it while it holds a shard it has started (its cursor is stored, the shard not done).
       const keys = Array.from({ length: sweep.shards }, (_, shard) => [
-        `cvp:sweep:v1:${sweep.id}:lease:${shard}`,
-        `cvp:sweep:v1:${sweep.id}:cursor:${shard}`,
+        sweepLeaseKey(sweep.id, shard),
+        sweepCursorKey(sweep.id, shard),
       ]).flat();
       let killedOn = -1;
       for (const deadline = Date.now() + 30_000; killedOn < 0 && Date.now() < deadline; await sleep(5)) {
@@ -1015,12 +1028,10 @@ describe('scores that follow time: re-scoring sweeps', () => {
         return status.last?.id === sweep.id && status.last;
       });
       expect(last.shardsDone).toBe(sweep.shards);
-      expect(await redis.sismember(`cvp:sweep:v1:${sweep.id}:done`, String(killedOn))).toBe(1);
+      expect(await redis.sismember(sweepDoneKey(sweep.id), String(killedOn))).toBe(1);
       // Every customer moved to the sweep's instant (or has a newer event), and was written once.
       const ids = (
-        await Promise.all(
-          Array.from({ length: sweep.shards }, (_, shard) => redis.smembers(`cvp:customers:v1:${shard}`)),
-        )
+        await Promise.all(Array.from({ length: sweep.shards }, (_, shard) => redis.smembers(customerIndexKey(shard))))
       ).flat();
       const held = await Promise.all(ids.map((id) => redis.hmget(scoreKey(id), 'asOfMs', 'sourceEventId')));
       // (but those whose stored state has a layout this code cannot read: skipped and counted as such).
@@ -1442,7 +1453,7 @@ describe('erasure of a customer', () => {
 
     const nothingLeft = async () => {
       expect(await redis.exists(featureStateKey(id), scoreKey(id))).toBe(0);
-      expect(await redis.keys(`cvp:event:v2:${id.length}:${id}:*`)).toEqual([]);
+      expect(await redis.keys(appliedEventPattern(id))).toEqual([]);
       expect(await prisma.trainingEvent.count({ where: { customerId: id } })).toBe(0);
       expect(await prisma.decision.count({ where: { customerId: id } })).toBe(0);
       expect(await prisma.customer.count({ where: { id } })).toBe(0);

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import type { CustomerScore } from '@cvp/contracts';
 import type { Campaign } from '@cvp/db';
 import { pseudonym } from '@cvp/auth';
 import { audienceRuleSchema, matchesAudience } from '@cvp/decisioning';
-import { fromScoreHash, REDIS, scoreKey } from '@cvp/redis';
+import { fromScoreHash, REDIS, type RedisClient, scanPages, scoreKeyPattern } from '@cvp/redis';
 
 export type AudienceFormat = 'csv' | 'jsonl';
 
@@ -42,7 +41,7 @@ const csvField = (value: unknown) => {
  */
 @Injectable()
 export class AudienceExport {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   header(format: AudienceFormat): string {
     return format === 'csv' ? `${AUDIENCE_COLUMNS.join(',')}\n` : '';
@@ -53,12 +52,8 @@ export class AudienceExport {
     const rule = audienceRuleSchema.parse(campaign.audience);
     let rows = 0;
     if (this.redis.status === 'wait') await this.redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', scoreKey('*'), 'COUNT', 1000);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = this.redis.pipeline();
+    for await (const { keys, node } of scanPages(this.redis, scoreKeyPattern())) {
+      const pipeline = node.pipeline();
       for (const key of keys) pipeline.hgetall(key);
       const results = (await pipeline.exec()) ?? [];
       let chunk = '';
@@ -77,6 +72,7 @@ export class AudienceExport {
             : `${JSON.stringify(Object.fromEntries(AUDIENCE_COLUMNS.map((column) => [column, score[column]])))}\n`;
       }
       if (chunk) yield chunk;
-    } while (cursor !== '0' && rows <= limit);
+      if (rows > limit) return;
+    }
   }
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import type { CustomerScore } from '@cvp/contracts';
 import { featureVectorAt, type CustomerState, type FeatureVector } from '@cvp/features';
-import { featureStateKey, REDIS } from '@cvp/redis';
+import { featureStateKey, getMany, REDIS, type RedisClient } from '@cvp/redis';
 
 /**
  * The customers' current features (their feature state in Redis, as the features service keeps it, as of the score's
@@ -16,7 +15,7 @@ import { featureStateKey, REDIS } from '@cvp/redis';
 @Injectable()
 export class FeatureFacts {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(FeatureFacts.name);
@@ -33,7 +32,7 @@ export class FeatureFacts {
     if (ids.length === 0) return vectors;
     try {
       if (this.redis.status === 'wait') await this.redis.connect();
-      const states = await this.redis.mget(ids.map(featureStateKey));
+      const states = await getMany(this.redis, ids.map(featureStateKey));
       states.forEach((raw, i) => {
         if (raw) vectors.set(ids[i], featureVectorAt(JSON.parse(raw) as CustomerState, asOf.get(ids[i])!));
       });

@@ -1,46 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { emptyState, foldEvent, type CustomerState } from '@cvp/features';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
-  CLOCK_WATERMARK_KEY,
-  legacyAppliedEventKey,
   customerIndexKey,
   customerShard,
   FEATURE_STATE_TTL_SECONDS,
   featureStateKey,
+  getMany,
+  legacyAppliedEventKey,
+  pipelineByNode,
   REDIS,
+  type RedisClient,
   ScoreClock,
+  valuesOrThrow,
 } from '@cvp/redis';
 
 /**
- * Writes the new states and the applied-event marks in one step, only if no state changed since it was
- * read (compare-and-set on the whole value), so a state and its dedup marks are never half-written. In the same step:
- * each customer joins the sweep index (its shard's set), and the score clock's watermark moves forward.
- * KEYS: n state keys, m event keys, n index keys (the shard set of each state), the watermark key.
- * ARGV: n, m, ttl(state), ttl(event), watermark candidate ('' = none), n expected old values ('' = none),
- * n new values, n customer ids.
+ * Writes the new states of one shard's customers and their applied-event marks in one step (one hash slot), only if
+ * no state changed since it was read (compare-and-set on the whole value), so a state and its dedup marks are never
+ * half-written; each customer joins the shard's sweep index in the same step.
+ * KEYS: n state keys, m event keys, the shard's index set. ARGV: n, m, ttl(state), ttl(event), n expected old values
+ * ('' = none), n new values, n customer ids.
  */
 const COMMIT_SCRIPT = `
 local n = tonumber(ARGV[1])
 local m = tonumber(ARGV[2])
 for i = 1, n do
   local current = redis.call('GET', KEYS[i]) or ''
-  if current ~= ARGV[5 + i] then return 0 end
+  if current ~= ARGV[4 + i] then return 0 end
 end
 for i = 1, n do
-  redis.call('SET', KEYS[i], ARGV[5 + n + i], 'EX', ARGV[3])
-  redis.call('SADD', KEYS[n + m + i], ARGV[5 + 2 * n + i])
+  redis.call('SET', KEYS[i], ARGV[4 + n + i], 'EX', ARGV[3])
+  redis.call('SADD', KEYS[n + m + 1], ARGV[4 + 2 * n + i])
 end
 for i = n + 1, n + m do
   redis.call('SET', KEYS[i], 'applied', 'EX', ARGV[4])
-end
-local candidate = tonumber(ARGV[5])
-if candidate then
-  local held = tonumber(redis.call('GET', KEYS[#KEYS]) or '')
-  if not held or candidate > held then redis.call('SET', KEYS[#KEYS], ARGV[5]) end
 end
 return 1
 `;
@@ -64,7 +61,7 @@ type Mark = 'applied' | 'published' | null;
 @Injectable()
 export class FeatureStore {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly clock: ScoreClock,
   ) {
     this.redis.defineCommand('cvpCommitFeatures', { lua: COMMIT_SCRIPT });
@@ -72,7 +69,9 @@ export class FeatureStore {
 
   /**
    * Folds a batch of events into the customers' states. An event already applied is skipped; if its
-   * vector was applied but never published (a crash in between), the customer is published again.
+   * vector was applied but never published (a crash in between), the customer is published again. The states are
+   * committed shard by shard (one script each): when one shard's compare-and-set fails, the batch is folded again,
+   * and the shards already committed come back as applied events, published again.
    */
   async apply(events: ClickstreamEvent[]): Promise<AppliedBatch> {
     for (let attempt = 1; ; attempt++) {
@@ -89,9 +88,9 @@ export class FeatureStore {
     const eventKeys = [...new Set(events.map(keyOf))];
     const legacyKeys = [...new Set(events.map((event) => legacyAppliedEventKey(event.eventId)))];
     const [rawStates, marks, legacyMarks, watermark] = await Promise.all([
-      this.redis.mget(customerIds.map(featureStateKey)),
-      this.redis.mget(eventKeys) as Promise<Mark[]>,
-      this.redis.mget(legacyKeys) as Promise<Mark[]>,
+      getMany(this.redis, customerIds.map(featureStateKey)),
+      getMany(this.redis, eventKeys) as Promise<Mark[]>,
+      getMany(this.redis, legacyKeys) as Promise<Mark[]>,
       this.clock.mode === 'event-time' ? this.clock.watermark() : null,
     ]);
     const before = new Map(customerIds.map((id, i) => [id, rawStates[i] ?? '']));
@@ -108,7 +107,7 @@ export class FeatureStore {
 
     const changed = new Set<string>();
     const republish = new Set<string>();
-    const newEventKeys: string[] = [];
+    const newMarks: { customerId: string; key: string }[] = [];
     const lastEvent = new Map<string, { eventId: string; index: number }>();
     const newEventMs: number[] = [];
     let duplicates = 0;
@@ -121,7 +120,7 @@ export class FeatureStore {
         return;
       }
       markOf.set(keyOf(event), 'applied');
-      newEventKeys.push(keyOf(event));
+      newMarks.push({ customerId: event.customerId, key: keyOf(event) });
       // The states were just parsed from Redis and are owned here: fold in place (no copy per event).
       const state = states.get(event.customerId) ?? emptyState(event.customerId, event.occurredAt);
       foldEvent(state, event);
@@ -132,25 +131,7 @@ export class FeatureStore {
     });
 
     const candidate = this.clock.mode === 'event-time' ? this.clock.candidate(newEventMs) : null;
-    if (changed.size > 0) {
-      const ids = [...changed];
-      const committed = await (this.redis as RedisWithCommit).cvpCommitFeatures(
-        2 * ids.length + newEventKeys.length + 1,
-        ...ids.map(featureStateKey),
-        ...newEventKeys,
-        ...ids.map((id) => customerIndexKey(customerShard(id))),
-        CLOCK_WATERMARK_KEY,
-        ids.length,
-        newEventKeys.length,
-        FEATURE_STATE_TTL_SECONDS,
-        APPLIED_EVENT_TTL_SECONDS,
-        candidate === null ? '' : String(candidate),
-        ...ids.map((id) => before.get(id)!),
-        ...ids.map((id) => JSON.stringify(states.get(id))),
-        ...ids,
-      );
-      if (committed !== 1) return null;
-    }
+    if (changed.size > 0 && !(await this.commit([...changed], newMarks, before, states, candidate))) return null;
 
     const publish = [...new Set([...changed, ...republish])].filter((id) => states.get(id));
     return {
@@ -165,15 +146,58 @@ export class FeatureStore {
     };
   }
 
+  /**
+   * Commits the changed states with their new marks, one COMMIT_SCRIPT per shard (the shards of a node in one
+   * pipeline), and moves the clock's watermark. False when a state changed since it was read.
+   */
+  private async commit(
+    ids: string[],
+    newMarks: { customerId: string; key: string }[],
+    before: Map<string, string>,
+    states: Map<string, CustomerState | null>,
+    candidate: number | null,
+  ): Promise<boolean> {
+    const byShard = new Map<number, { ids: string[]; marks: string[] }>();
+    const shardOf = (id: string) => {
+      const shard = customerShard(id);
+      let group = byShard.get(shard);
+      if (!group) byShard.set(shard, (group = { ids: [], marks: [] }));
+      return group;
+    };
+    for (const id of ids) shardOf(id).ids.push(id);
+    for (const { customerId, key } of newMarks) shardOf(customerId).marks.push(key);
+    const shards = [...byShard.keys()];
+    const [results] = await Promise.all([
+      pipelineByNode(this.redis, shards.map(customerIndexKey), (pipeline, indexKey, i) => {
+        const group = byShard.get(shards[i])!;
+        (pipeline as PipelineWithCommit).cvpCommitFeatures(
+          group.ids.length + group.marks.length + 1,
+          ...group.ids.map(featureStateKey),
+          ...group.marks,
+          indexKey,
+          group.ids.length,
+          group.marks.length,
+          FEATURE_STATE_TTL_SECONDS,
+          APPLIED_EVENT_TTL_SECONDS,
+          ...group.ids.map((id) => before.get(id)!),
+          ...group.ids.map((id) => JSON.stringify(states.get(id))),
+          ...group.ids,
+        );
+      }),
+      candidate === null ? null : this.clock.raise(candidate),
+    ]);
+    return valuesOrThrow(results).every((committed) => committed === 1);
+  }
+
   /** After Kafka acknowledged the vectors: a replay of these events is now a plain duplicate. */
   async markPublished(eventKeys: string[]): Promise<void> {
     if (eventKeys.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const key of eventKeys) pipeline.set(key, 'published', 'KEEPTTL');
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed) throw failed[0];
+    valuesOrThrow(
+      await pipelineByNode(this.redis, eventKeys, (pipeline, key) => pipeline.set(key, 'published', 'KEEPTTL')),
+    );
   }
 }
 
-type RedisWithCommit = Redis & { cvpCommitFeatures(numKeys: number, ...args: (string | number)[]): Promise<number> };
+type PipelineWithCommit = ChainableCommander & {
+  cvpCommitFeatures(numKeys: number, ...args: (string | number)[]): unknown;
+};

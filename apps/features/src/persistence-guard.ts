@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
-import { aofEnabled, REDIS } from '@cvp/redis';
+import { aofEnabled, REDIS, type RedisClient } from '@cvp/redis';
 import type { FeaturesConfig } from './config';
 
 export const FEATURES_CONFIG = Symbol('FEATURES_CONFIG');
@@ -15,7 +14,7 @@ export const FEATURES_CONFIG = Symbol('FEATURES_CONFIG');
 @Injectable()
 export class PersistenceGuard implements OnApplicationBootstrap {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(FEATURES_CONFIG) private readonly config: FeaturesConfig,
     private readonly logger: PinoLogger,
   ) {

@@ -1,13 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import type { CustomerScore } from '@cvp/contracts';
-import { featureStateKey, scoreKey } from '@cvp/redis';
+import {
+  createRedisClient,
+  customerShard,
+  featureStateKey,
+  groupByNode,
+  isCluster,
+  type RedisClient,
+  scoreKey,
+} from '@cvp/redis';
+import { SWEEP_PHASES, type SweepRecord } from '@cvp/scoring';
 import { scorerEnvSchema } from './config';
 import { ScoreStore } from './score-store';
+import { SweepLedger } from './sweep-ledger';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-// The read timeout is not what these tests are about: a generous one keeps a loaded CI machine from failing them.
-const store = new ScoreStore(redis, scorerEnvSchema.parse({ SCORE_READ_TIMEOUT_MS: '2000' }));
+// The same tests on one Redis server and on the three-node Redis Cluster that deploy/local/infra.sh starts.
+const servers: [string, RedisClient][] = [
+  [
+    'one Redis server',
+    createRedisClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: 5000 }),
+  ],
+  [
+    'a three-node Redis Cluster',
+    createRedisClient({
+      url: process.env.REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000',
+      cluster: true,
+      commandTimeoutMs: 5000,
+    }),
+  ],
+];
 const run = randomUUID().slice(0, 8);
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString();
 
@@ -31,12 +52,19 @@ const score = (customerId: string, overrides: Partial<CustomerScore>): CustomerS
   ...overrides,
 });
 
-afterAll(async () => {
-  store.onApplicationShutdown();
-  redis.disconnect();
-});
+describe.each(servers)('ScoreStore on %s', (_name, redis) => {
+  // The read timeout is not what these tests are about: a generous one keeps a loaded CI machine from failing them.
+  const store = new ScoreStore(redis, scorerEnvSchema.parse({ SCORE_READ_TIMEOUT_MS: '2000' }));
+  const ledger = new SweepLedger(redis);
 
-describe('ScoreStore.writeNewer (real Redis): the newest score wins', () => {
+  beforeAll(async () => {
+    if (redis.status === 'wait') await redis.connect();
+  });
+  afterAll(() => {
+    store.onApplicationShutdown();
+    redis.disconnect();
+  });
+
   const write = async (value: CustomerScore) => {
     const outcome = await store.writeNewer([value]);
     return { written: outcome.written, published: outcome.publish.length };
@@ -92,5 +120,72 @@ describe('ScoreStore.writeNewer (real Redis): the newest score wins', () => {
     await redis.del(featureStateKey(id));
     expect(await store.forget([id])).toBe(1);
     expect(await redis.exists(scoreKey(id))).toBe(0);
+  });
+
+  it('writes, reads and forgets customers of many shards in one call each, tier totals summed over the shards', async () => {
+    const ids = Array.from({ length: 60 }, (_, i) => `int-${run}-many-${i}`);
+    // Spread over the shards (and, on the cluster, its three nodes).
+    expect(new Set(ids.map(customerShard)).size).toBeGreaterThan(40);
+    expect(groupByNode(redis, ids.map(scoreKey))).toHaveLength(isCluster(redis) ? 3 : 1);
+    const before = await store.tierSummary();
+    const scores = ids.map((id, i) => score(id, { tier: i % 2 ? 'high' : 'low', expectedSpend: i }));
+    expect((await store.writeNewer(scores)).written).toBe(60);
+    const after = await store.tierSummary();
+    expect(after.customers - before.customers).toBe(60);
+    expect(after.tiers.high.customers - before.tiers.high.customers).toBe(30);
+    const highSpend = ids.reduce((sum, _, i) => sum + (i % 2 ? i : 0), 0);
+    expect(after.tiers.high.expectedSpend - before.tiers.high.expectedSpend).toBeCloseTo(highSpend, 1);
+
+    const asked = [ids[5], `int-${run}-nobody`, ids[0], ids[59]];
+    const texts = await store.getManyJson(asked);
+    expect(texts.map((text) => text && (JSON.parse(text) as CustomerScore).customerId)).toEqual([
+      ids[5],
+      null,
+      ids[0],
+      ids[59],
+    ]);
+    expect(await store.forget(ids)).toBe(60);
+    expect((await store.tierSummary()).customers).toBe(before.customers);
+    expect(await store.getManyJson(ids.slice(0, 3))).toEqual([null, null, null]);
+  });
+
+  it('keeps the sweep ledger in one hash slot: start, claim, record, finish', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `int-${run}-sweep-${i}`);
+    for (const id of ids) await redis.set(featureStateKey(id), `{"id":"${id}"}`, 'EX', 60);
+    expect(await ledger.states([ids[3], `int-${run}-none`, ids[17]])).toEqual([
+      `{"id":"${ids[3]}"}`,
+      null,
+      `{"id":"${ids[17]}"}`,
+    ]);
+    const record: SweepRecord = {
+      id: `int-${run}`,
+      trigger: 'on-demand',
+      asOf: day(30),
+      modelVersion: `m-${run}`,
+      startedAt: new Date().toISOString(),
+      shards: 2,
+      customersTotal: await ledger.customersTotal(),
+    };
+    const started = await ledger.start(record, true);
+    expect(started?.started).toBe(true);
+    expect(await ledger.claim(record, 0, 'a', 10_000)).toBe(true);
+    expect(await ledger.claim(record, 0, 'b', 10_000)).toBe(false);
+    expect(await ledger.renew(record, 0, 'a', 10_000)).toBe(true);
+    const timeMs = Object.fromEntries(SWEEP_PHASES.map((phase) => [phase, 1])) as Record<
+      (typeof SWEEP_PHASES)[number],
+      number
+    >;
+    await ledger.record(record, 0, '0', { customers: 5, written: 4, forgotten: 1, skipped: 0, timeMs });
+    await ledger.record(record, 1, '0', null);
+    expect(await ledger.allDone(record)).toBe(true);
+    const summary = await ledger.finish(record);
+    expect(summary).toMatchObject({ id: record.id, customers: 5, written: 4, forgotten: 1, shardsDone: 2 });
+    expect((await ledger.last())?.id).toBe(record.id);
+    expect(await ledger.active()).toBeNull();
+    await Promise.all(ids.map((id) => redis.del(featureStateKey(id))));
+  });
+
+  it('is what it says it is', () => {
+    expect(isCluster(redis)).toBe(_name.includes('Cluster'));
   });
 });

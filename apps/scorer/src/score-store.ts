@@ -1,17 +1,22 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { TIERS, type CustomerScore, type Tier } from '@cvp/contracts';
 import {
+  CUSTOMER_SHARDS,
   customerIndexKey,
   customerShard,
+  duplicateClient,
   featureStateKey,
   fromScoreHash,
+  pipelineByNode,
   REDIS,
+  type RedisClient,
   SCORE_TTL_SECONDS,
   scoreKey,
-  TIER_SUMMARY_KEY,
+  tierSummaryKey,
   toScoreHash,
+  valuesOrThrow,
 } from '@cvp/redis';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 
@@ -21,7 +26,7 @@ import { SCORER_CONFIG, type ScorerConfig } from './config';
  * from a newer event), then a later instant it is as of (asOfMs; a sweep moves a silent customer forward), then, at
  * the same two instants, another model (a swap) or another event (a late event folded in). Returns 1 when written,
  * 2 when this very score (same instants, model and source) is already held (a retry: publish it again), 0 otherwise.
- * KEYS[1] score hash, KEYS[2] tier summary.
+ * KEYS[1] score hash, KEYS[2] tier totals of the customer's shard.
  * ARGV: eventMs, asOfMs, sourceEventId, modelVersion, trigger, ttl, tier, expectedSpend, the hash's fields as one JSON
  * object of strings (unpacked here: one argument instead of thirty for the client to encode).
  */
@@ -59,7 +64,8 @@ return 1
 
 /**
  * Forgets a customer whose feature state expired: deletes the score, takes it out of the tier totals and out of the
- * sweep index, unless a state exists again (an event raced the sweep). KEYS: score, tier summary, index shard, state.
+ * sweep index, unless a state exists again (an event raced the sweep). KEYS: score, shard tier totals, shard index,
+ * state (one hash slot: the customer's shard).
  * ARGV[1] customer id. Returns 1 when forgotten.
  */
 const FORGET = `
@@ -108,16 +114,16 @@ export class ScoreStoreUnavailable extends Error {
  */
 @Injectable()
 export class ScoreStore implements OnApplicationShutdown {
-  private readonly reader: Redis;
+  private readonly reader: RedisClient;
   private readonly lastKnown: LRUCache<string, string>;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(SCORER_CONFIG) config: ScorerConfig,
   ) {
     this.redis.defineCommand('cvpWriteScoreIfNewer', { numberOfKeys: 2, lua: WRITE_IF_NEWER });
     this.redis.defineCommand('cvpForgetCustomer', { numberOfKeys: 4, lua: FORGET });
-    this.reader = redis.duplicate({ commandTimeout: config.SCORE_READ_TIMEOUT_MS, lazyConnect: true });
+    this.reader = duplicateClient(redis, config.SCORE_READ_TIMEOUT_MS);
     this.reader.on('error', () => undefined); // the write client logs connection trouble already
     this.lastKnown = new LRUCache({ max: config.SCORE_STALE_CACHE_SIZE });
   }
@@ -127,34 +133,33 @@ export class ScoreStore implements OnApplicationShutdown {
     this.reader.disconnect();
   }
 
-  /** Writes the scores in one round trip, each only if newer than the one held (see WRITE_IF_NEWER). */
+  /** Writes the scores in one round trip (per node), each only if newer than the one held (see WRITE_IF_NEWER). */
   async writeNewer(scores: CustomerScore[]): Promise<WriteOutcome> {
     if (scores.length === 0) return { publish: [], written: 0 };
-    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
-      cvpWriteScoreIfNewer(key: string, summary: string, ...args: (string | number)[]): unknown;
-    };
-    for (const score of scores) {
-      pipeline.cvpWriteScoreIfNewer(
-        scoreKey(score.customerId),
-        TIER_SUMMARY_KEY,
-        Date.parse(score.lastEventAt ?? score.asOf),
-        Date.parse(score.asOf),
-        score.sourceEventId,
-        score.modelVersion,
-        score.trigger,
-        SCORE_TTL_SECONDS,
-        score.tier,
-        score.expectedSpend,
-        JSON.stringify(toScoreHash(score)),
-      );
-    }
-    const results = (await pipeline.exec()) ?? [];
+    const results = await pipelineByNode(
+      this.redis,
+      scores.map((score) => scoreKey(score.customerId)),
+      (pipeline, key, i) => {
+        const score = scores[i];
+        (pipeline as ScorePipeline).cvpWriteScoreIfNewer(
+          key,
+          tierSummaryKey(customerShard(score.customerId)),
+          Date.parse(score.lastEventAt ?? score.asOf),
+          Date.parse(score.asOf),
+          score.sourceEventId,
+          score.modelVersion,
+          score.trigger,
+          SCORE_TTL_SECONDS,
+          score.tier,
+          score.expectedSpend,
+          JSON.stringify(toScoreHash(score)),
+        );
+      },
+    );
     const outcome: WriteOutcome = { publish: [], written: 0 };
-    scores.forEach((score, i) => {
-      const [error, result] = results[i];
-      if (error) throw error;
+    valuesOrThrow(results).forEach((result, i) => {
       if (result === 1) outcome.written++;
-      if (result === 1 || result === 2) outcome.publish.push(score);
+      if (result === 1 || result === 2) outcome.publish.push(scores[i]);
     });
     return outcome;
   }
@@ -162,23 +167,18 @@ export class ScoreStore implements OnApplicationShutdown {
   /** Forgets customers whose feature state expired (see FORGET); returns how many were forgotten. */
   async forget(customerIds: readonly string[]): Promise<number> {
     if (customerIds.length === 0) return 0;
-    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
-      cvpForgetCustomer(...args: string[]): unknown;
-    };
-    for (const id of customerIds) {
-      pipeline.cvpForgetCustomer(
-        scoreKey(id),
-        TIER_SUMMARY_KEY,
-        customerIndexKey(customerShard(id)),
+    const results = await pipelineByNode(this.redis, customerIds.map(scoreKey), (pipeline, key, i) => {
+      const id = customerIds[i];
+      const shard = customerShard(id);
+      (pipeline as ScorePipeline).cvpForgetCustomer(
+        key,
+        tierSummaryKey(shard),
+        customerIndexKey(shard),
         featureStateKey(id),
         id,
       );
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return results.reduce((sum, [error, result]) => {
-      if (error) throw error;
-      return sum + (result === 1 ? 1 : 0);
-    }, 0);
+    });
+    return valuesOrThrow(results).filter((result) => result === 1).length;
   }
 
   /** One customer's score (parsed; the API serves `getManyJson`'s text as it is). */
@@ -197,24 +197,19 @@ export class ScoreStore implements OnApplicationShutdown {
     if (customerIds.length === 0) return [];
     try {
       await this.connected();
-      const pipeline = this.reader.pipeline();
-      for (const id of customerIds) pipeline.hget(scoreKey(id), 'json');
-      const results = (await pipeline.exec()) ?? [];
-      const texts = results.map(([error, text]) => {
-        if (error) throw error;
-        return (text as string | null) ?? null;
-      });
-      const older = customerIds.filter((_, i) => texts[i] === null);
+      const keys = customerIds.map(scoreKey);
+      const texts = valuesOrThrow(
+        await pipelineByNode(this.reader, keys, (pipeline, key) => pipeline.hget(key, 'json')),
+      ).map((text) => (text as string | null) ?? null);
+      const older = keys.filter((_, i) => texts[i] === null);
       if (older.length > 0) {
-        const whole = this.reader.pipeline();
-        for (const id of older) whole.hgetall(scoreKey(id));
-        const hashes = (await whole.exec()) ?? [];
+        const hashes = valuesOrThrow(
+          await pipelineByNode(this.reader, older, (pipeline, key) => pipeline.hgetall(key)),
+        );
         let at = 0;
         texts.forEach((text, i) => {
           if (text !== null) return;
-          const [error, hash] = hashes[at++];
-          if (error) throw error;
-          const fields = hash as Record<string, string>;
+          const fields = hashes[at++] as Record<string, string>;
           if (Object.keys(fields).length > 0) texts[i] = JSON.stringify(fromScoreHash(fields));
         });
       }
@@ -230,19 +225,23 @@ export class ScoreStore implements OnApplicationShutdown {
   }
 
   async tierSummary(): Promise<TierSummary> {
-    let hash: Record<string, string>;
+    let hashes: Record<string, string>[];
     try {
       await this.connected();
-      hash = await this.reader.hgetall(TIER_SUMMARY_KEY);
+      const keys = Array.from({ length: CUSTOMER_SHARDS }, (_, shard) => tierSummaryKey(shard));
+      hashes = valuesOrThrow(
+        await pipelineByNode(this.reader, keys, (pipeline, key) => pipeline.hgetall(key)),
+      ) as Record<string, string>[];
     } catch (error) {
       throw new ScoreStoreUnavailable(error);
     }
+    const sum = (field: string) => hashes.reduce((total, hash) => total + Number(hash[field] ?? 0), 0);
     const tiers = Object.fromEntries(
       TIERS.map((tier) => [
         tier,
         {
-          customers: Number(hash[`${tier}:customers`] ?? 0),
-          expectedSpend: Math.round(Number(hash[`${tier}:expectedSpend`] ?? 0) * 100) / 100,
+          customers: sum(`${tier}:customers`),
+          expectedSpend: Math.round(sum(`${tier}:expectedSpend`) * 100) / 100,
         },
       ]),
     ) as TierSummary['tiers'];
@@ -253,3 +252,8 @@ export class ScoreStore implements OnApplicationShutdown {
     if (this.reader.status === 'wait') await this.reader.connect();
   }
 }
+
+type ScorePipeline = ChainableCommander & {
+  cvpWriteScoreIfNewer(key: string, summary: string, ...args: (string | number)[]): unknown;
+  cvpForgetCustomer(...args: string[]): unknown;
+};

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import {
-  CUSTOMER_INDEX_COMPLETE_KEY,
-  CUSTOMER_INDEX_SHARDS,
+  CUSTOMER_SHARDS,
   customerIndexKey,
-  customerShard,
   featureStateKey,
+  getMany,
+  pipelineByNode,
   REDIS,
+  type RedisClient,
   SWEEP_ACTIVE_KEY,
   SWEEP_KEYS_TTL_SECONDS,
   SWEEP_LAST_KEY,
@@ -71,7 +71,7 @@ redis.call('DEL', KEYS[1])
 return 1
 `;
 
-type SweepRedis = Redis & {
+type SweepRedis = RedisClient & {
   cvpStartSweep(active: string, last: string, record: string, model: string, mode: string): Promise<[number, string]>;
   cvpRenewLease(lease: string, active: string, replica: string, ms: number, id: string): Promise<number>;
   cvpReleaseLease(lease: string, replica: string): Promise<number>;
@@ -90,13 +90,14 @@ export interface PageOutcome {
 /**
  * The shared state of re-scoring sweeps in Redis, so that every scorer replica sees the same sweep: the active sweep
  * and the last finished one, each shard's lease, resume cursor and done mark, the running figures, and the customer
- * index the shards come from. Every change that must not be half-made is one script or one MULTI.
+ * index the shards come from. Every change that must not be half-made is one script or one MULTI (the sweep's keys
+ * share one hash slot, `{sweep}`).
  */
 @Injectable()
 export class SweepLedger {
   private readonly redis: SweepRedis;
 
-  constructor(@Inject(REDIS) redis: Redis) {
+  constructor(@Inject(REDIS) redis: RedisClient) {
     redis.defineCommand('cvpStartSweep', { numberOfKeys: 2, lua: START_SWEEP });
     redis.defineCommand('cvpRenewLease', { numberOfKeys: 2, lua: RENEW_LEASE });
     redis.defineCommand('cvpReleaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
@@ -137,9 +138,9 @@ export class SweepLedger {
 
   /** Customers in the index now. */
   async customersTotal(): Promise<number> {
-    const totals = this.redis.pipeline();
-    for (let shard = 0; shard < CUSTOMER_INDEX_SHARDS; shard++) totals.scard(customerIndexKey(shard));
-    return ((await totals.exec()) ?? []).reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
+    const keys = Array.from({ length: CUSTOMER_SHARDS }, (_, shard) => customerIndexKey(shard));
+    const totals = await pipelineByNode(this.redis, keys, (pipeline, key) => pipeline.scard(key));
+    return totals.reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
   }
 
   /** Leases a shard not done yet to `replica` for `leaseMs`; false when done or held by another. */
@@ -170,7 +171,7 @@ export class SweepLedger {
 
   /** The stored feature states of these customers (null: expired). */
   async states(ids: readonly string[]): Promise<(string | null)[]> {
-    return this.redis.mget(ids.map(featureStateKey));
+    return getMany(this.redis, ids.map(featureStateKey));
   }
 
   /** After a page: its figures, the cursor after it and, at the shard's end, its done mark, in one step. */
@@ -229,30 +230,5 @@ export class SweepLedger {
       skipped: count('skipped'),
     };
     return sweepFigures(counts, timeMs, sweep.startedAt, Date.now());
-  }
-
-  /**
-   * Once per deployment: adds to the index the states written before the index existed. Returns how many states it
-   * indexed (0 when the index was already complete).
-   */
-  async completeIndex(): Promise<number> {
-    if (await this.redis.exists(CUSTOMER_INDEX_COMPLETE_KEY)) return 0;
-    const prefix = featureStateKey('');
-    let cursor = '0';
-    let added = 0;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length === 0) continue;
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) {
-        const id = key.slice(prefix.length);
-        pipeline.sadd(customerIndexKey(customerShard(id)), id);
-      }
-      await pipeline.exec();
-      added += keys.length;
-    } while (cursor !== '0');
-    await this.redis.set(CUSTOMER_INDEX_COMPLETE_KEY, new Date().toISOString());
-    return added;
   }
 }

@@ -4,7 +4,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { PinoLogger } from 'nestjs-pino';
 import { sweepDue } from '@cvp/clock';
 import { TOPICS } from '@cvp/contracts';
-import { CUSTOMER_INDEX_SHARDS, ScoreClock } from '@cvp/redis';
+import { CUSTOMER_SHARDS, RedisLayout, ScoreClock } from '@cvp/redis';
 import type { CustomerState } from '@cvp/features';
 import { KafkaProducerService } from '@cvp/kafka';
 import {
@@ -60,6 +60,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly scoring: ScoringService,
     private readonly store: ScoreStore,
     private readonly producer: KafkaProducerService,
+    private readonly layout: RedisLayout,
     models: ModelHolder,
     private readonly logger: PinoLogger,
   ) {
@@ -90,15 +91,14 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.ready;
     const nowMs = await this.clock.now();
     if (nowMs === null) throw new ClockNotStarted();
-    const indexed = await this.ledger.completeIndex();
-    if (indexed > 0) this.logger.info({ states: indexed }, 'customer index completed from the stored feature states');
+    await this.layout.ensure(); // the index of a store moved from the layout before hash tags is complete
     const record: SweepRecord = {
       id: `${new Date(nowMs).toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`,
       trigger,
       asOf: new Date(nowMs).toISOString(),
       modelVersion: this.scoring.modelVersion,
       startedAt: new Date().toISOString(),
-      shards: CUSTOMER_INDEX_SHARDS,
+      shards: CUSTOMER_SHARDS,
       customersTotal: await this.ledger.customersTotal(),
     };
     const outcome = await this.ledger.start(record, trigger === 'model-swap');
@@ -122,6 +122,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private async work(): Promise<void> {
     try {
       await this.ready;
+      await this.layout.ensure();
       if (this.swapPending) {
         this.swapPending = false;
         await this.request('model-swap').catch((error: Error) => {

@@ -9,12 +9,11 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import { pseudonym, RequireRole } from '@cvp/auth';
 import { isUnicodeText } from '@cvp/contracts';
 import { PrismaService, type Prisma } from '@cvp/db';
-import { eraseCustomerFromRedis, REDIS, type RedisErasure } from '@cvp/redis';
+import { eraseCustomerFromRedis, REDIS, type RedisClient, type RedisErasure, RedisLayout } from '@cvp/redis';
 import { TRAINER_CONFIG, type TrainerConfig } from './config';
 
 export interface ErasureReport {
@@ -40,7 +39,8 @@ export class ErasureService {
     private readonly prisma: PrismaService,
     @Inject(TRAINER_CONFIG) private readonly config: TrainerConfig,
     private readonly logger: PinoLogger,
-    @Optional() @Inject(REDIS) private readonly redis?: Redis,
+    @Optional() @Inject(REDIS) private readonly redis?: RedisClient,
+    @Optional() private readonly layout?: RedisLayout,
   ) {
     logger.setContext(ErasureService.name);
   }
@@ -56,6 +56,7 @@ export class ErasureService {
     });
     let redis: RedisErasure;
     try {
+      await this.layout?.ensure(); // a store of the layout before hash tags is moved first, so nothing is missed
       redis = await eraseCustomerFromRedis(this.redis, customerId, alias);
     } catch (error) {
       throw new ServiceUnavailableException(

@@ -24,6 +24,11 @@ export const baseEnvSchema = z.object({
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
     .default('redis://127.0.0.1:6379'),
+  /**
+   * REDIS_URL names one node of a Redis Cluster (the client learns the others from it; user, password and TLS apply
+   * to every node). The key layout keeps each script to one hash slot.
+   */
+  REDIS_CLUSTER: bool.default(false),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
     .default('postgresql://cvp:cvp@127.0.0.1:5432/cvp'),

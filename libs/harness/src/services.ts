@@ -43,10 +43,11 @@ export function startService(
   env: Record<string, string> = {},
   logFolder = 'e2e',
   nodeArgs: string[] = [],
+  logName: string = name,
 ): RunningService {
   const logDir = join(WORKSPACE_ROOT, 'reports', logFolder);
   mkdirSync(logDir, { recursive: true });
-  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
+  const log = createWriteStream(join(logDir, `${logName}.log`), { flags: 'w' });
   const port = String(Number(env.PORT ?? PORTS[name]) + servicePortOffset());
   const child = spawn(process.execPath, [...nodeArgs, join(WORKSPACE_ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: WORKSPACE_ROOT,

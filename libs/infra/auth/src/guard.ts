@@ -13,10 +13,9 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { PrismaService } from '@cvp/db';
-import { REDIS, rateLimitKey } from '@cvp/redis';
+import { REDIS, rateLimitKey, type RedisClient } from '@cvp/redis';
 import { allows, findUsableKey, hashKey, type Role, type VerifiedKey } from './api-keys';
 
 const REQUIRED_ROLE = 'cvp:required-role';
@@ -92,7 +91,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
     @Optional() private readonly prisma?: PrismaService,
-    @Optional() @Inject(REDIS) private readonly redis?: Redis,
+    @Optional() @Inject(REDIS) private readonly redis?: RedisClient,
   ) {
     this.cache = new LRUCache({ max: 10_000, ttl: Math.max(1, options.cacheSeconds * 1000) });
     // Sent once, then called by its SHA.
@@ -178,7 +177,7 @@ export class ApiKeyGuard implements CanActivate {
     const delta = window.pending;
     window.pending = 0;
     try {
-      const counter = this.redis as Redis & { cvpRateLimit(key: string, delta: number): Promise<number> };
+      const counter = this.redis as RedisClient & { cvpRateLimit(key: string, delta: number): Promise<number> };
       window.known = Number(await counter.cvpRateLimit(rateLimitKey(keyId, window.second), delta));
     } catch (error) {
       window.known += delta; // counted alone while the shared counter is away

@@ -14,7 +14,7 @@ import { createKafkaClient } from './kafka.module';
 import { kafkaSecurityFromEnv } from './security';
 import type { KafkaClientKind } from './wire';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const LIBS = join(ROOT, '.infra', 'kafka', 'libs');
@@ -80,7 +80,7 @@ beforeAll(async () => {
   ]);
   broker = spawn('java', [...java, 'kafka.Kafka', properties], { stdio: 'ignore' });
   for (let i = 0; !(await portOpen(PORT)); i++) {
-    if (i > 200) throw new Error('the SASL broker did not start');
+    if (i > 400) throw new Error('the SASL broker did not start');
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   const admin = createKafkaClient({

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { KAFKA_CLIENT, KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
 import type { Kafka } from 'kafkajs';
 import type { Telemetry } from '@cvp/telemetry';
+import { RedisLayout } from '@cvp/redis';
 import { ErasedCustomers } from './erased';
 import { HealthService } from './health';
 import { RpcErrorPassthrough } from './rpc-errors';
@@ -76,6 +77,14 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
 
   const health = app.get(HealthService);
   await waitUntilReady(health, STARTUP_TIMEOUT_MS);
+  // A store of the layout before hash tags is moved before anything reads or writes it (once; see @cvp/redis layout):
+  // before consuming where Redis is needed; in the background where it is optional (ingest, a trainer's counters).
+  const layout = layoutOf(app);
+  if (layout && health.uses('redis')) await layout.ensure();
+  else
+    layout
+      ?.ensure()
+      .catch((error: Error) => logger.warn(`Redis layout not checked yet: ${error.message}`, 'bootstrap'));
 
   if (KAFKA_GROUP_ID) {
     const erased = app.get(ErasedCustomers);
@@ -107,6 +116,14 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   }
   logger.log('ready', 'bootstrap');
   return app;
+}
+
+function layoutOf(app: INestApplication): RedisLayout | null {
+  try {
+    return app.get(RedisLayout, { strict: false });
+  } catch {
+    return null; // a service without Redis
+  }
 }
 
 async function waitUntilReady(health: HealthService, timeoutMs: number): Promise<void> {

@@ -96,7 +96,9 @@ export class CoreModule {
           // TLS and SASL from KAFKA_TLS*, KAFKA_SASL_* (validated at boot: a half setting stops the service).
           security: kafkaSecurityFromEnv(),
         }),
-        ...(clients.has('redis') ? [RedisModule.forRoot({ url: config.REDIS_URL })] : []),
+        ...(clients.has('redis')
+          ? [RedisModule.forRoot({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER })]
+          : []),
         ...(clients.has('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
       ],
       controllers: [HealthController],

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { pseudonym } from '@cvp/auth';
 import { PrismaService } from '@cvp/db';
-import { erasedAmong, REDIS } from '@cvp/redis';
+import { erasedAmong, REDIS, type RedisClient } from '@cvp/redis';
 
 export const PSEUDONYM_KEY = Symbol('PSEUDONYM_KEY');
 
@@ -16,7 +15,7 @@ export const PSEUDONYM_KEY = Symbol('PSEUDONYM_KEY');
 export class ErasedCustomers {
   constructor(
     @Inject(PSEUDONYM_KEY) private readonly key: string,
-    @Optional() @Inject(REDIS) private readonly redis?: Redis,
+    @Optional() @Inject(REDIS) private readonly redis?: RedisClient,
     @Optional() private readonly prisma?: PrismaService,
   ) {}
 

@@ -35,6 +35,11 @@ export class HealthService {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** Whether the service's readiness depends on `dependency`. */
+  uses(dependency: Dependency): boolean {
+    return this.options.dependencies.includes(dependency);
+  }
+
   /** Checks every dependency in parallel, each bounded by the timeout. */
   async readiness(dependencies: readonly Dependency[] = this.options.dependencies): Promise<ReadinessReport> {
     const entries = await Promise.all(

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient, scanPages } from './cluster';
 import {
   appliedEventPattern,
   customerIndexKey,
@@ -6,16 +6,15 @@ import {
   ERASED_CUSTOMERS_KEY,
   featureStateKey,
   scoreKey,
-  TIER_SUMMARY_KEY,
+  tierSummaryKey,
 } from './keys';
 
 /**
- * Erases one customer's keys in one step: the feature state, the score (taken out of the tier totals), the sweep
- * index entry; and adds the tombstone. KEYS: state, score, tier summary, index shard, erased set. ARGV: customer id,
- * pseudonym. Returns { state deleted, score deleted }.
+ * Erases one customer's keys in one step (one hash slot: their shard's): the feature state, the score (taken out of
+ * the tier totals), the sweep index entry. KEYS: state, score, tier summary, index shard. ARGV: customer id.
+ * Returns { state deleted, score deleted }.
  */
 const ERASE = `
-redis.call('SADD', KEYS[5], ARGV[2])
 local state = redis.call('DEL', KEYS[1])
 local held = redis.call('HMGET', KEYS[2], 'tier', 'expectedSpend')
 if held[1] then
@@ -35,33 +34,31 @@ export interface RedisErasure {
 
 /** Removes everything Redis holds of a customer and tombstones them (see `ERASED_CUSTOMERS_KEY`). */
 export async function eraseCustomerFromRedis(
-  redis: Redis,
+  redis: RedisClient,
   customerId: string,
   pseudonym: string,
 ): Promise<RedisErasure> {
+  // The tombstone first: from here on no consumer writes the customer again, whatever happens below.
+  await redis.sadd(ERASED_CUSTOMERS_KEY, pseudonym);
+  const shard = customerShard(customerId);
   const [state, score] = (await redis.eval(
     ERASE,
-    5,
+    4,
     featureStateKey(customerId),
     scoreKey(customerId),
-    TIER_SUMMARY_KEY,
-    customerIndexKey(customerShard(customerId)),
-    ERASED_CUSTOMERS_KEY,
+    tierSummaryKey(shard),
+    customerIndexKey(shard),
     customerId,
-    pseudonym,
   )) as [number, number];
   let dedupMarks = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', appliedEventPattern(customerId), 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) dedupMarks += await redis.del(...keys);
-  } while (cursor !== '0');
+  // The marks share the customer's hash slot: one DEL per page.
+  for await (const { keys, node } of scanPages(redis, appliedEventPattern(customerId)))
+    dedupMarks += await node.del(...keys);
   return { featureState: state, score, dedupMarks };
 }
 
 /** Which of these pseudonyms are erased, in one round trip. */
-export async function erasedAmong(redis: Redis, pseudonyms: readonly string[]): Promise<Set<string>> {
+export async function erasedAmong(redis: RedisClient, pseudonyms: readonly string[]): Promise<Set<string>> {
   if (pseudonyms.length === 0) return new Set();
   const flags = await redis.smismember(ERASED_CUSTOMERS_KEY, ...pseudonyms);
   return new Set(pseudonyms.filter((_, i) => flags[i] === 1));

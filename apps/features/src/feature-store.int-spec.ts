@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { ClickstreamEvent } from '@cvp/contracts';
+import {
+  appliedEventKey,
+  CLOCK_WATERMARK_KEY,
+  createRedisClient,
+  customerIndexKey,
+  customerShard,
+  featureStateKey,
+  groupByNode,
+  isCluster,
+  type RedisClient,
+  ScoreClock,
+} from '@cvp/redis';
+import { FeatureStore } from './feature-store';
+
+// The same tests on one Redis server and on the three-node Redis Cluster that deploy/local/infra.sh starts.
+const servers: [string, RedisClient][] = [
+  [
+    'one Redis server',
+    createRedisClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: 5000 }),
+  ],
+  [
+    'a three-node Redis Cluster',
+    createRedisClient({
+      url: process.env.REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000',
+      cluster: true,
+      commandTimeoutMs: 5000,
+    }),
+  ],
+];
+const run = randomUUID().slice(0, 8);
+// Far ahead of any event other tests send, so the watermark this test moves is its own to check.
+const future = Date.UTC(2100, 0, 1);
+
+const view = (customerId: string, n: number, atMs: number): ClickstreamEvent => ({
+  type: 'page_view',
+  eventId: `e${n}`,
+  customerId,
+  occurredAt: new Date(atMs).toISOString(),
+});
+
+describe.each(servers)('FeatureStore on %s', (name, redis) => {
+  const clock = new ScoreClock(redis, { mode: 'event-time', latenessMs: 0, maxFutureSkewMs: 1e15 });
+  const store = new FeatureStore(redis, clock);
+  const ids = Array.from({ length: 40 }, (_, i) => `int-${run}-${name.length}-${i}`);
+
+  beforeAll(async () => {
+    if (redis.status === 'wait') await redis.connect();
+  });
+  afterAll(async () => {
+    for (const id of ids) await redis.del(featureStateKey(id));
+    redis.disconnect();
+  });
+
+  it('commits a batch of many shards shard by shard, with the dedup marks, the index and the watermark', async () => {
+    expect(groupByNode(redis, ids.map(featureStateKey))).toHaveLength(isCluster(redis) ? 3 : 1);
+    const events = ids.flatMap((id, i) => [view(id, 1, future + i), view(id, 2, future + i + 1)]);
+    const batch = await store.apply(events);
+    expect(batch.duplicates).toBe(0);
+    expect(batch.updates.map((update) => update.state.customerId).sort()).toEqual([...ids].sort());
+    const state = JSON.parse((await redis.get(featureStateKey(ids[7])))!) as { customerId: string };
+    expect(state.customerId).toBe(ids[7]);
+    expect(await redis.get(appliedEventKey(ids[7], 'e2'))).toBe('applied');
+    expect(await redis.sismember(customerIndexKey(customerShard(ids[7])), ids[7])).toBe(1);
+    expect(Number(await redis.get(CLOCK_WATERMARK_KEY))).toBeGreaterThanOrEqual(future + ids.length);
+
+    await store.markPublished(batch.eventKeys);
+    expect(await redis.get(appliedEventKey(ids[7], 'e2'))).toBe('published');
+    // A replay is a plain duplicate: nothing folded again, nothing to publish.
+    const replay = await store.apply(events);
+    expect(replay).toMatchObject({ duplicates: events.length, updates: [] });
+  });
+
+  it('folds a batch again when a state changed under it, and publishes the shards it had committed', async () => {
+    const [first, second] = [ids[0], ids.find((id) => customerShard(id) !== customerShard(ids[0]))!];
+    const before = await redis.get(featureStateKey(second));
+    // Another writer changes one state between the read and the commit: the first try of that shard fails.
+    let raced = false;
+    jest.spyOn(store as unknown as { commit: () => Promise<boolean> }, 'commit').mockImplementationOnce(async function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
+      raced = true;
+      await redis.set(featureStateKey(second), before!.replace('"customerId"', '"customerId" '), 'KEEPTTL');
+      // The real commit, now racing the write above.
+      return (FeatureStore.prototype as unknown as { commit: (...a: unknown[]) => Promise<boolean> }).commit.apply(
+        this,
+        args,
+      );
+    });
+    const batch = await store.apply([view(first, 3, future + 100), view(second, 3, future + 101)]);
+    expect(raced).toBe(true);
+    expect(batch.updates.map((update) => update.state.customerId).sort()).toEqual([first, second].sort());
+    expect(await redis.get(appliedEventKey(second, 'e3'))).toBe('applied');
+    jest.restoreAllMocks();
+  });
+});
