@@ -298,7 +298,8 @@ const stderr = (line: string) => process.stderr.write(`${line}\n`);
  * Writes the report; when the default place (beside the data) cannot be written (a read-only dataset folder), writes
  * it to the working directory instead. A path given with --report fails loudly.
  */
-function writeReport(path: string, html: string, fallback: boolean): string {
+/** Writes a report; where the data's folder is read-only (and no path was asked for), to the working directory. */
+export function writeReport(path: string, html: string, fallback: boolean): string {
   try {
     writeFileSync(path, html);
     return path;

@@ -16,6 +16,7 @@ import { followSweep, sweepFigures, sweepStatus, waitForModelSwapSweep } from '.
 import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
 import { registerEvaluate } from './evaluate';
+import { registerEvaluateRecs } from './evaluate-recs';
 import { rebuildFeatures } from './rebuild-features';
 import { authHeaders, registerKeys } from './keys';
 
@@ -420,6 +421,7 @@ program
   });
 
 registerEvaluate(program);
+registerEvaluateRecs(program);
 registerKeys(program);
 
 program.parseAsync().catch((error: Error) => {

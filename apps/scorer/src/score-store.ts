@@ -116,6 +116,7 @@ export class ScoreStoreUnavailable extends Error {
 export class ScoreStore implements OnApplicationShutdown {
   private readonly reader: RedisClient;
   private readonly lastKnown: LRUCache<string, string>;
+  private firstConnection: Promise<void> | null = null;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
@@ -248,8 +249,20 @@ export class ScoreStore implements OnApplicationShutdown {
     return { tiers, customers: TIERS.reduce((sum, tier) => sum + tiers[tier].customers, 0) };
   }
 
-  private async connected(): Promise<void> {
-    if (this.reader.status === 'wait') await this.reader.connect();
+  /**
+   * The read client's first connection, awaited by every request that comes while it is made (a burst of lookups on a
+   * fresh replica would otherwise fail at once: no offline queue). Later outages are not waited for: a request then
+   * fails at once and is answered stale.
+   */
+  private connected(): Promise<void> {
+    if (this.reader.status === 'ready') return Promise.resolve();
+    this.firstConnection ??= (this.reader.status === 'wait' ? this.reader.connect() : Promise.resolve()).catch(
+      (error: unknown) => {
+        this.firstConnection = null;
+        throw error;
+      },
+    );
+    return this.firstConnection;
   }
 }
 

@@ -1,0 +1,5 @@
+export * from './interactions';
+export * from './models';
+export * from './evaluation';
+export * from './selection';
+export * from './benchmark';
