@@ -5,6 +5,7 @@ import { createPrismaClient } from '@cvp/db';
 import { createKafkaWire, KafkaProducerService } from '@cvp/kafka';
 import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
+import { RECOMMENDER_FILE, trainRecommenderArtifact } from '@cvp/recommend';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const ROOT = join(__dirname, '..');
@@ -12,7 +13,8 @@ const ROOT = join(__dirname, '..');
 export const BENCH_MODEL_STORE = join(ROOT, '.infra', 'bench-models');
 
 /**
- * Trains a value model on a synthetic history (2,000 customers, 2025), saves the artifact under .infra/bench-models,
+ * Trains a value model and its recommender on a synthetic history (2,000 customers, 2025), saves the artifact under
+ * .infra/bench-models,
  * records it in the model registry (status `candidate`, with its checksum) and announces it on cvp.models.v1, as the
  * trainer would, so the benchmarked scorers (MODEL_STORE_DIR=BENCH_MODEL_STORE) score with a model. Returns the
  * version.
@@ -34,7 +36,14 @@ export async function saveBenchModel(
   const trained = await trainValueModel({ events, to: end, horizonDays: 90, seed: 1, members });
   const version = `ziln@${run}`;
   const metadata = valueModelMetadata(trained, { version, from: start, to: end, seed: 1 });
-  const artifact = await new ModelStore(BENCH_MODEL_STORE).save(version, trained.model.network, metadata);
+  // The recommender a trainer stores with the version: scorers serve it and put products on every score.
+  const recommender = trainRecommenderArtifact(events, end, 90);
+  const artifact = await new ModelStore(BENCH_MODEL_STORE).save(
+    version,
+    trained.model.network,
+    metadata,
+    recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender.artifact) } : {},
+  );
   trained.model.dispose();
   const prisma = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
   try {

@@ -35,6 +35,7 @@ import {
 } from '@cvp/harness';
 import { scoreKey } from '@cvp/redis';
 import type { LoadConfig, LoadResult } from './load/autocannon-run';
+import { BENCH_MODEL_STORE, publishBenchModel } from './bench-model';
 
 const { values: args } = parseArgs({
   options: {
@@ -113,9 +114,16 @@ interface Figures {
   throughput: LoadResult;
   atRate: LoadResult;
   batch: LoadResult;
+  /** GET recommendations at the same rate (the scorer only: the floor has none). */
+  recommendations?: LoadResult;
 }
 
-async function measure(url: string, headers: Record<string, string>, ids: string[]): Promise<Figures> {
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+  ids: string[],
+  withRecommendations: boolean,
+): Promise<Figures> {
   const seconds = Number(args.seconds);
   const paths = ids.map((id) => `/v1/customers/${encodeURIComponent(id)}/score`);
   const single = { url, paths, headers, seconds };
@@ -135,19 +143,32 @@ async function measure(url: string, headers: Record<string, string>, ids: string
     connections: 8,
     rate: Number(args['batch-rate']),
   });
-  return { throughput, atRate, batch };
+  const recommendations = withRecommendations
+    ? await load({
+        ...single,
+        paths: ids.map((id) => `/v1/customers/${encodeURIComponent(id)}/recommendations`),
+        connections: Number(args.connections),
+        rate: Number(args.rate),
+      })
+    : undefined;
+  return { throughput, atRate, batch, ...(recommendations ? { recommendations } : {}) };
 }
 
 async function main(): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const prisma = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
   const keys = await createKeysForEveryRole(prisma, `bench serving ${RUN}`).finally(() => prisma.$disconnect());
+  // A published model version with its recommender, as the trainer makes them: scores as in production, and
+  // recommendations to measure beside them.
+  console.error('[serving] training the bench model and its recommender');
+  await publishBenchModel(RUN);
   const scorer = startService(
     'scorer',
     {
       PORT: '3224',
       KAFKA_GROUP_ID: 'cvp-scorer-bench-serving',
       SWEEP_INTERVAL_HOURS: '0',
+      MODEL_STORE_DIR: BENCH_MODEL_STORE,
     },
     'bench',
     args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORKSPACE_ROOT, 'reports', 'bench', 'profile')}`] : [],
@@ -167,13 +188,17 @@ async function main(): Promise<void> {
     const check = await fetch(`${scorer.url}/v1/customers/${ids[0]}/score`, { headers: auth });
     const floorCheck = await fetch(`${floorUrl}/v1/customers/${ids[0]}/score`);
     if (check.status !== 200 || floorCheck.status !== 200) throw new Error(`lookups fail: ${check.status}`);
+    await eventually('the recommender', async () => {
+      const response = await fetch(`${scorer.url}/v1/customers/${ids[0]}/recommendations`, { headers: auth });
+      return response.status === 200;
+    });
     const rounds: { scorer: Figures; floor: Figures }[] = [];
     const cpuBefore = processUsage(scorer.process.pid!).cpuSeconds;
     for (let round = 0; round < Number(args.rounds); round++) {
       console.error(`[serving] round ${round + 1}: scorer`);
-      const scorerFigures = await measure(scorer.url, auth, ids);
+      const scorerFigures = await measure(scorer.url, auth, ids, true);
       console.error(`[serving] round ${round + 1}: floor`);
-      const floorFigures = await measure(floorUrl, {}, ids);
+      const floorFigures = await measure(floorUrl, {}, ids, false);
       rounds.push({ scorer: scorerFigures, floor: floorFigures });
     }
     const usage = processUsage(scorer.process.pid!);
@@ -191,6 +216,13 @@ async function main(): Promise<void> {
       ),
     });
     const cvp = best('scorer');
+    const recsP99 = Math.min(...rounds.map((r) => r.scorer.recommendations?.p99Ms ?? Infinity));
+    const recsP50 = Math.min(...rounds.map((r) => r.scorer.recommendations?.p50Ms ?? Infinity));
+    const recsErrors = rounds.reduce(
+      (sum, r) =>
+        sum + (r.scorer.recommendations ? r.scorer.recommendations.non2xx + r.scorer.recommendations.errors : 0),
+      0,
+    );
     const ground = best('floor');
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
     const rate = Number(args.rate);
@@ -204,7 +236,8 @@ async function main(): Promise<void> {
       `| GET score at ${rate}/s: p99 ms | ${ground.p99} | ${cvp.p99} | ${ratio(cvp.p99, ground.p99)} | ≤ 1.5 |`,
       `| batchGet ${BATCH} ids at ${batchRate}/s: p50 ms | ${ground.batchP50} | ${cvp.batchP50} | ${ratio(cvp.batchP50, ground.batchP50)} | |`,
       `| batchGet ${BATCH} ids at ${batchRate}/s: p99 ms | ${ground.batchP99} | ${cvp.batchP99} | ${ratio(cvp.batchP99, ground.batchP99)} | CVP ≤ 5 ms |`,
-      `| non-2xx + errors | ${ground.errors} | ${cvp.errors} | | 0 |`,
+      `| GET recommendations at ${rate}/s: p50 / p99 ms | | ${recsP50} / ${recsP99} | ${ratio(recsP99, cvp.p99)} × the scorer's score p99 | ≤ 2 × |`,
+      `| non-2xx + errors | ${ground.errors} | ${cvp.errors + recsErrors} | | 0 |`,
     ].join('\n');
     console.log(
       `node -r @swc-node/register bench/serving.ts --customers ${args.customers} --seconds ${args.seconds} ` +
@@ -218,7 +251,7 @@ async function main(): Promise<void> {
     mkdirSync(folder, { recursive: true });
     writeFileSync(
       join(folder, 'serving.json'),
-      `${JSON.stringify({ args, at: new Date().toISOString(), best: { scorer: cvp, floor: ground }, rounds, usage }, null, 2)}\n`,
+      `${JSON.stringify({ args, at: new Date().toISOString(), best: { scorer: { ...cvp, recsP50, recsP99 }, floor: ground }, rounds, usage }, null, 2)}\n`,
     );
   } finally {
     floor.kill('SIGTERM');

@@ -12,7 +12,7 @@ const FOLDER = join(__dirname, '..', 'reports', 'bench');
 
 interface Serving {
   at: string;
-  best: Record<'scorer' | 'floor', { throughput: number; p99: number; batchP99: number }>;
+  best: Record<'scorer' | 'floor', { throughput: number; p99: number; batchP99: number; recsP99?: number }>;
 }
 interface Pipeline {
   command: string;
@@ -58,6 +58,16 @@ function main(): void {
         source,
       ],
     );
+    const recs = best.scorer.recsP99;
+    if (recs !== undefined && Number.isFinite(recs)) {
+      rows.push([
+        'recommendations p99 at 1,000 req/s / score p99',
+        `${recs} / ${best.scorer.p99} ms = ${round(recs / best.scorer.p99)}×`,
+        '≤ 2×',
+        verdict(recs <= 2 * best.scorer.p99),
+        source,
+      ]);
+    }
   }
   const pipelines = readdirSync(FOLDER)
     .filter((file) => /^online-pipeline-.*\.json$/.test(file))

@@ -70,6 +70,16 @@ status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1
     "cooldownSeconds": 2592000, "controlShare": 0.5, "upliftRate": 0.1, "attributionWindowDays": 30 }')
 case "$status" in 201 | 409) echo "[demo] campaigns: win-back-high-value (seeded), demo-vip-coupon (over the API: $status)" ;;
   *) echo "[demo] could not create the demo campaign (HTTP $status)" >&2; exit 1 ;; esac
+# And a recommendation for the mid tier: each treated decision sends the customer's top products (the scores carry
+# them once a model version with its recommender is published).
+status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1/campaigns \
+  -H "authorization: Bearer $MARKETER_KEY" -H 'content-type: application/json' -d '{
+    "key": "demo-next-products", "name": "Products for the mid tier (demo)", "status": "active",
+    "audience": { "all": [ { "field": "tier", "op": "eq", "value": "mid" } ] },
+    "action": "recommendation", "channel": "web", "startsAt": "2000-01-01T00:00:00Z", "budgetTotal": 1000,
+    "costPerAction": 0.05, "frequencyCap": 3, "cooldownSeconds": 604800, "controlShare": 0.5, "upliftRate": 0.05 }')
+case "$status" in 201 | 409) echo "[demo] campaigns: demo-next-products (recommendations, over the API: $status)" ;;
+  *) echo "[demo] could not create the recommendation campaign (HTTP $status)" >&2; exit 1 ;; esac
 echo "[demo] 1/5: the clickstream before $TRAIN_UNTIL (scored by the RFM heuristic: no model yet)"
 CVP_API_KEY="$PRODUCER_KEY" cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-before "$TRAIN_UNTIL"
 cli wait-idle --groups "$PIPELINE_GROUPS"
@@ -89,6 +99,9 @@ cli wait-idle --groups "$PIPELINE_GROUPS"
 cli summary --prefix "syn-$SEED-"
 echo "[demo] a score over the API:"
 curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/score" || true
+echo
+echo "[demo] their recommendations over the API (the published version's recommender, from their items a moment ago):"
+curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/recommendations?n=5" || true
 echo
 echo "[demo] 5/5: a simulated response to each campaign (seeded; treated customers buy 30% more often), and its report"
 for campaign in demo-vip-coupon win-back-high-value; do

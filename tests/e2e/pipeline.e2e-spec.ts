@@ -1109,6 +1109,8 @@ describe('model training, registry and hot swap', () => {
   const request = { from: FROM, to: TO, horizonDays: 90, maxEpochs: 20, seed: 7 };
   let version = '';
   const swapPosted: string[] = [];
+  /** Synthetic customers of the training window who bought something. */
+  const shoppers: string[] = [];
 
   const train = (body: unknown) =>
     fetch(`${trainerUrl}/v1/train`, {
@@ -1130,6 +1132,7 @@ describe('model training, registry and hot swap', () => {
     for (let start = 0; start < events.length; start += 500) {
       expect((await post({ events: events.slice(start, start + 500) })).status).toBe(202);
     }
+    shoppers.push(...new Set(events.filter((event) => event.type === 'purchase').map((event) => event.customerId)));
     await pipelineIdle();
     const stored = await prisma.trainingEvent.count({ where: { eventId: { startsWith: `${RUN}-syn` } } });
     expect(stored).toBe(events.length);
@@ -1218,6 +1221,110 @@ describe('model training, registry and hot swap', () => {
     // No heuristic score is left among the customers who streamed through the swap.
     const versions = await Promise.all(swapPosted.map((id) => redis.hget(scoreKey(id), 'modelVersion')));
     expect(new Set(versions)).toEqual(new Set([version]));
+  });
+
+  it("recommends products with the published version's recommender; a product viewed a second ago changes the list", async () => {
+    type Lists = { customerId: string; modelVersion: string; items: { productId: string; reason: string }[] };
+    const listOf = async (id: string, query = '') => {
+      const response = await fetch(`${scorerUrl}/v1/customers/${encodeURIComponent(id)}/recommendations${query}`);
+      expect(response.status).toBe(200);
+      return (await response.json()) as Lists;
+    };
+    const shopper = shoppers[0];
+    const before = await listOf(shopper);
+    expect(before).toMatchObject({ customerId: shopper, modelVersion: version });
+    expect(before.items).toHaveLength(10);
+    expect(before.items.some((item) => item.reason === 'bought-before')).toBe(true);
+    // Their purchases left out on request; a stranger gets what sells now.
+    const fresh = await listOf(shopper, '?n=5&exclude=purchased');
+    expect(fresh.items).toHaveLength(5);
+    expect(fresh.items.filter((item) => item.reason === 'bought-before')).toEqual([]);
+    const stranger = await listOf(`${RUN}-nobody`, '?n=3');
+    expect(stranger.items.map((item) => item.reason)).toEqual(['popular-now', 'popular-now', 'popular-now']);
+    // A product the shopper never touched, viewed now: the next list shows it (or what goes with it).
+    const touched = new Set(before.items.map((item) => item.productId));
+    // (one the recommender knows: a popular one not on the shopper's list)
+    const popular = await listOf(`${RUN}-nobody`, '?n=30');
+    const product = popular.items.map((item) => item.productId).find((id) => !touched.has(id))!;
+    // Viewed at the score clock's now (the newest event time seen), so it is recent by that clock.
+    const now = new Date(Number(await redis.get(CLOCK_WATERMARK_KEY))).toISOString();
+    const viewed = {
+      eventId: `${shopper}-pv`,
+      customerId: shopper,
+      occurredAt: now,
+      type: 'product_view',
+      productId: product,
+    };
+    expect((await post(viewed)).status).toBe(202);
+    await pipelineIdle();
+    const after = await listOf(shopper);
+    expect(after.items).not.toEqual(before.items);
+    expect(after.items.find((item) => item.productId === product)?.reason ?? 'viewed-lately').toBe('viewed-lately');
+    // Many customers in one call; bad input named.
+    const batch = await fetch(`${scorerUrl}/v1/recommendations:batchGet`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerIds: [shopper, `${RUN}-nobody`], n: 2 }),
+    });
+    expect(batch.status).toBe(200);
+    const { lists } = (await batch.json()) as { lists: Lists[] };
+    expect(lists.map((list) => [list.customerId, list.items.length])).toEqual([
+      [shopper, 2],
+      [`${RUN}-nobody`, 2],
+    ]);
+    const bad = await fetch(`${scorerUrl}/v1/customers/${shopper}/recommendations?n=0&exclude=viewed`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((error) => error.path).sort()).toEqual([
+      'exclude',
+      'n',
+    ]);
+
+    // Scores carry the top products, and a recommendation campaign's decision sends them (PostgreSQL and Kafka).
+    const campaign = await fetch(`${services[4].url}/v1/campaigns`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        key: `${RUN}-recs`.toLowerCase(),
+        name: 'products for the shopper',
+        audience: { all: [{ field: 'customerId', op: 'in', value: [shopper] }] },
+        action: 'recommendation',
+        channel: 'email',
+        startsAt: '2000-01-01T00:00:00Z',
+        status: 'active',
+        controlShare: 0,
+        cooldownSeconds: 0,
+        // Free, and worth the most of any campaign for this customer: the engine tries it first.
+        budgetTotal: 10,
+        costPerAction: 0,
+        upliftRate: 10,
+      }),
+    });
+    expect(campaign.status).toBe(201);
+    const { id: campaignId } = (await campaign.json()) as { id: string };
+    await sleep(500); // the engines read the campaigns per batch
+    // A purchase now: the shopper is valued again (one silent for decades is worth nothing to a campaign).
+    const touch = {
+      eventId: `${shopper}-p2`,
+      customerId: shopper,
+      occurredAt: now,
+      type: 'purchase',
+      orderId: `${shopper}-o2`,
+      items: [{ productId: product, quantity: 1, unitPrice: 80 }],
+      total: 80,
+      currency: 'USD',
+    };
+    expect((await post(touch)).status).toBe(202);
+    await pipelineIdle();
+    const score = (await (await fetch(`${scorerUrl}/v1/customers/${shopper}/score`)).json()) as CustomerScore;
+    expect(score.recommendations).toHaveLength(5);
+    const decision = await eventually('the recommendation decision', () =>
+      prisma.decision.findFirst({ where: { campaignId, customerId: shopper } }),
+    );
+    expect(decision.products).toEqual(score.recommendations);
+    const sent = await eventually('the decision on cvp.decisions.v1', async () =>
+      seen.decisions.find((d) => d.decisionId === decision.id),
+    );
+    expect(sent.products).toEqual(score.recommendations);
   });
 
   it('retrains on a train command and keeps the published model when the candidate is no better', async () => {
@@ -1351,6 +1458,7 @@ describe('who may call what: API keys and roles', () => {
     const body: Record<string, unknown> = {
       'POST /v1/events': { events: [view(`${RUN}-auth`, 520)] },
       'POST /v1/scores:batchGet': { customerIds: [SILENT] },
+      'POST /v1/recommendations:batchGet': { customerIds: [SILENT] },
       'POST /v1/train': { maxEpochs: 1 },
       'POST /v1/campaigns': {
         key: `auth-${RUN}`.toLowerCase(),

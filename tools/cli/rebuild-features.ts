@@ -1,22 +1,28 @@
-import type Redis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import type { PrismaClient } from '@cvp/db';
 import { buildCustomerStates, featureArray, featureVectorAt, type CustomerState } from '@cvp/features';
+import { itemUpdatesJson, itemUpdatesOf, type ItemEntry, mergeItemUpdates } from '@cvp/recommend';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
-  CLOCK_WATERMARK_KEY,
   customerIndexKey,
+  customerItemsKey,
   customerShard,
   FEATURE_STATE_TTL_SECONDS,
   featureStateKey,
+  getMany,
+  pipelineByNode,
+  type RedisClient,
   type ScoreClock,
+  valuesOrThrow,
 } from '@cvp/redis';
 
 /**
  * Writes a rebuilt state unless the one held has folded as many events or more (the live service got there first, or
- * is ahead of the event store), and puts the customer in the sweep index.
- * KEYS: state, index shard. ARGV: state JSON, its eventsApplied, TTL, customer id.
+ * is ahead of the event store), puts the customer in the sweep index and writes their items anew (one hash slot).
+ * KEYS: state, index shard, items. ARGV: state JSON, its eventsApplied, TTL, customer id, items
+ * (`[[productId, purchases, lastPurchaseMs, lastSeenMs], ...]`).
  */
 const WRITE_IF_BEHIND = `
 local current = redis.call('GET', KEYS[1])
@@ -28,20 +34,17 @@ if current then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[4])
+redis.call('DEL', KEYS[3])
+for _, u in ipairs(cjson.decode(ARGV[5])) do
+  redis.call('HSET', KEYS[3], u[1], string.format('%d|%d|%d', u[2], u[3], u[4]))
+end
+redis.call('EXPIRE', KEYS[3], ARGV[3])
 return 1
-`;
-
-/** Moves the event-time watermark forward only (as the features service's commit script does). */
-const ADVANCE_WATERMARK = `
-local held = tonumber(redis.call('GET', KEYS[1]) or '')
-local candidate = tonumber(ARGV[1])
-if not held or candidate > held then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
-return 0
 `;
 
 export interface RebuildOptions {
   prisma: PrismaClient;
-  redis: Redis;
+  redis: RedisClient;
   clock: ScoreClock;
   /** Compare only: count the held states that differ from the event store's, write nothing. */
   verifyOnly?: boolean;
@@ -80,12 +83,7 @@ export interface RebuildSummary {
 export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildSummary> {
   const { prisma, redis, clock } = options;
   const pageSize = options.pageSize ?? 500;
-  redis.defineCommand('cvpRebuildState', { numberOfKeys: 2, lua: WRITE_IF_BEHIND });
-  redis.defineCommand('cvpAdvanceWatermark', { numberOfKeys: 1, lua: ADVANCE_WATERMARK });
-  const commands = redis as Redis & {
-    cvpRebuildState(...args: (string | number)[]): Promise<number>;
-    cvpAdvanceWatermark(key: string, candidate: string): Promise<number>;
-  };
+  redis.defineCommand('cvpRebuildState', { numberOfKeys: 3, lua: WRITE_IF_BEHIND });
   const summary: RebuildSummary = {
     customers: 0,
     events: 0,
@@ -116,10 +114,16 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildS
     const pageCandidate = clock.candidate(events.map((event) => Date.parse(event.occurredAt)));
     if (pageCandidate !== null && (candidate === null || pageCandidate > candidate)) candidate = pageCandidate;
     const states = await buildCustomerStates(events, new Date(8.64e15));
-    const held = await redis.mget(ids.map(featureStateKey));
-    const pipeline = redis.pipeline() as ReturnType<Redis['pipeline']> & {
-      cvpRebuildState(...args: (string | number)[]): unknown;
-    };
+    const held = await getMany(redis, ids.map(featureStateKey));
+    const items = new Map<string, Map<string, ItemEntry>>();
+    for (const event of events) {
+      const updates = itemUpdatesOf(event);
+      if (updates.size === 0) continue;
+      const heldItems = items.get(event.customerId);
+      if (heldItems) mergeItemUpdates(heldItems, updates);
+      else items.set(event.customerId, updates);
+    }
+    const writes: string[] = [];
     ids.forEach((id, i) => {
       const state = states.get(id);
       if (!state) return;
@@ -135,39 +139,46 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildS
           });
         }
       }
-      if (!options.verifyOnly) {
-        pipeline.cvpRebuildState(
-          featureStateKey(id),
-          customerIndexKey(customerShard(id)),
-          JSON.stringify(state),
-          state.eventsApplied,
-          FEATURE_STATE_TTL_SECONDS,
-          id,
-        );
-      }
+      writes.push(id);
     });
     if (!options.verifyOnly) {
-      const results = (await pipeline.exec()) ?? [];
-      for (const [error, result] of results) {
-        if (error) throw error;
+      const results = valuesOrThrow(
+        await pipelineByNode(redis, writes.map(featureStateKey), (pipeline, key, i) => {
+          const id = writes[i];
+          const state = states.get(id)!;
+          (pipeline as RebuildPipeline).cvpRebuildState(
+            key,
+            customerIndexKey(customerShard(id)),
+            customerItemsKey(id),
+            JSON.stringify(state),
+            state.eventsApplied,
+            FEATURE_STATE_TTL_SECONDS,
+            id,
+            itemUpdatesJson(items.get(id) ?? new Map()),
+          );
+        }),
+      );
+      for (const result of results) {
         if (result === 1) summary.written++;
         else summary.kept++;
       }
-      const marks = redis.pipeline();
-      for (const row of rows) {
-        if (row.storedAt.getTime() >= recentMs) {
-          marks.set(appliedEventKey(row.customerId, row.eventId), 'published', 'EX', APPLIED_EVENT_TTL_SECONDS, 'NX');
-        }
-      }
-      const failed = ((await marks.exec()) ?? []).find(([error]) => error);
-      if (failed) throw failed[0];
+      const recent = rows.filter((row) => row.storedAt.getTime() >= recentMs);
+      valuesOrThrow(
+        await pipelineByNode(
+          redis,
+          recent.map((row) => appliedEventKey(row.customerId, row.eventId)),
+          (pipeline, key) => pipeline.set(key, 'published', 'EX', APPLIED_EVENT_TTL_SECONDS, 'NX'),
+        ),
+      );
     }
     summary.customers += ids.length;
     summary.events += rows.length;
     options.onProgress?.(summary.customers);
   }
   if (clock.mode === 'event-time' && candidate !== null && !options.verifyOnly) {
-    summary.watermarkMoved = (await commands.cvpAdvanceWatermark(CLOCK_WATERMARK_KEY, String(candidate))) === 1;
+    const before = await clock.watermark();
+    await clock.raise(candidate);
+    summary.watermarkMoved = before === null || candidate > before;
   }
   return summary;
 }
@@ -181,3 +192,5 @@ function sameFeatures(a: CustomerState, b: CustomerState): boolean {
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+type RebuildPipeline = ChainableCommander & { cvpRebuildState(...args: (string | number)[]): unknown };

@@ -1,6 +1,6 @@
-import type Redis from 'ioredis';
+import type { Recommendation } from '@cvp/contracts';
 import type { PrismaClient } from '@cvp/db';
-import { scoreKey } from '@cvp/redis';
+import { type RedisClient, scanPages, scoreKeyPattern } from '@cvp/redis';
 
 interface TierTotals {
   customers: number;
@@ -9,17 +9,14 @@ interface TierTotals {
 }
 
 /** What the pipeline produced for customers with an id prefix: scores by tier (Redis), decisions (PostgreSQL). */
-export async function summarize(redis: Redis, prisma: PrismaClient, customerPrefix: string): Promise<string> {
+export async function summarize(redis: RedisClient, prisma: PrismaClient, customerPrefix: string): Promise<string> {
   const tiers: Record<string, TierTotals> = {};
   const models: Record<string, number> = {};
   const triggers: Record<string, number> = {};
   const atRisk: Record<string, string>[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', scoreKey(`${customerPrefix}*`), 'COUNT', 1000);
-    cursor = next;
-    if (keys.length === 0) continue;
-    const pipeline = redis.pipeline();
+  const recommended: { customerId: string; products: Recommendation[] }[] = [];
+  for await (const { keys, node } of scanPages(redis, scoreKeyPattern(`${customerPrefix}*`))) {
+    const pipeline = node.pipeline();
     for (const key of keys) pipeline.hgetall(key);
     for (const [, hash] of (await pipeline.exec()) ?? []) {
       const score = hash as Record<string, string>;
@@ -31,8 +28,12 @@ export async function summarize(redis: Redis, prisma: PrismaClient, customerPref
       tier.expectedSpend += Number(score.expectedSpend);
       tier.churnRiskSum += Number(score.churnRisk);
       if (Number(score.churnRisk) > 0.6) atRisk.push(score);
+      const products = score.json
+        ? (JSON.parse(score.json) as { recommendations?: Recommendation[] }).recommendations
+        : [];
+      if (products?.length && recommended.length < 3) recommended.push({ customerId: score.customerId, products });
     }
-  } while (cursor !== '0');
+  }
 
   const decisions = await prisma.decision.groupBy({
     by: ['group', 'action'],
@@ -66,6 +67,11 @@ export async function summarize(redis: Redis, prisma: PrismaClient, customerPref
       `  ${score.customerId}: expected spend ${score.expectedSpend}, churn risk ${score.churnRisk}, ${score.modelVersion}; ${top?.description ?? ''}`,
     );
   }
+  if (recommended.length > 0) lines.push('', 'Recommended products (carried by the scores):');
+  recommended.sort((a, b) => a.customerId.localeCompare(b.customerId));
+  for (const { customerId, products } of recommended) {
+    lines.push(`  ${customerId}: ${products.map((item) => `${item.productId} (${item.reason})`).join(', ')}`);
+  }
   lines.push(
     '',
     'Campaign decisions (PostgreSQL):',
@@ -76,5 +82,21 @@ export async function summarize(redis: Redis, prisma: PrismaClient, customerPref
   for (const row of decisions)
     lines.push(`| ${row.group} | ${row.action} | ${row._count._all} | ${Number(row._sum.cost ?? 0).toFixed(2)} |`);
   if (decisions.length === 0) lines.push('| (none) | | 0 | 0 |');
+  const carrying = await prisma.decision.findFirst({
+    where: {
+      customerId: { startsWith: customerPrefix },
+      action: 'recommendation',
+      group: 'treated',
+      NOT: { products: { equals: [] } },
+    },
+    orderBy: { decidedAt: 'desc' },
+  });
+  if (carrying?.products) {
+    const products = carrying.products as unknown as Recommendation[];
+    lines.push(
+      '',
+      `A recommendation decision for ${carrying.customerId} carries: ${products.map((item) => item.productId).join(', ')}`,
+    );
+  }
   return lines.join('\n');
 }

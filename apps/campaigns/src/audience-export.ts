@@ -62,7 +62,7 @@ export class AudienceExport {
         const fields = hash as Record<string, string>;
         if (!fields.customerId) continue; // expired between SCAN and HGETALL
         const score = fromScoreHash(fields);
-        const { reasons: _reasons, ...facts } = score;
+        const { reasons: _reasons, recommendations: _recommendations, ...facts } = score;
         if (!matchesAudience(rule, facts)) continue;
         if (rows++ >= limit) break;
         if (ids === 'pseudonym') score.customerId = pseudonym(score.customerId, pseudonymKey);

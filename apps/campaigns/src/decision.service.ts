@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CustomerScore, DecisionMessage } from '@cvp/contracts';
+import type { CustomerScore, DecisionMessage, Recommendation } from '@cvp/contracts';
 import { PrismaService, type Campaign, type Decision } from '@cvp/db';
 import { FEATURE_NAMES } from '@cvp/features';
 import {
@@ -116,6 +116,8 @@ export class DecisionService {
         channel: campaign.channel,
         cost,
         score: { ...score },
+        // A recommendation sends the products the score carries (none before a recommender is published).
+        ...(campaign.action === 'recommendation' ? { products: score.recommendations ?? [] } : {}),
         eventTime,
       },
     });
@@ -145,6 +147,7 @@ export function decisionMessage({
     cost: Number(decision.cost),
     eventTime: decision.eventTime.toISOString(),
     decidedAt: decision.decidedAt.toISOString(),
+    ...(decision.products ? { products: decision.products as unknown as Recommendation[] } : {}),
     score: {
       tier: score.tier,
       expectedSpend: score.expectedSpend,
@@ -183,7 +186,7 @@ export function economics(campaign: Campaign): CampaignEconomics {
 }
 
 function scoreFacts(score: CustomerScore): Facts {
-  const { reasons: _reasons, ...fields } = score;
+  const { reasons: _reasons, recommendations: _recommendations, ...fields } = score;
   return fields;
 }
 

@@ -2,10 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { emptyState, foldEvent, type CustomerState } from '@cvp/features';
+import { itemUpdatesJson, itemUpdatesOf, type ItemEntry, mergeItemUpdates, MERGE_ITEMS_LUA } from '@cvp/recommend';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
   customerIndexKey,
+  customerItemsKey,
   customerShard,
   FEATURE_STATE_TTL_SECONDS,
   featureStateKey,
@@ -21,11 +23,12 @@ import {
 /**
  * Writes the new states of one shard's customers and their applied-event marks in one step (one hash slot), only if
  * no state changed since it was read (compare-and-set on the whole value), so a state and its dedup marks are never
- * half-written; each customer joins the shard's sweep index in the same step.
- * KEYS: n state keys, m event keys, the shard's index set. ARGV: n, m, ttl(state), ttl(event), n expected old values
- * ('' = none), n new values, n customer ids.
+ * half-written; in the same step each customer joins the shard's sweep index and their items (what recommendations
+ * read) take the batch's purchases, views and cart adds.
+ * KEYS: n state keys, m event keys, n item hashes, the shard's index set. ARGV: n, m, ttl(state), ttl(event), n expected
+ * old values ('' = none), n new values, n customer ids, n item updates (JSON, MERGE_ITEMS_LUA).
  */
-const COMMIT_SCRIPT = `
+const COMMIT_SCRIPT = `${MERGE_ITEMS_LUA}
 local n = tonumber(ARGV[1])
 local m = tonumber(ARGV[2])
 for i = 1, n do
@@ -34,7 +37,8 @@ for i = 1, n do
 end
 for i = 1, n do
   redis.call('SET', KEYS[i], ARGV[4 + n + i], 'EX', ARGV[3])
-  redis.call('SADD', KEYS[n + m + 1], ARGV[4 + 2 * n + i])
+  redis.call('SADD', KEYS[2 * n + m + 1], ARGV[4 + 2 * n + i])
+  mergeItems(KEYS[n + m + i], ARGV[4 + 3 * n + i], ARGV[3])
 end
 for i = n + 1, n + m do
   redis.call('SET', KEYS[i], 'applied', 'EX', ARGV[4])
@@ -106,6 +110,7 @@ export class FeatureStore {
     }
 
     const changed = new Set<string>();
+    const items = new Map<string, Map<string, ItemEntry>>();
     const republish = new Set<string>();
     const newMarks: { customerId: string; key: string }[] = [];
     const lastEvent = new Map<string, { eventId: string; index: number }>();
@@ -124,6 +129,12 @@ export class FeatureStore {
       // The states were just parsed from Redis and are owned here: fold in place (no copy per event).
       const state = states.get(event.customerId) ?? emptyState(event.customerId, event.occurredAt);
       foldEvent(state, event);
+      const updates = itemUpdatesOf(event);
+      if (updates.size > 0) {
+        const held = items.get(event.customerId);
+        if (held) mergeItemUpdates(held, updates);
+        else items.set(event.customerId, updates);
+      }
       newEventMs.push(Date.parse(event.occurredAt));
       states.set(event.customerId, state);
       changed.add(event.customerId);
@@ -131,7 +142,7 @@ export class FeatureStore {
     });
 
     const candidate = this.clock.mode === 'event-time' ? this.clock.candidate(newEventMs) : null;
-    if (changed.size > 0 && !(await this.commit([...changed], newMarks, before, states, candidate))) return null;
+    if (changed.size > 0 && !(await this.commit([...changed], newMarks, before, states, items, candidate))) return null;
 
     const publish = [...new Set([...changed, ...republish])].filter((id) => states.get(id));
     return {
@@ -155,6 +166,7 @@ export class FeatureStore {
     newMarks: { customerId: string; key: string }[],
     before: Map<string, string>,
     states: Map<string, CustomerState | null>,
+    items: Map<string, Map<string, ItemEntry>>,
     candidate: number | null,
   ): Promise<boolean> {
     const byShard = new Map<number, { ids: string[]; marks: string[] }>();
@@ -171,9 +183,10 @@ export class FeatureStore {
       pipelineByNode(this.redis, shards.map(customerIndexKey), (pipeline, indexKey, i) => {
         const group = byShard.get(shards[i])!;
         (pipeline as PipelineWithCommit).cvpCommitFeatures(
-          group.ids.length + group.marks.length + 1,
+          2 * group.ids.length + group.marks.length + 1,
           ...group.ids.map(featureStateKey),
           ...group.marks,
+          ...group.ids.map(customerItemsKey),
           indexKey,
           group.ids.length,
           group.marks.length,
@@ -182,6 +195,7 @@ export class FeatureStore {
           ...group.ids.map((id) => before.get(id)!),
           ...group.ids.map((id) => JSON.stringify(states.get(id))),
           ...group.ids,
+          ...group.ids.map((id) => itemUpdatesJson(items.get(id) ?? new Map())),
         );
       }),
       candidate === null ? null : this.clock.raise(candidate),

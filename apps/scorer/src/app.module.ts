@@ -1,3 +1,4 @@
+import { RecommendationsController } from './recommendations.controller';
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@cvp/nest-common';
 import { scoreClockProvider } from '@cvp/redis';
@@ -26,7 +27,7 @@ export function scorerModule(config: ScorerConfig) {
           (method === 'POST' && url.startsWith('/v1/scores:batchGet')),
       }),
     ],
-    controllers: [FeaturesConsumer, ScoresController, SweepsController],
+    controllers: [FeaturesConsumer, ScoresController, RecommendationsController, SweepsController],
     providers: [
       { provide: SCORER_CONFIG, useValue: config },
       scoreClockProvider(config),

@@ -15,6 +15,8 @@ export const scorerEnvSchema = baseEnvSchema
     SCORE_STALE_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
     /** Integrated-gradients steps behind the reasons of a model score. */
     SCORE_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(8),
+    /** Products attached to each score (`recommendations`) once a recommender is published; 0: none. */
+    SCORE_RECOMMENDATIONS: z.coerce.number().int().min(0).max(100).default(5),
     /** Re-scoring sweeps: every this many hours of the score clock (0: only on demand and on model swaps). */
     SWEEP_INTERVAL_HOURS: z.coerce.number().min(0).default(24),
     /** How often (wall seconds) a replica checks whether a scheduled sweep is due. */

@@ -36,10 +36,12 @@ export class FeaturesConsumer {
         throw new PermanentError(`feature vector lacks ${missing.slice(0, 5).join(', ')} (${missing.length} missing)`);
       }
     }
-    const scores = this.scoring.scoreBatch(
-      batch.records.map((record) => record.value),
-      new Date().toISOString(),
-      'event',
+    const scores = await this.scoring.withRecommendations(
+      this.scoring.scoreBatch(
+        batch.records.map((record) => record.value),
+        new Date().toISOString(),
+        'event',
+      ),
     );
     const scored = batch.records.map((record, i) => ({ record, score: scores[i] }));
     const outcome = await this.store.writeNewer(scores);

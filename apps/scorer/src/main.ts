@@ -4,6 +4,7 @@ import { exitOnBootFailure, runService, serveOpenApi } from '@cvp/nest-common';
 import { loadScorerConfig } from './config';
 import { scorerModule } from './app.module';
 import { batchGetRequestSchema } from './scores.controller';
+import { recommendationsBatchRequestSchema } from './recommendations.controller';
 
 const tierTotals = {
   type: 'object',
@@ -23,9 +24,12 @@ async function main(): Promise<void> {
       serveOpenApi(app, {
         title: 'CVP scorer',
         description:
-          'Latest value score per customer (Redis): single and batch lookups, tier totals; value over any horizon.',
+          'Latest value score per customer (Redis): single and batch lookups, tier totals; value over any horizon; product recommendations.',
         version: '1',
-        requestSchemas: { BatchGetRequest: batchGetRequestSchema },
+        requestSchemas: {
+          BatchGetRequest: batchGetRequestSchema,
+          RecommendationsBatchRequest: recommendationsBatchRequestSchema,
+        },
         schemas: {
           CustomerScore: customerScoreSchema,
           CustomerValue: {
@@ -42,6 +46,28 @@ async function main(): Promise<void> {
               probabilityAlive: { type: ['number', 'null'] },
               modelVersion: { type: 'string' },
             },
+          },
+          CustomerRecommendations: {
+            type: 'object',
+            properties: {
+              customerId: { type: 'string' },
+              modelVersion: { type: 'string' },
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    productId: { type: 'string' },
+                    reason: {
+                      type: 'string',
+                      enum: ['bought-before', 'viewed-lately', 'goes-with-their-items', 'popular-now'],
+                    },
+                  },
+                  required: ['productId', 'reason'],
+                },
+              },
+            },
+            required: ['customerId', 'modelVersion', 'items'],
           },
           TierSummary: {
             type: 'object',

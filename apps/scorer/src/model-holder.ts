@@ -8,6 +8,7 @@ import { selectBackend, VALUE_MODEL_ALGORITHM, ValueModel, valueModelSpec, type 
 import { PrismaService } from '@cvp/db';
 import { ModelStore } from '@cvp/model-store';
 import type { LoadedValueModel } from '@cvp/scoring';
+import { RECOMMENDER_FILE, ServedRecommender, type RecommenderArtifact } from '@cvp/recommend';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 
 /**
@@ -20,6 +21,7 @@ import { SCORER_CONFIG, type ScorerConfig } from './config';
 @Injectable()
 export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdown {
   private loaded: LoadedValueModel | null = null;
+  private served: ServedRecommender | null = null;
   private following?: Following;
   private stopped = false;
   private markReady!: () => void;
@@ -40,6 +42,11 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
 
   get current(): LoadedValueModel | null {
     return this.loaded;
+  }
+
+  /** The recommender trained with the published model (null before one is published, or if it has none). */
+  get recommender(): ServedRecommender | null {
+    return this.served;
   }
 
   /** Called with the new version after every swap (including the model loaded at start). */
@@ -111,22 +118,28 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
     if (recorded.artifactUri !== announced.artifactUri || recorded.artifactSha256 !== announced.artifactSha256) {
       throw new Error(`model ${announced.version} refused: the announcement differs from the registry`);
     }
-    const { model: network, metadata } = await this.store.load<ValueModelMetadata>(
-      announced.artifactUri,
-      recorded.artifactSha256,
-    );
+    const {
+      model: network,
+      metadata,
+      files,
+    } = await this.store.load<ValueModelMetadata>(announced.artifactUri, recorded.artifactSha256, [RECOMMENDER_FILE]);
     let model: ValueModel;
+    let recommender: ServedRecommender | null = null;
     try {
       if (metadata.version !== announced.version || !metadata.tierThresholds || !(metadata.horizonDays > 0)) {
         throw new Error(`artifact ${announced.artifactUri} does not hold a complete ${announced.version}`);
       }
       model = new ValueModel(network, valueModelSpec(metadata));
+      const text = files[RECOMMENDER_FILE];
+      if (text) recommender = new ServedRecommender(JSON.parse(text) as RecommenderArtifact, metadata.version);
     } catch (error) {
       network.dispose();
       throw error;
     }
     const previous = this.loaded;
     this.loaded = { model, metadata };
+    // The recommender goes with its version: one without leaves none (its lists would not match this version).
+    this.served = recommender;
     previous?.model.dispose();
     this.logger.info(
       {

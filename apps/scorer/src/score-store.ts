@@ -5,6 +5,7 @@ import { TIERS, type CustomerScore, type Tier } from '@cvp/contracts';
 import {
   CUSTOMER_SHARDS,
   customerIndexKey,
+  customerItemsKey,
   customerShard,
   duplicateClient,
   featureStateKey,
@@ -222,6 +223,18 @@ export class ScoreStore implements OnApplicationShutdown {
       const held = customerIds.map((id) => this.lastKnown.get(id));
       if (held.some((text) => text === undefined)) throw new ScoreStoreUnavailable(error);
       return held.map((text) => markStale(text as string));
+    }
+  }
+
+  /** The stored items of customers (`customerItemsKey` hashes; {} for one with none), what recommendations read. */
+  async itemsOf(customerIds: readonly string[]): Promise<Record<string, string>[]> {
+    try {
+      await this.connected();
+      return valuesOrThrow(
+        await pipelineByNode(this.reader, customerIds.map(customerItemsKey), (pipeline, key) => pipeline.hgetall(key)),
+      ) as Record<string, string>[];
+    } catch (error) {
+      throw new ScoreStoreUnavailable(error);
     }
   }
 

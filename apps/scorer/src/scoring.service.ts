@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CustomerScore, FeatureVectorMessage, ScoreTrigger } from '@cvp/contracts';
 import type { FeatureVector } from '@cvp/features';
 import { RFM_HEURISTIC_VERSION, rfmHeuristic, scoreWithModel } from '@cvp/scoring';
+import { recommendationsFor } from '@cvp/recommend';
+import { ScoreStore } from './score-store';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 import { ModelHolder } from './model-holder';
 
@@ -11,7 +13,27 @@ export class ScoringService {
   constructor(
     @Inject(SCORER_CONFIG) private readonly config: ScorerConfig,
     private readonly models: ModelHolder,
+    private readonly store: ScoreStore,
   ) {}
+
+  /**
+   * Adds each score's top products (SCORE_RECOMMENDATIONS of them) by the published recommender, from the customers'
+   * items as stored now (one Redis round trip per node); the scores as they are while none is published.
+   */
+  async withRecommendations(scores: CustomerScore[]): Promise<CustomerScore[]> {
+    const served = this.models.recommender;
+    const n = this.config.SCORE_RECOMMENDATIONS;
+    if (!served || n === 0 || scores.length === 0) return scores;
+    const hashes = await this.store.itemsOf(scores.map((score) => score.customerId));
+    return scores.map((score, i) => ({
+      ...score,
+      recommendations: recommendationsFor(served, hashes[i], {
+        n,
+        excludePurchased: false,
+        nowMs: Date.parse(score.asOf),
+      }),
+    }));
+  }
 
   /** Synchronous on purpose: a model swap can only happen between two batches. */
   scoreBatch(messages: readonly FeatureVectorMessage[], scoredAt: string, trigger: ScoreTrigger): CustomerScore[] {

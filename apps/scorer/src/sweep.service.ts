@@ -238,7 +238,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     const now = new Date().toISOString();
     const messages = sweepMessages(states, sweep, now);
     lap('features');
-    const scores = this.scoring.scoreBatch(messages, now, trigger);
+    const scores = await this.scoring.withRecommendations(this.scoring.scoreBatch(messages, now, trigger));
     lap('score');
     const forgotten = await this.store.forget(expired);
     const outcome = await this.store.writeNewer(scores);

@@ -25,6 +25,7 @@ import {
   type ValueModelMetadata,
 } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
+import { RECOMMENDER_FILE, trainRecommenderArtifact, type RecommenderArtifact } from '@cvp/recommend';
 import type { Kafka } from 'kafkajs';
 import { TRAINER_CONFIG, type TrainerConfig } from './config';
 import { TrainingEventStore } from './event-store';
@@ -175,13 +176,19 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           }
         },
       });
+      const recommender = this.trainRecommender(version, events, window.to, horizonDays);
       try {
         const current = await this.currentOnValidation(trained.validation);
         const verdict: PublishVerdict = request.force
           ? { publish: true, reason: 'forced by the request' }
           : publishVerdict(trained.metrics, current);
         const metadata: ValueModelMetadata = valueModelMetadata(trained, { version, ...window, seed });
-        const artifact = await this.store.save(version, trained.model.network, metadata);
+        const artifact = await this.store.save(
+          version,
+          trained.model.network,
+          metadata,
+          recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender) } : {},
+        );
         const row = await this.registry.finishRun(version, {
           publish: verdict.publish,
           artifactUri: artifact.uri,
@@ -195,6 +202,9 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
             customers: trained.customers,
             examples: trained.examples,
             training: { ...trained.training, backend, seed, maxEpochs, events: events.length },
+            recommender: recommender
+              ? { name: recommender.name, items: recommender.items.length, validation: recommender.validation }
+              : null,
             request,
           },
         });
@@ -230,6 +240,36 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         this.logger.error({ version, error: failure.message }, 'could not mark the run failed');
       });
     }
+  }
+
+  /**
+   * The recommender trained on the same window, stored with the version (`recommender.json`) and served beside its
+   * value model: candidates chosen on a split inside the window (`trainRecommender`). Null, with the reason logged,
+   * when the window's purchases name too few products to learn from.
+   */
+  private trainRecommender(
+    version: string,
+    events: ClickstreamEvent[],
+    to: Date,
+    horizonDays: number,
+  ): RecommenderArtifact | null {
+    const started = performance.now();
+    const trained = trainRecommenderArtifact(events, to, horizonDays);
+    if (!trained) {
+      this.logger.warn({ version }, 'no recommender: the purchases name fewer than 2 products');
+      return null;
+    }
+    this.logger.info(
+      {
+        version,
+        recommender: trained.artifact.name,
+        products: trained.products,
+        validation: trained.artifact.validation.candidates[0]?.metrics,
+        seconds: Math.round((performance.now() - started) / 100) / 10,
+      },
+      'recommender trained',
+    );
+    return trained.artifact;
   }
 
   /** The published model's metrics on the candidate's validation customers (null when there is none to compare). */

@@ -42,6 +42,19 @@ export type ScoreTrigger = (typeof SCORE_TRIGGERS)[number];
 export const MAX_EXPECTED_SPEND = 1e11;
 const expectedSpend = z.number().nonnegative().max(MAX_EXPECTED_SPEND, `must be at most ${MAX_EXPECTED_SPEND}`);
 
+/** Why a product is on a customer's list (`@cvp/recommend`). */
+export const RECOMMENDATION_REASONS = [
+  'bought-before',
+  'viewed-lately',
+  'goes-with-their-items',
+  'popular-now',
+] as const;
+export const recommendationSchema = z.object({
+  productId: z.string().min(1),
+  reason: z.enum(RECOMMENDATION_REASONS),
+});
+export type Recommendation = z.infer<typeof recommendationSchema>;
+
 export const customerScoreSchema = z.object({
   customerId: z.string().min(1),
   /** The instant the score is as of (the score clock; recency and churn risk are measured to it). */
@@ -64,6 +77,11 @@ export const customerScoreSchema = z.object({
   modelVersion: z.string().min(1),
   featureSchemaVersion: z.string().min(1),
   reasons: z.array(scoreReasonSchema),
+  /**
+   * The customer's top products by the recommender published with the model, as of this score (absent before one is
+   * published, and in older messages): what a recommendation campaign sends.
+   */
+  recommendations: z.array(recommendationSchema).max(100).optional(),
 });
 export type CustomerScore = z.infer<typeof customerScoreSchema>;
 
@@ -83,6 +101,8 @@ export const decisionMessageSchema = z.object({
   cost: z.number().nonnegative(),
   eventTime: isoDateTime,
   decidedAt: isoDateTime,
+  /** A recommendation's products, each with why (the score's recommendations when it was decided). */
+  products: z.array(recommendationSchema).optional(),
   score: customerScoreSchema.pick({
     tier: true,
     expectedSpend: true,

@@ -12,6 +12,8 @@ export const API_ROUTES: { service: ServiceName; method: string; path: string; r
   { service: 'scorer', method: 'GET', path: '/v1/customers/{id}/score', role: 'reader' },
   { service: 'scorer', method: 'GET', path: '/v1/customers/{id}/value', role: 'reader' },
   { service: 'scorer', method: 'POST', path: '/v1/scores:batchGet', role: 'reader' },
+  { service: 'scorer', method: 'GET', path: '/v1/customers/{id}/recommendations', role: 'reader' },
+  { service: 'scorer', method: 'POST', path: '/v1/recommendations:batchGet', role: 'reader' },
   { service: 'scorer', method: 'GET', path: '/v1/tiers/summary', role: 'reader' },
   { service: 'scorer', method: 'GET', path: '/v1/sweeps', role: 'reader' },
   { service: 'scorer', method: 'POST', path: '/v1/rescore', role: 'admin' },

@@ -9,6 +9,45 @@ const DAY_MS = 86_400_000;
 export interface Recommender {
   readonly name: string;
   score(history: History | undefined, scores: Float64Array): void;
+  /** An item-item model's `top` largest weights per bought item (what an artifact keeps of it; see `itemItem`). */
+  rows?(top: number): ItemRows;
+}
+
+/** Sparse item-item weights: for each item j, the items it scores and by how much. */
+export interface ItemRows {
+  items: number[][];
+  weights: number[][];
+  halfLifeDays: number | null;
+}
+
+/**
+ * A customer's score of item i = Σ over the items j they bought (weighted by recency with `halfLifeDays`) of
+ * rows[j][i]: item-kNN and EASE as an artifact keeps and a scorer serves them.
+ */
+export function itemItem(name: string, data: Interactions, rows: ItemRows): Recommender {
+  return {
+    name,
+    score(history, scores) {
+      if (!history) return;
+      const weights = historyWeights(history, data.nowMs, rows.halfLifeDays);
+      for (let k = 0; k < history.items.length; k++) {
+        const items = rows.items[history.items[k]];
+        const row = rows.weights[history.items[k]];
+        if (!items) continue;
+        for (let m = 0; m < items.length; m++) scores[items[m]] += weights[k] * row[m];
+      }
+    },
+    rows: () => rows,
+  };
+}
+
+/** The `top` largest positive entries of a dense row, as (items, weights). */
+function topOfRow(row: ArrayLike<number>, top: number, index: (at: number) => number): [number[], number[]] {
+  const order = Array.from({ length: row.length }, (_, at) => at)
+    .filter((at) => row[at] > 0)
+    .sort((a, b) => row[b] - row[a])
+    .slice(0, top);
+  return [order.map(index), order.map((at) => Math.fround(row[at]))];
 }
 
 /**
@@ -32,9 +71,10 @@ export function historyWeights(
 /**
  * `primary`'s items first, in its order; then `fill`'s (instead of popularity) for the places `primary` leaves empty.
  */
-export function thenFill(primary: Recommender, fill: Recommender): Recommender {
+export function thenFill(primary: Recommender, fill: Recommender): Recommender & { parts: Recommender[] } {
   return {
     name: `${primary.name} then ${fill.name}`,
+    parts: [primary, fill],
     score(history, scores) {
       const first = new Float64Array(scores.length);
       primary.score(history, first);
@@ -137,6 +177,11 @@ export function itemKnn(
         for (let m = 0; m < items.length; m++) scores[items[m]] += weights[k] * row[m];
       }
     },
+    rows: (top) => ({
+      items: neighbours.map(({ items }) => Array.from(items.subarray(0, top))),
+      weights: neighbours.map(({ sims: row }) => Array.from(row.subarray(0, top), (value) => Math.fround(value))),
+      halfLifeDays: options.halfLifeDays,
+    }),
   };
 }
 
@@ -182,6 +227,14 @@ export function ease(
       }
       for (let i = 0; i < m; i++) scores[kept[i]] += summed[i];
     },
+    rows: (top) => {
+      const items: number[][] = Array.from({ length: n }, () => []);
+      const rowWeights: number[][] = Array.from({ length: n }, () => []);
+      for (let j = 0; j < m; j++) {
+        [items[kept[j]], rowWeights[kept[j]]] = topOfRow(weights.subarray(j * m, (j + 1) * m), top, (at) => kept[at]);
+      }
+      return { items, weights: rowWeights, halfLifeDays: options.halfLifeDays };
+    },
   };
 }
 
@@ -189,9 +242,10 @@ export function ease(
  * A weighted sum of recommenders' scores, each first scaled to [0, 1] for the customer (its highest score is 1), so
  * that weights compare across models whose scales differ.
  */
-export function blend(parts: { model: Recommender; weight: number }[]): Recommender {
+export function blend(parts: { model: Recommender; weight: number }[]): Recommender & { parts: Recommender[] } {
   return {
     name: parts.map(({ model, weight }) => `${weight}×${model.name}`).join(' + '),
+    parts: parts.map(({ model }) => model),
     score(history, scores) {
       const own = new Float64Array(scores.length);
       for (const { model, weight } of parts) {

@@ -93,6 +93,19 @@ export function trainRecommender(
   );
   const maxItems = options.easeMaxItems ?? 1500;
   const build = recommenderBuilder(split.data, maxItems);
+  if (days < 1 || split.relevant.size === 0) {
+    // Too little history to compare anything on: the customer's own items, then what sells now.
+    const fallback: RecommenderSpec = options.newItemsOnly
+      ? { kind: 'popular', recent: true }
+      : { kind: 'then', primary: { kind: 'buy-again' }, fill: { kind: 'popular', recent: true } };
+    const data = interactionsOf(lines, nowMs);
+    return {
+      model: recommenderBuilder(data, maxItems)(fallback),
+      spec: fallback,
+      data,
+      validation: { cutoff: new Date(cutoffMs).toISOString(), days, customers: 0, candidates: [] },
+    };
+  }
   const tried: { spec: RecommenderSpec; name: string; metrics: TopNMetrics }[] = [];
   const judge = (spec: RecommenderSpec) => {
     const model = build(spec);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ZilnModel } from '@cvp/model';
@@ -24,7 +24,13 @@ export class ModelStore {
    * Writes the artifact of `version`; returns its URI (`file:///…/<version>`) and its checksum (`artifactChecksum`),
    * which the registry records so that a scorer can tell the artifact it loads is the one the trainer wrote.
    */
-  async save(version: string, model: ZilnModel, metadata: object): Promise<{ uri: string; sha256: string }> {
+  async save(
+    version: string,
+    model: ZilnModel,
+    metadata: object,
+    /** Further files of the version (name -> text), e.g. the recommender trained beside the value model. */
+    files: Record<string, string> = {},
+  ): Promise<{ uri: string; sha256: string }> {
     await mkdir(this.root, { recursive: true });
     const folder = join(this.root, artifactFolderName(version));
     if (await exists(folder)) throw new Error(`model store already holds ${version} (${folder})`);
@@ -32,6 +38,11 @@ export class ModelStore {
     let sha256: string;
     try {
       await saveZilnModel(partial, model, metadata);
+      for (const [name, text] of Object.entries(files)) {
+        if (!/^[a-z0-9][a-z0-9._-]*\.json$/.test(name) || RESERVED.has(name))
+          throw new Error(`bad artifact file name ${name}`);
+        await writeFile(join(partial, name), text);
+      }
       sha256 = await artifactChecksum(partial);
       await rename(partial, folder);
     } catch (error) {
@@ -49,13 +60,23 @@ export class ModelStore {
   async load<M = Record<string, unknown>>(
     artifactUri: string,
     sha256: string,
-  ): Promise<{ model: ZilnModel; metadata: M }> {
+    /** Further files to read (those `save` was given); one the version lacks is left out of `files`. */
+    names: string[] = [],
+  ): Promise<{ model: ZilnModel; metadata: M; files: Record<string, string> }> {
     const folder = await this.inside(artifactUri);
     const actual = await artifactChecksum(folder);
     if (actual !== sha256) {
       throw new ArtifactRefused(`artifact ${artifactUri} hashes to ${actual}, the registry recorded ${sha256}`);
     }
-    return loadZilnModel<M>(folder);
+    const files: Record<string, string> = {};
+    for (const name of names) {
+      const text = await readFile(join(folder, name), 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      if (text !== null) files[name] = text;
+    }
+    return { ...(await loadZilnModel<M>(folder)), files };
   }
 
   private async inside(artifactUri: string): Promise<string> {
@@ -73,6 +94,9 @@ export class ModelStore {
     return folder;
   }
 }
+
+/** Files of the value model itself, which `save`'s further files may not replace. */
+const RESERVED = new Set(['model.json', 'metadata.json', 'normalization.json']);
 
 /** An artifact this store will not load: outside it, or not the bytes the registry recorded. */
 export class ArtifactRefused extends Error {

@@ -2,6 +2,7 @@ import { type RedisClient, scanPages } from './cluster';
 import {
   appliedEventPattern,
   customerIndexKey,
+  customerItemsKey,
   customerShard,
   ERASED_CUSTOMERS_KEY,
   featureStateKey,
@@ -11,7 +12,8 @@ import {
 
 /**
  * Erases one customer's keys in one step (one hash slot: their shard's): the feature state, the score (taken out of
- * the tier totals), the sweep index entry. KEYS: state, score, tier summary, index shard. ARGV: customer id.
+ * the tier totals), the sweep index entry, their items. KEYS: state, score, tier summary, index shard, items.
+ * ARGV: customer id.
  * Returns { state deleted, score deleted }.
  */
 const ERASE = `
@@ -23,6 +25,7 @@ if held[1] then
 end
 local score = redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[4], ARGV[1])
+redis.call('DEL', KEYS[5])
 return { state, score }
 `;
 
@@ -43,11 +46,12 @@ export async function eraseCustomerFromRedis(
   const shard = customerShard(customerId);
   const [state, score] = (await redis.eval(
     ERASE,
-    4,
+    5,
     featureStateKey(customerId),
     scoreKey(customerId),
     tierSummaryKey(shard),
     customerIndexKey(shard),
+    customerItemsKey(customerId),
     customerId,
   )) as [number, number];
   let dedupMarks = 0;

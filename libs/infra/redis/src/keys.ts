@@ -54,6 +54,12 @@ export const tierSummaryKey = (shard: number) => `cvp:tiers:v2:${shardTag(shard)
 
 /** Per-customer feature state (JSON, libs/features state layout 2), the incremental input of the features service. */
 export const featureStateKey = (customerId: string) => `cvp:features:v3:${tagOf(customerId)}:${customerId}`;
+/**
+ * A customer's items (hash: product id -> `purchases|lastPurchaseMs|lastSeenMs`, `@cvp/recommend` item-history), what
+ * recommendations are served from; written with the feature state, living as long.
+ */
+export const customerItemsKey = (customerId: string) => `cvp:items:v1:${tagOf(customerId)}:${customerId}`;
+
 /** The state keys of customers whose id matches a glob, as a SCAN pattern. */
 export const featureStateKeyPattern = (customerPattern = '*') => `cvp:features:v3:*:${customerPattern}`;
 export const FEATURE_STATE_TTL_SECONDS = 800 * DAY_SECONDS;
