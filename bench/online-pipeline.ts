@@ -48,6 +48,8 @@ const { values: args } = parseArgs({
     'fresh-seconds': { type: 'string', default: '20' },
     'lookup-seconds': { type: 'string', default: '10' },
     replicas: { type: 'string', default: '1' },
+    /** Products on each score (the scorer's SCORE_RECOMMENDATIONS): 0 measures the stream without them. */
+    'score-recommendations': { type: 'string', default: '5' },
     'redis-cluster': { type: 'boolean', default: false },
   },
 });
@@ -101,6 +103,16 @@ async function lag(admin: Admin): Promise<number> {
     consumerGroupLag(admin, GROUPS.scorer, TOPICS.features),
   ]);
   return events + features;
+}
+
+/** Waits until the scorers have finished the model-swap sweep of `version` (every stored customer re-scored). */
+async function modelSwapSwept(scorerUrl: string, version: string): Promise<void> {
+  for (const deadline = Date.now() + 600_000; Date.now() < deadline; await sleep(1000)) {
+    const response = await fetch(`${scorerUrl}/v1/sweeps`);
+    const status = (await response.json()) as { active: unknown; last: { modelVersion: string } | null };
+    if (status.active === null && status.last?.modelVersion === version) return;
+  }
+  throw new Error(`the model-swap sweep of ${version} did not finish in 600 s`);
 }
 
 /** Waits until `group` has `members` members, each with partitions assigned (a stable group). */
@@ -172,6 +184,7 @@ async function main(): Promise<void> {
 
   const common = {
     LOG_LEVEL: 'warn',
+    SCORE_RECOMMENDATIONS: args['score-recommendations'] ?? '5',
     ...(args['redis-cluster']
       ? { REDIS_CLUSTER: 'true', REDIS_URL: process.env.REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000' }
       : {}),
@@ -195,6 +208,8 @@ async function main(): Promise<void> {
         PORT: String(3204 + 10 * replica),
         KAFKA_GROUP_ID: GROUPS.scorer,
         MODEL_STORE_DIR: BENCH_MODEL_STORE,
+        // The event path alone: no scheduled sweep as the replayed year moves the clock (bench/sweep.ts measures them).
+        SWEEP_INTERVAL_HOURS: '0',
       },
       'bench',
       // V8's heap as the chart caps it (helm values maxOldSpaceMiB).
@@ -211,6 +226,8 @@ async function main(): Promise<void> {
     await Promise.all(Object.values(services).map((service) => waitUntilReady(service)));
     // Every replica holds its share of the partitions before the clock starts (no rebalance inside a phase).
     await Promise.all(Object.values(GROUPS).map((group) => membersJoined(admin, group, REPLICAS)));
+    // The model swap re-scores every stored customer (earlier runs' too): measured after it, not beside it.
+    await modelSwapSwept(scorers[0], modelVersion);
     // Let the groups drain whatever earlier runs left, so the clock measures this run only.
     await drain(admin);
     const cpuBefore = usage();
@@ -281,7 +298,9 @@ async function main(): Promise<void> {
       command:
         `node -r @swc-node/register bench/online-pipeline.ts --format ${args.format} --limit ${limit} --rate ${rate}` +
         (REPLICAS === 1 ? '' : ` --replicas ${REPLICAS}`) +
-        (args['redis-cluster'] ? ' --redis-cluster' : ''),
+        (args['redis-cluster'] ? ' --redis-cluster' : '') +
+        (args['score-recommendations'] === '5' ? '' : ` --score-recommendations ${args['score-recommendations']}`),
+      scoreRecommendations: Number(args['score-recommendations']),
       replicas: REPLICAS,
       redis: args['redis-cluster'] ? 'cluster (3 masters)' : 'one server',
       kafkaClient: process.env.KAFKA_CLIENT ?? 'kafkajs',
@@ -312,7 +331,9 @@ async function main(): Promise<void> {
     for (const [key, value] of Object.entries(result))
       console.log(`| ${key} | ${typeof value === 'object' ? JSON.stringify(value) : value} |`);
     mkdirSync('reports/bench', { recursive: true });
-    const name = `online-pipeline-${args.format}${REPLICAS === 1 ? '' : `-r${REPLICAS}`}${args['redis-cluster'] ? '-cluster' : ''}`;
+    const name =
+      `online-pipeline-${args.format}${REPLICAS === 1 ? '' : `-r${REPLICAS}`}${args['redis-cluster'] ? '-cluster' : ''}` +
+      (args['score-recommendations'] === '5' ? '' : `-recs${args['score-recommendations']}`);
     writeFileSync(`reports/bench/${name}.json`, JSON.stringify(result, null, 2));
   } finally {
     await Promise.all(Object.values(services).map((service) => stopService(service)));

@@ -226,12 +226,16 @@ export class ScoreStore implements OnApplicationShutdown {
     }
   }
 
-  /** The stored items of customers (`customerItemsKey` hashes; {} for one with none), what recommendations read. */
-  async itemsOf(customerIds: readonly string[]): Promise<Record<string, string>[]> {
+  /**
+   * The stored items of customers (`customerItemsKey` hashes; {} for one with none), what recommendations read: through
+   * the API's client (short timeout) for a request, through the consumers' (`scoring`) when scores are made.
+   */
+  async itemsOf(customerIds: readonly string[], scoring = false): Promise<Record<string, string>[]> {
     try {
-      await this.connected();
+      if (!scoring) await this.connected();
+      const client = scoring ? this.redis : this.reader;
       return valuesOrThrow(
-        await pipelineByNode(this.reader, customerIds.map(customerItemsKey), (pipeline, key) => pipeline.hgetall(key)),
+        await pipelineByNode(client, customerIds.map(customerItemsKey), (pipeline, key) => pipeline.hgetall(key)),
       ) as Record<string, string>[];
     } catch (error) {
       throw new ScoreStoreUnavailable(error);

@@ -24,7 +24,10 @@ export class ScoringService {
     const served = this.models.recommender;
     const n = this.config.SCORE_RECOMMENDATIONS;
     if (!served || n === 0 || scores.length === 0) return scores;
-    const hashes = await this.store.itemsOf(scores.map((score) => score.customerId));
+    const hashes = await this.store.itemsOf(
+      scores.map((score) => score.customerId),
+      true,
+    );
     return scores.map((score, i) => ({
       ...score,
       recommendations: recommendationsFor(served, hashes[i], {
