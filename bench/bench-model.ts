@@ -37,7 +37,7 @@ export async function saveBenchModel(
   const version = `ziln@${run}`;
   const metadata = valueModelMetadata(trained, { version, from: start, to: end, seed: 1 });
   // The recommender a trainer stores with the version: scorers serve it and put products on every score.
-  const recommender = trainRecommenderArtifact(events, end, 90);
+  const recommender = await trainRecommenderArtifact(events, end, 90);
   const artifact = await new ModelStore(BENCH_MODEL_STORE).save(
     version,
     trained.model.network,

@@ -164,7 +164,12 @@ export function registerEvaluateRecs(program: Command): void {
       const lines = await readLines(options);
       stderr(`[evaluate-recs] read ${lines.length} purchase lines from ${options.data}`);
       if (lines.length === 0) throw new Error(`no purchases in ${options.data}`);
-      const result = evaluateRecommenders(lines, options.cutoff.getTime(), options.horizonDays, !!options.newItemsOnly);
+      const result = await evaluateRecommenders(
+        lines,
+        options.cutoff.getTime(),
+        options.horizonDays,
+        !!options.newItemsOnly,
+      );
       if (result.customers === 0)
         throw new Error('no test customers: nobody bought both before the cutoff and after it');
       if (options.json) {

@@ -176,7 +176,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           }
         },
       });
-      const recommender = this.trainRecommender(version, events, window.to, horizonDays);
+      const recommender = await this.trainRecommender(version, events, window.to, horizonDays);
       try {
         const current = await this.currentOnValidation(trained.validation);
         const verdict: PublishVerdict = request.force
@@ -247,14 +247,14 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
    * value model: candidates chosen on a split inside the window (`trainRecommender`). Null, with the reason logged,
    * when the window's purchases name too few products to learn from.
    */
-  private trainRecommender(
+  private async trainRecommender(
     version: string,
     events: ClickstreamEvent[],
     to: Date,
     horizonDays: number,
-  ): RecommenderArtifact | null {
+  ): Promise<RecommenderArtifact | null> {
     const started = performance.now();
-    const trained = trainRecommenderArtifact(events, to, horizonDays);
+    const trained = await trainRecommenderArtifact(events, to, horizonDays);
     if (!trained) {
       this.logger.warn({ version }, 'no recommender: the purchases name fewer than 2 products');
       return null;

@@ -40,4 +40,17 @@ describe('synthetic clickstream', () => {
     expect(buyers.size).toBeGreaterThan(60);
     expect(buyers.size).toBeLessThan(200);
   });
+
+  it("has customers with tastes: most of a customer's purchases come from their group of 50 products", () => {
+    const purchases = events.flatMap((e) =>
+      e.type === 'purchase' ? e.items.map((item) => [e.customerId, item.productId]) : [],
+    );
+    const inTaste = purchases.filter(([customerId, productId]) => {
+      const group = Number(customerId.slice(-6)) % 10;
+      const product = Number(productId.slice(4));
+      return Math.floor(product / 50) === group;
+    });
+    expect(inTaste.length / purchases.length).toBeGreaterThan(0.6);
+    expect(new Set(purchases.map(([, productId]) => productId)).size).toBeGreaterThan(200);
+  });
 });

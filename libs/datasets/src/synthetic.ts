@@ -3,7 +3,8 @@ import type { ClickstreamEvent } from '@cvp/contracts';
 /**
  * A seeded synthetic clickstream: the default data of the demo, so it runs anywhere with no dataset.
  * Customers come in three behaviours: loyal repeat buyers, buyers who lapse (high value then silence, the
- * win-back audience), and browsers who rarely or never buy. Same seed, same events, same ids.
+ * win-back audience), and browsers who rarely or never buy; each shops mostly in one of ten product groups (what a
+ * recommender learns). Same seed, same events, same ids.
  */
 export interface SyntheticOptions {
   customers: number;
@@ -33,6 +34,22 @@ const REVIEWS = [
   [1, 'Broken on arrival, very disappointed'],
 ] as const;
 
+/** Products of the catalogue, in TASTES groups of equal size: each customer shops mostly in one group. */
+const PRODUCTS = 500;
+const TASTES = 10;
+const IN_TASTE = 0.7;
+
+/**
+ * The product a draw in [0, 1) picks for customer `c`: 70% of the time one of the 50 of their taste group
+ * (`c mod 10`), else any of the 500; each product has one category. What a recommender can learn: customers of
+ * one taste buy from the same 50 products.
+ */
+function productFor(c: number, draw: number): number {
+  const size = PRODUCTS / TASTES;
+  if (draw < IN_TASTE) return (c % TASTES) * size + Math.floor((draw / IN_TASTE) * size);
+  return Math.floor(((draw - IN_TASTE) / (1 - IN_TASTE)) * PRODUCTS);
+}
+
 export function* syntheticClickstream(options: SyntheticOptions): Generator<ClickstreamEvent> {
   const random = seededRandom(options.seed);
   const span = options.end.getTime() - options.start.getTime();
@@ -45,8 +62,10 @@ export function* syntheticClickstream(options: SyntheticOptions): Generator<Clic
     const id = () => `${customerId}-e${n++}`;
     const basket = (at: number, orderValue: number) => {
       const sessionId = `${customerId}-s${n}`;
-      const productId = `sku-${Math.floor(random() * 500)}`;
-      const category = CATEGORIES[Math.floor(random() * CATEGORIES.length)];
+      const product = productFor(c, random());
+      random(); // (the draw that once picked the category: kept, so every later draw is what it was)
+      const productId = `sku-${product}`;
+      const category = CATEGORIES[product % CATEGORIES.length];
       const when = (offsetMin: number) => new Date(at + offsetMin * 60_000).toISOString();
       events.push({ eventId: id(), customerId, sessionId, occurredAt: when(0), type: 'page_view', url: '/' });
       events.push({

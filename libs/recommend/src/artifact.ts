@@ -160,14 +160,14 @@ export function recommendationsFor(
  * The recommender a training run stores with its model version: trained on the purchases of `events` before `to`
  * (`trainRecommender`, all items), as an artifact. Null when the purchases name fewer than 2 products.
  */
-export function trainRecommenderArtifact(
+export async function trainRecommenderArtifact(
   events: readonly ClickstreamEvent[],
   to: Date,
   horizonDays: number,
-): { artifact: RecommenderArtifact; products: number } | null {
+): Promise<{ artifact: RecommenderArtifact; products: number } | null> {
   const lines = purchaseLinesOf(events);
   const products = new Set(lines.map((line) => line.itemId)).size;
   if (products < 2) return null;
-  const trained = trainRecommender(lines, to.getTime(), { horizonDays, newItemsOnly: false });
+  const trained = await trainRecommender(lines, to.getTime(), { horizonDays, newItemsOnly: false });
   return { artifact: recommenderArtifact(trained), products };
 }

@@ -35,14 +35,14 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
  * protocol of `timeSplit`: popularity, buy-again (not with new items only: it has nothing to offer there), item-kNN,
  * and EASE with λ tuned on the same validation split the served model was chosen on.
  */
-export function evaluateRecommenders(
+export async function evaluateRecommenders(
   lines: readonly PurchaseLine[],
   cutoffMs: number,
   horizonDays: number,
   newItemsOnly: boolean,
-): RecsEvaluation {
+): Promise<RecsEvaluation> {
   const started = Date.now();
-  const trained = trainRecommender(lines, cutoffMs, { horizonDays, newItemsOnly });
+  const trained = await trainRecommender(lines, cutoffMs, { horizonDays, newItemsOnly });
   const trainSeconds = (Date.now() - started) / 1000;
   const split = timeSplit(lines, cutoffMs, horizonDays, newItemsOnly);
   const build = recommenderBuilder(split.data);

@@ -153,13 +153,13 @@ describe('evaluateTopN on the evaluate-recs protocol', () => {
     expect(top.map((item) => fresh.data.catalog.ids[item])).not.toContain('a');
   });
 
-  it('trains on the past only and says what it compared', () => {
+  it('trains on the past only and says what it compared', async () => {
     const many: PurchaseLine[] = [];
     for (let c = 0; c < 60; c++)
       for (let d = 0; d < 120; d += 7)
         many.push(line(`c${c}`, `i${(c + d) % 9}`, d), line(`c${c}`, `i${(c * d) % 11}`, d + 1));
     many.push(line('c1', 'future-only', 200));
-    const trained = trainRecommender(many, at(130), { horizonDays: 30, newItemsOnly: false });
+    const trained = await trainRecommender(many, at(130), { horizonDays: 30, newItemsOnly: false });
     expect(trained.data.catalog.indexOf('future-only')).toBeUndefined();
     expect(trained.validation.days).toBe(30);
     expect(trained.validation.candidates.length).toBeGreaterThan(5);

@@ -72,15 +72,17 @@ export function recommenderBuilder(data: Interactions, easeMaxItems = 1500): (sp
 
 /**
  * Trains the recommender served as of `nowMs`: candidates (popularity, buy-again, item-kNN, EASE over a λ grid, and
- * combinations of the best: buy-again filled by EASE, EASE nudged by recent popularity...) are compared on a time split inside the history (train before `nowMs − days`, judge on the
- * `days` after; `days` = the horizon where the history spans three of them, else 30), by HitRate, Recall and NDCG at 10
- * together (each as a share of the best candidate's, averaged); the winner is fitted again on everything before `nowMs`. Never looks at or after `nowMs`.
+ * combinations of the best: buy-again filled by EASE, EASE nudged by recent popularity...) are compared on a time
+ * split inside the history (train before `nowMs − days`, judge on the `days` after; `days` = the horizon where the
+ * history spans three of them, else 30), by HitRate, Recall and NDCG at 10 together (each as a share of the best
+ * candidate's, averaged); the winner is fitted again on everything before `nowMs`. Never looks at or after `nowMs`.
+ * Each candidate is judged after a turn of the event loop, so a service that trains keeps answering its requests.
  */
-export function trainRecommender(
+export async function trainRecommender(
   lines: readonly PurchaseLine[],
   nowMs: number,
   options: RecommenderOptions,
-): TrainedRecommender {
+): Promise<TrainedRecommender> {
   const firstMs = lines.reduce((first, line) => (line.atMs < nowMs ? Math.min(first, line.atMs) : first), nowMs);
   const spanDays = (nowMs - firstMs) / DAY_MS;
   const days = spanDays >= 3 * options.horizonDays ? options.horizonDays : Math.min(30, Math.floor(spanDays / 3));
@@ -107,7 +109,9 @@ export function trainRecommender(
     };
   }
   const tried: { spec: RecommenderSpec; name: string; metrics: TopNMetrics }[] = [];
-  const judge = (spec: RecommenderSpec) => {
+  // Each candidate after a turn of the event loop: a service training this keeps answering its requests.
+  const judge = async (spec: RecommenderSpec) => {
+    await new Promise((resolve) => setImmediate(resolve));
     const model = build(spec);
     const metrics = evaluateTopN(model, split);
     tried.push({ spec, name: model.name, metrics });
@@ -117,23 +121,24 @@ export function trainRecommender(
     tried.filter((entry) => entry.spec.kind === kind).sort((a, b) => b.metrics.ndcg - a.metrics.ndcg)[0].spec;
 
   const recent: RecommenderSpec = { kind: 'popular', recent: true };
-  judge({ kind: 'popular', recent: false });
-  judge(recent);
-  if (!options.newItemsOnly) judge({ kind: 'buy-again' });
-  judge({ kind: 'item-knn', neighbours: 100, halfLifeDays: null });
-  for (const lambda of options.easeLambdas ?? [200, 500, 2000]) judge({ kind: 'ease', lambda, halfLifeDays: null });
+  await judge({ kind: 'popular', recent: false });
+  await judge(recent);
+  if (!options.newItemsOnly) await judge({ kind: 'buy-again' });
+  await judge({ kind: 'item-knn', neighbours: 100, halfLifeDays: null });
+  for (const lambda of options.easeLambdas ?? [200, 500, 2000])
+    await judge({ kind: 'ease', lambda, halfLifeDays: null });
   const easeBest = best('ease');
   if (options.newItemsOnly) {
     // What the customer's history says, nudged towards what sells now.
     for (const weight of [0.05, 0.15])
-      judge({
+      await judge({
         kind: 'blend',
         parts: [
           { spec: easeBest, weight: 1 },
           { spec: recent, weight },
         ],
       });
-    judge({
+    await judge({
       kind: 'blend',
       parts: [
         { spec: easeBest, weight: 1 },
@@ -143,10 +148,10 @@ export function trainRecommender(
   } else {
     // Their own items first (in buy-again's order) and the places left to EASE or to what sells now; or mixed.
     const again: RecommenderSpec = { kind: 'buy-again' };
-    judge({ kind: 'then', primary: again, fill: easeBest });
-    judge({ kind: 'then', primary: again, fill: recent });
+    await judge({ kind: 'then', primary: again, fill: easeBest });
+    await judge({ kind: 'then', primary: again, fill: recent });
     for (const weight of [0.1, 0.3])
-      judge({
+      await judge({
         kind: 'blend',
         parts: [
           { spec: again, weight: 1 },

@@ -55,9 +55,11 @@ export async function eraseCustomerFromRedis(
     customerId,
   )) as [number, number];
   let dedupMarks = 0;
-  // The marks share the customer's hash slot: one DEL per page.
-  for await (const { keys, node } of scanPages(redis, appliedEventPattern(customerId)))
+  // The marks share the customer's hash slot: one DEL per page. Large pages: few round trips, each of which waits
+  // its turn in a busy process (a trainer between two training steps).
+  for await (const { keys, node } of scanPages(redis, appliedEventPattern(customerId), 10_000)) {
     dedupMarks += await node.del(...keys);
+  }
   return { featureState: state, score, dedupMarks };
 }
 
