@@ -1,11 +1,11 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { createReadStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { DATASET_FORMATS, openDataset } from '@cvp/datasets';
-import { writeReport } from './evaluate';
+import { strictDate, wholeNumber, writeReport } from './evaluate';
 import { evaluateRecommenders, purchaseLinesOf, type PurchaseLine, type RecsEvaluation } from '@cvp/recommend';
 
 interface EvaluateRecsOptions {
@@ -20,18 +20,6 @@ interface EvaluateRecsOptions {
   report?: string;
 }
 
-const strictDate = (value: string) => {
-  const parsed = new Date(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(parsed.getTime())) {
-    throw new InvalidArgumentError(`"${value}" is not a date YYYY-MM-DD`);
-  }
-  return parsed;
-};
-const wholeNumber = (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`"${value}" is not a whole number >= 1`);
-  return parsed;
-};
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
 
 /**

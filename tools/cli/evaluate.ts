@@ -26,7 +26,8 @@ const label = (result: EvaluationResult, name: string) =>
       ? `${PEER_LABELS[name]} (${result.lastWindowDays} d)`
       : (PEER_LABELS[name] ?? name);
 
-const strictDate = (value: string) => {
+/** A `YYYY-MM-DD` option as that UTC midnight (a date that does not exist is refused). */
+export const strictDate = (value: string) => {
   const parsed = new Date(`${value}T00:00:00Z`);
   if (
     !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
@@ -37,7 +38,7 @@ const strictDate = (value: string) => {
   }
   return parsed;
 };
-const wholeNumber = (value: string) => {
+export const wholeNumber = (value: string) => {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive whole number');
   return parsed;

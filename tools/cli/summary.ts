@@ -31,7 +31,9 @@ export async function summarize(redis: RedisClient, prisma: PrismaClient, custom
       const products = score.json
         ? (JSON.parse(score.json) as { recommendations?: Recommendation[] }).recommendations
         : [];
-      if (products?.length && recommended.length < 3) recommended.push({ customerId: score.customerId, products });
+      // Lists of customers CVP knows something about (a stranger's is what sells now, the same for all).
+      const personal = products?.some((item) => item.reason !== 'popular-now');
+      if (products && personal && recommended.length < 3) recommended.push({ customerId: score.customerId, products });
     }
   }
 

@@ -1,34 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { testRedisServers } from '@cvp/harness';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import {
   appliedEventKey,
   CLOCK_WATERMARK_KEY,
-  createRedisClient,
   customerIndexKey,
   customerShard,
   featureStateKey,
   groupByNode,
   isCluster,
-  type RedisClient,
   ScoreClock,
 } from '@cvp/redis';
 import { FeatureStore } from './feature-store';
 
 // The same tests on one Redis server and on the three-node Redis Cluster that deploy/local/infra.sh starts.
-const servers: [string, RedisClient][] = [
-  [
-    'one Redis server',
-    createRedisClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: 5000 }),
-  ],
-  [
-    'a three-node Redis Cluster',
-    createRedisClient({
-      url: process.env.REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000',
-      cluster: true,
-      commandTimeoutMs: 5000,
-    }),
-  ],
-];
+const servers = testRedisServers();
 const run = randomUUID().slice(0, 8);
 // Far ahead of any event other tests send, so the watermark this test moves is its own to check.
 const future = Date.UTC(2100, 0, 1);

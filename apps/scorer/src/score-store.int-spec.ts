@@ -1,34 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { testRedisServers } from '@cvp/harness';
 import type { CustomerScore } from '@cvp/contracts';
-import {
-  createRedisClient,
-  customerShard,
-  featureStateKey,
-  groupByNode,
-  isCluster,
-  type RedisClient,
-  scoreKey,
-} from '@cvp/redis';
+import { customerShard, featureStateKey, groupByNode, isCluster, scoreKey } from '@cvp/redis';
 import { SWEEP_PHASES, type SweepRecord } from '@cvp/scoring';
 import { scorerEnvSchema } from './config';
 import { ScoreStore } from './score-store';
 import { SweepLedger } from './sweep-ledger';
 
 // The same tests on one Redis server and on the three-node Redis Cluster that deploy/local/infra.sh starts.
-const servers: [string, RedisClient][] = [
-  [
-    'one Redis server',
-    createRedisClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: 5000 }),
-  ],
-  [
-    'a three-node Redis Cluster',
-    createRedisClient({
-      url: process.env.REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000',
-      cluster: true,
-      commandTimeoutMs: 5000,
-    }),
-  ],
-];
+const servers = testRedisServers();
 const run = randomUUID().slice(0, 8);
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString();
 

@@ -4,3 +4,4 @@ export * from './fuzz';
 export * from './table';
 export * from './poison';
 export * from './routes';
+export * from './redis-servers';
