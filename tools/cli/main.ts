@@ -17,6 +17,7 @@ import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
 import { registerEvaluate } from './evaluate';
 import { registerEvaluateRecs } from './evaluate-recs';
+import { registerEvaluateText } from './evaluate-text';
 import { rebuildFeatures } from './rebuild-features';
 import { authHeaders, registerKeys } from './keys';
 
@@ -422,6 +423,7 @@ program
 
 registerEvaluate(program);
 registerEvaluateRecs(program);
+registerEvaluateText(program);
 registerKeys(program);
 
 program.parseAsync().catch((error: Error) => {

@@ -3,3 +3,4 @@ export * from './loader';
 export { parseColumnMapping, type ColumnMapping } from './columns';
 export { TimestampParser, type DateOrder } from './lib/time';
 export * from './summary';
+export * from './labelled-reviews';
