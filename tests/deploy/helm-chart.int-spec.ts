@@ -42,16 +42,26 @@ describe('helm chart', () => {
     ).not.toThrow();
   });
 
-  it('deploys the five services with secure defaults, probes and a config checksum', () => {
+  it('deploys the five services and the review-text worker with secure defaults, probes and a config checksum', () => {
     const manifests = render();
     const deployments = manifests.filter((m) => m.kind === 'Deployment');
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
       'cvp-campaigns',
       'cvp-features',
       'cvp-ingest',
+      'cvp-review-text',
       'cvp-scorer',
       'cvp-trainer',
     ]);
+    // The review-text worker is the features image in its own role and consumer group.
+    const worker = deployments.find((d) => d.metadata.name === 'cvp-review-text')!.spec.template.spec.containers[0];
+    expect(worker.args).toContain('dist/apps/features/src/main.js');
+    expect(worker.env).toEqual(
+      expect.arrayContaining([
+        { name: 'FEATURES_ROLE', value: 'review-text' },
+        { name: 'KAFKA_GROUP_ID', value: 'cvp-review-text' },
+      ]),
+    );
     for (const deployment of deployments) {
       const pod = deployment.spec.template;
       expect(pod.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
@@ -83,6 +93,7 @@ describe('helm chart', () => {
     for (const [name, readOnly] of [
       ['cvp-trainer', false],
       ['cvp-scorer', true],
+      ['cvp-review-text', true],
     ] as const) {
       const pod = deployment(name).spec.template.spec;
       const container = pod.containers[0];
@@ -134,7 +145,7 @@ describe('helm chart', () => {
       'kafka.sasl.existingSecret=cvp-kafka-user',
     ];
     const workloads = render(secure).filter((m) => m.kind === 'Deployment' || m.kind === 'Job');
-    expect(workloads.length).toBe(6);
+    expect(workloads.length).toBe(7);
     for (const workload of workloads) {
       const pod = workload.spec.template.spec;
       const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -159,7 +170,7 @@ describe('helm chart', () => {
   it('lets only pods of the release and labelled clients reach the services, by default', () => {
     const policies = render().filter((m) => m.kind === 'NetworkPolicy');
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(
-      ['campaigns', 'features', 'ingest', 'scorer', 'trainer'].map((name) => `cvp-${name}`),
+      ['campaigns', 'features', 'ingest', 'review-text', 'scorer', 'trainer'].map((name) => `cvp-${name}`),
     );
     for (const policy of policies) expect(policy.spec.ingress[0].from).toHaveLength(2);
     expect(render(['--set', 'networkPolicy.enabled=false']).some((m) => m.kind === 'NetworkPolicy')).toBe(false);

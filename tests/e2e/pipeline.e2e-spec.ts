@@ -5,7 +5,7 @@
  */
 import type { CustomerValueAnswer } from '@cvp/scoring';
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage } from 'kafkajs';
 import Redis from 'ioredis';
@@ -16,6 +16,7 @@ import {
   type CustomerScore,
   type DecisionMessage,
   type ModelPublishedMessage,
+  type ReviewSignalMessage,
 } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
 import { emptyState, featureVector, foldEvent } from '@cvp/features';
@@ -85,9 +86,10 @@ const seen: {
   decisions: DecisionMessage[];
   models: ModelPublishedMessage[];
   deadLetters: KafkaMessage[];
+  reviewSignals: ReviewSignalMessage[];
   /** customerId -> W3C traceparent header of its decision. */
   decisionTraces: Record<string, string>;
-} = { scores: [], decisions: [], models: [], deadLetters: [], decisionTraces: {} };
+} = { scores: [], decisions: [], models: [], deadLetters: [], reviewSignals: [], decisionTraces: {} };
 let observer: Consumer;
 let ingestUrl = '';
 let scorerUrl = '';
@@ -190,6 +192,7 @@ beforeAll(async () => {
       TOPICS.scores,
       TOPICS.decisions,
       TOPICS.models,
+      TOPICS.reviewSignals,
       deadLetterTopic(TOPICS.events),
       deadLetterTopic(TOPICS.scores),
     ],
@@ -204,6 +207,7 @@ beforeAll(async () => {
       }
       if (!text.includes(RUN)) return;
       if (topic === TOPICS.scores) seen.scores.push(JSON.parse(text));
+      else if (topic === TOPICS.reviewSignals) seen.reviewSignals.push(JSON.parse(text));
       else if (topic === TOPICS.decisions) {
         const decision = JSON.parse(text) as DecisionMessage;
         seen.decisions.push(decision);
@@ -1183,6 +1187,13 @@ describe('model training, registry and hot swap', () => {
     expect(row.artifactUri).toBe(`file://${join(MODEL_STORE_DIR, version)}`);
     expect(row.metrics.verdict.reason).toBe('no model is published yet');
     expect(row.metrics.validation.gini).toBeGreaterThan(0);
+    // A review-sentiment head learnt from the window's reviews (text + stars), with the staged sentence encoder.
+    expect(row.metrics.reviewSentiment).toMatchObject({
+      encoder: 'all-MiniLM-L6-v2',
+      validation: { served: 'minilm+tfidf', models: { lexicon: {}, 'minilm+tfidf': {} } },
+    });
+    expect(row.metrics.reviewSentiment.reviews).toBeGreaterThanOrEqual(30);
+    expect(existsSync(join(MODEL_STORE_DIR, version, 'review-sentiment.json'))).toBe(true);
     expect(row.tierThresholds.high).toBeGreaterThan(row.tierThresholds.mid);
     expect(seen.models.map((model) => model.version)).toEqual([version]);
 
@@ -1191,6 +1202,54 @@ describe('model training, registry and hot swap', () => {
     expect(score.expectedSpendLow).not.toBeNull();
     expect(score.expectedSpendHigh).toBeGreaterThanOrEqual(score.expectedSpendLow!);
     expect(score.reasons.length).toBeGreaterThan(0);
+  });
+
+  it("reads reviews' text with the published head in the review-text worker, a consumer of its own", async () => {
+    // The features image in its review-text role (the chart's reviewText deployment): the state path never waits on it.
+    const worker = startService(
+      'features',
+      {
+        FEATURES_ROLE: 'review-text',
+        KAFKA_GROUP_ID: `${RUN}-review-text`,
+        MODEL_STORE_DIR,
+        PORT: '3106',
+        SCORE_CLOCK: 'event-time',
+      },
+      'e2e',
+      [],
+      'review-text',
+    );
+    services.push(worker);
+    await waitUntilReady(worker);
+    // Not a text of the synthetic shop, though close to its negative ones (its head learnt from four texts only;
+    // what the encoder adds on real reviews is measured by `cvp evaluate-text`).
+    const review: ClickstreamEvent = {
+      eventId: `${RUN}-review-broken`,
+      customerId: `${RUN}-reviewer`,
+      occurredAt: '2004-08-02T00:00:00.000Z',
+      type: 'review',
+      productId: 'p-7',
+      rating: 1,
+      text: 'Arrived broken and I am very disappointed with it',
+    };
+    expect((await post(review)).status).toBe(202);
+    const signal = await eventually('the review signal', async () =>
+      seen.reviewSignals.find((candidate) => candidate.eventId === review.eventId),
+    );
+    expect(signal).toMatchObject({
+      customerId: review.customerId,
+      productId: 'p-7',
+      rating: 1,
+      label: 'negative',
+      headVersion: version,
+      encoder: 'all-MiniLM-L6-v2',
+    });
+    expect(signal.sentiment).toBeLessThan(0);
+    // The synthetic history's reviews are read too (the worker starts at the beginning of the topic).
+    await eventually("the history's review signals", async () => {
+      const count = seen.reviewSignals.filter((candidate) => candidate.customerId.startsWith(`${RUN}-syn`)).length;
+      return count > 30 && count;
+    });
   });
 
   it('moves every customer to the new model with a model-swap sweep, also those who sent nothing since', async () => {

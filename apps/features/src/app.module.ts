@@ -5,8 +5,19 @@ import type { FeaturesConfig } from './config';
 import { EventsConsumer } from './events.consumer';
 import { FeatureStore } from './feature-store';
 import { FEATURES_CONFIG, PersistenceGuard } from './persistence-guard';
+import { ReviewHeadHolder } from './review-head';
+import { ReviewTextConsumer } from './review-text.consumer';
 
 export function featuresModule(config: FeaturesConfig) {
+  if (config.FEATURES_ROLE === 'review-text') {
+    @Module({
+      imports: [CoreModule.forRoot({ service: 'features', config, dependencies: ['kafka', 'postgres'] })],
+      controllers: [ReviewTextConsumer],
+      providers: [{ provide: FEATURES_CONFIG, useValue: config }, ReviewHeadHolder],
+    })
+    class ReviewTextModule {}
+    return ReviewTextModule;
+  }
   @Module({
     imports: [CoreModule.forRoot({ service: 'features', config, dependencies: ['kafka', 'redis'] })],
     controllers: [EventsConsumer],

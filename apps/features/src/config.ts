@@ -1,14 +1,33 @@
 import { baseEnvSchema, envBoolean, loadConfig, port } from '@cvp/config';
 import { z } from 'zod';
 
-export const featuresEnvSchema = baseEnvSchema.extend({
-  PORT: port(3002),
-  KAFKA_GROUP_ID: z.string().default('cvp-features'),
-  /**
-   * Redis holds the only live copy of the feature state: the service refuses a Redis without the append-only file
-   * (checked at every (re)connection). `false` only where losing it is acceptable (rebuild: `cvp rebuild-features`).
-   */
-  REDIS_REQUIRE_PERSISTENCE: envBoolean.default(true),
-});
+export const featuresEnvSchema = baseEnvSchema
+  .extend({
+    PORT: port(3002),
+    /**
+     * `state`: folds cvp.events.v1 into per-customer state and publishes feature vectors. `review-text`: the review-text
+     * worker, a process (and consumer group) of its own so the state path never waits on a language model: it reads
+     * review texts of cvp.events.v1 in batches with the sentence encoder and the published review-sentiment head and
+     * publishes cvp.review-signals.v1.
+     */
+    FEATURES_ROLE: z.enum(['state', 'review-text']).default('state'),
+    /** Default: `cvp-features`, or `cvp-review-text` for the review-text role. */
+    KAFKA_GROUP_ID: z.string().min(1).optional(),
+    /**
+     * Redis holds the only live copy of the feature state: the service refuses a Redis without the append-only file
+     * (checked at every (re)connection). `false` only where losing it is acceptable (rebuild: `cvp rebuild-features`).
+     */
+    REDIS_REQUIRE_PERSISTENCE: envBoolean.default(true),
+    /** review-text: the model store the trainer writes (the review-sentiment head travels with each model version). */
+    MODEL_STORE_DIR: z.string().min(1).default('.infra/models'),
+    /** review-text: where `npm run nlp:model` staged the sentence encoder. */
+    TEXT_MODEL_DIR: z.string().min(1).default('models/text'),
+    /** review-text: ONNX runtime threads of the encoder (one core's worth by default). */
+    TEXT_ENCODER_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  })
+  .transform((env) => ({
+    ...env,
+    KAFKA_GROUP_ID: env.KAFKA_GROUP_ID ?? (env.FEATURES_ROLE === 'review-text' ? 'cvp-review-text' : 'cvp-features'),
+  }));
 export type FeaturesConfig = z.output<typeof featuresEnvSchema>;
 export const loadFeaturesConfig = () => loadConfig(featuresEnvSchema);

@@ -24,6 +24,10 @@ export const trainerEnvSchema = baseEnvSchema
     TRAIN_MIN_CUSTOMERS: z.coerce.number().int().min(2).default(50),
     /** TensorFlow.js backend; default: tfjs-node(-gpu) when installed, else wasm, else cpu. */
     TRAIN_BACKEND: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+    /** Where `npm run nlp:model` staged the sentence encoder; without it the review head learns from words alone. */
+    TEXT_MODEL_DIR: z.string().min(1).default('models/text'),
+    /** The newest reviews with text and stars a run trains the review-sentiment head on (encoding: ~100/s a core). */
+    TEXT_HEAD_MAX_REVIEWS: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
     /** Population shares of the high and mid value tiers. */
     TIER_HIGH_SHARE: z.coerce.number().gt(0).lt(1).default(0.2),
     TIER_MID_SHARE: z.coerce.number().gt(0).lt(1).default(0.3),

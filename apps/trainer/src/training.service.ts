@@ -26,6 +26,9 @@ import {
 } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import { RECOMMENDER_FILE, trainRecommenderArtifact, type RecommenderArtifact } from '@cvp/recommend';
+import { textSentiment } from '@cvp/features';
+import { REVIEW_SENTIMENT_FILE, trainReviewSentimentArtifact, type ReviewSentimentArtifact } from '@cvp/text';
+import { loadSentenceEncoder, textModelStatus, type SentenceEncoder } from '@cvp/text-encoder';
 import type { Kafka } from 'kafkajs';
 import { TRAINER_CONFIG, type TrainerConfig } from './config';
 import { TrainingEventStore } from './event-store';
@@ -56,6 +59,8 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
   private stopping = false;
   private schedule?: NodeJS.Timeout;
   private readonly store: ModelStore;
+  /** Loaded at the first run that has reviews to read, kept for the next. */
+  private encoder: Promise<SentenceEncoder | null> | null = null;
 
   constructor(
     @Inject(TRAINER_CONFIG) private readonly config: TrainerConfig,
@@ -81,6 +86,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     clearInterval(this.schedule);
     this.stopping = true;
     await this.running;
+    await (await this.encoder?.catch(() => null))?.close();
   }
 
   get busy(): boolean {
@@ -177,18 +183,17 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         },
       });
       const recommender = await this.trainRecommender(version, events, window.to, horizonDays);
+      const reviewHead = await this.trainReviewHead(version, events);
       try {
         const current = await this.currentOnValidation(trained.validation);
         const verdict: PublishVerdict = request.force
           ? { publish: true, reason: 'forced by the request' }
           : publishVerdict(trained.metrics, current);
         const metadata: ValueModelMetadata = valueModelMetadata(trained, { version, ...window, seed });
-        const artifact = await this.store.save(
-          version,
-          trained.model.network,
-          metadata,
-          recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender) } : {},
-        );
+        const artifact = await this.store.save(version, trained.model.network, metadata, {
+          ...(recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender) } : {}),
+          ...(reviewHead ? { [REVIEW_SENTIMENT_FILE]: JSON.stringify(reviewHead) } : {}),
+        });
         const row = await this.registry.finishRun(version, {
           publish: verdict.publish,
           artifactUri: artifact.uri,
@@ -204,6 +209,13 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
             training: { ...trained.training, backend, seed, maxEpochs, events: events.length },
             recommender: recommender
               ? { name: recommender.name, items: recommender.items.length, validation: recommender.validation }
+              : null,
+            reviewSentiment: reviewHead
+              ? {
+                  encoder: reviewHead.model.encoder?.name ?? null,
+                  reviews: reviewHead.model.trainedOn.reviews,
+                  validation: reviewHead.validation,
+                }
               : null,
             request,
           },
@@ -270,6 +282,71 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       'recommender trained',
     );
     return trained.artifact;
+  }
+
+  /**
+   * The review-sentiment head trained on the window's newest TEXT_HEAD_MAX_REVIEWS reviews that carry text and stars
+   * (the stream labels itself), on words and, when `npm run nlp:model` staged it, the sentence encoder's embedding;
+   * stored with the version (`review-sentiment.json`). Null, with the reason logged, when there is too little to learn.
+   */
+  private async trainReviewHead(version: string, events: ClickstreamEvent[]): Promise<ReviewSentimentArtifact | null> {
+    const started = performance.now();
+    const reviews = events
+      .flatMap((event) => {
+        const text = event.type === 'review' ? event.text?.trim() : undefined;
+        return event.type === 'review' && text
+          ? [{ id: event.eventId, rating: event.rating, text, at: event.occurredAt }]
+          : [];
+      })
+      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
+      .slice(0, this.config.TEXT_HEAD_MAX_REVIEWS)
+      .map(({ id, rating, text }) => ({ id, rating, text }));
+    if (reviews.length === 0) {
+      this.logger.info({ version }, 'no review-sentiment head: no reviews with text in the window');
+      return null;
+    }
+    const encoder = await this.sentenceEncoder();
+    const embeddings = encoder ? await encoder.encode(reviews.map((review) => review.text)) : null;
+    const trained = trainReviewSentimentArtifact(
+      embeddings ? reviews.map((review, i) => ({ ...review, embedding: embeddings[i] })) : reviews,
+      (text) => textSentiment(text),
+      encoder ? { name: encoder.name, dimensions: encoder.dimensions } : null,
+    );
+    if (!trained.artifact) {
+      this.logger.warn({ version, reason: trained.reason }, 'no review-sentiment head');
+      return null;
+    }
+    const { validation } = trained.artifact;
+    this.logger.info(
+      {
+        version,
+        encoder: encoder?.name ?? null,
+        reviews: reviews.length,
+        served: validation.models[validation.served],
+        lexicon: validation.models.lexicon,
+        seconds: Math.round((performance.now() - started) / 100) / 10,
+      },
+      'review-sentiment head trained',
+    );
+    return trained.artifact;
+  }
+
+  /** The staged sentence encoder, or null (said once) when it is not there: the head then learns from words. */
+  private sentenceEncoder(): Promise<SentenceEncoder | null> {
+    this.encoder ??= (async () => {
+      const status = textModelStatus(this.config.TEXT_MODEL_DIR);
+      if (!status.ready) {
+        this.logger.warn({ reason: status.reason }, 'no sentence encoder: review heads learn from words alone');
+        return null;
+      }
+      const encoder = await loadSentenceEncoder(this.config.TEXT_MODEL_DIR, { threads: 1 });
+      this.logger.info({ encoder: encoder.name, dir: status.dir }, 'sentence encoder loaded');
+      return encoder;
+    })().catch((error: Error) => {
+      this.logger.error({ error: error.message }, 'the sentence encoder could not be loaded: words alone');
+      return null;
+    });
+    return this.encoder;
   }
 
   /** The published model's metrics on the candidate's validation customers (null when there is none to compare). */

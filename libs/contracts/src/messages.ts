@@ -136,6 +136,30 @@ export const modelPublishedSchema = z.object({
 });
 export type ModelPublishedMessage = z.infer<typeof modelPublishedSchema>;
 
+/**
+ * `cvp.review-signals.v1`: what the pre-trained language model read in a review's text (the review-text worker of the
+ * features service: sentence encoder + the review-sentiment head published with the model). Key: customerId.
+ */
+export const reviewSignalSchema = z.object({
+  /** The review event's id. */
+  eventId: z.string().min(1).max(128),
+  customerId: z.string().min(1).max(128),
+  productId: z.string().min(1).max(128),
+  /** When the review was written (the review event's occurredAt). */
+  occurredAt: isoDateTime,
+  rating: z.number().int().min(1).max(5),
+  /** -1 (surely one star) .. +1 (surely five), by the head. */
+  sentiment: z.number().min(-1).max(1),
+  label: z.enum(['negative', 'neutral', 'positive']),
+  /** The lexicon's score of the same text (what the feature state holds for it). */
+  lexicon: z.number().min(-1).max(1),
+  /** The model version whose review-sentiment head read it, and the sentence encoder (null: words alone). */
+  headVersion: z.string().min(1),
+  encoder: z.string().min(1).nullable(),
+  scoredAt: isoDateTime,
+});
+export type ReviewSignalMessage = z.infer<typeof reviewSignalSchema>;
+
 /** The value schema of every topic: producers and consumers validate against this one map. */
 export const MESSAGE_SCHEMAS = {
   [TOPICS.events]: clickstreamEventSchema,
@@ -144,6 +168,7 @@ export const MESSAGE_SCHEMAS = {
   [TOPICS.decisions]: decisionMessageSchema,
   [TOPICS.commands]: commandMessageSchema,
   [TOPICS.models]: modelPublishedSchema,
+  [TOPICS.reviewSignals]: reviewSignalSchema,
 } as const satisfies Record<TopicName, z.ZodType>;
 
 export type MessageOf<T extends TopicName> = z.output<(typeof MESSAGE_SCHEMAS)[T]>;

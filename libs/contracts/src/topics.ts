@@ -9,6 +9,7 @@ export const TOPICS = {
   decisions: 'cvp.decisions.v1',
   commands: 'cvp.commands.v1',
   models: 'cvp.models.v1',
+  reviewSignals: 'cvp.review-signals.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -49,6 +50,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.decisions, partitions: 6, retentionMs: 30 * DAY_MS, cleanupPolicy: 'delete' },
   { name: TOPICS.commands, partitions: 1, retentionMs: 7 * DAY_MS, cleanupPolicy: 'delete' },
   { name: TOPICS.models, partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' },
+  { name: TOPICS.reviewSignals, partitions: 6, retentionMs: 7 * DAY_MS, cleanupPolicy: 'delete' },
   ...CONSUMED_TOPICS.map((topic) => ({
     name: deadLetterTopic(topic),
     partitions: 1,

@@ -4,3 +4,4 @@ export * from './tfidf';
 export * from './softmax';
 export * from './review-sentiment';
 export * from './evaluation';
+export * from './artifact';

@@ -33,12 +33,11 @@ export function fitTfidf(texts: readonly string[], minDocuments = 2): TfidfVocab
   for (const text of texts) {
     for (const term of new Set(ngrams(text))) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
   }
-  const terms = [...documentFrequency.entries()]
+  const kept = [...documentFrequency.entries()]
     .filter(([, df]) => df >= minDocuments)
-    .map(([term]) => term)
-    .sort();
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const n = texts.length;
-  return { terms, idf: terms.map((term) => Math.log((1 + n) / (1 + documentFrequency.get(term)!)) + 1) };
+  return { terms: kept.map(([term]) => term), idf: kept.map(([, df]) => Math.log((1 + n) / (1 + df)) + 1) };
 }
 
 /** Vectorises texts with one vocabulary; build the index once with `termIndex`. */
@@ -52,8 +51,9 @@ export function tfidfVector(
     const i = index.get(term);
     if (i !== undefined) counts.set(i, (counts.get(i) ?? 0) + 1);
   }
-  const indices = [...counts.keys()].sort((a, b) => a - b);
-  const values = indices.map((i) => (1 + Math.log(counts.get(i)!)) * vocabulary.idf[i]);
+  const entries = [...counts.entries()].sort(([a], [b]) => a - b);
+  const indices = entries.map(([i]) => i);
+  const values = entries.map(([i, count]) => (1 + Math.log(count)) * vocabulary.idf[i]);
   const norm = Math.sqrt(values.reduce((sum, value) => sum + value * value, 0));
   return { indices, values: norm > 0 ? values.map((value) => value / norm) : values };
 }

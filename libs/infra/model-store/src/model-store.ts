@@ -63,6 +63,15 @@ export class ModelStore {
     /** Further files to read (those `save` was given); one the version lacks is left out of `files`. */
     names: string[] = [],
   ): Promise<{ model: ZilnModel; metadata: M; files: Record<string, string> }> {
+    const files = await this.loadFiles(artifactUri, sha256, names);
+    return { ...(await loadZilnModel<M>(await this.inside(artifactUri))), files };
+  }
+
+  /**
+   * Reads further files of a version (those `save` was given), checked like `load` but without loading the value
+   * model: for a process that serves only one part of a version (the review-text worker's review-sentiment head).
+   */
+  async loadFiles(artifactUri: string, sha256: string, names: string[]): Promise<Record<string, string>> {
     const folder = await this.inside(artifactUri);
     const actual = await artifactChecksum(folder);
     if (actual !== sha256) {
@@ -76,7 +85,7 @@ export class ModelStore {
       });
       if (text !== null) files[name] = text;
     }
-    return { ...(await loadZilnModel<M>(folder)), files };
+    return files;
   }
 
   private async inside(artifactUri: string): Promise<string> {

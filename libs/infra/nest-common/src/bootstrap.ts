@@ -7,7 +7,8 @@ import type { Kafka } from 'kafkajs';
 import type { Telemetry } from '@cvp/telemetry';
 import { RedisLayout } from '@cvp/redis';
 import { ErasedCustomers } from './erased';
-import { HealthService } from './health';
+import { SERVICE_CLIENTS } from './core.module';
+import { HealthService, type Dependency } from './health';
 import { RpcErrorPassthrough } from './rpc-errors';
 
 /** The part of a service's validated config the boot sequence reads. */
@@ -119,11 +120,9 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
 }
 
 function layoutOf(app: INestApplication): RedisLayout | null {
-  try {
-    return app.get(RedisLayout, { strict: false });
-  } catch {
-    return null; // a service without Redis
-  }
+  // A service without a Redis client (the review-text worker) has no layout to look up.
+  if (!app.get<Dependency[]>(SERVICE_CLIENTS).includes('redis')) return null;
+  return app.get(RedisLayout, { strict: false });
 }
 
 async function waitUntilReady(health: HealthService, timeoutMs: number): Promise<void> {

@@ -10,6 +10,9 @@ import { HEALTH_OPTIONS, HealthController, HealthService, type Dependency } from
 import { ErasedCustomers, PSEUDONYM_KEY } from './erased';
 import { privateUrl } from './log-privacy';
 
+/** The dependencies whose clients a service was given (`dependencies`, optional and consumer ones together). */
+export const SERVICE_CLIENTS = Symbol('SERVICE_CLIENTS');
+
 export interface CoreModuleOptions {
   /** Service name, e.g. `ingest`; used as Kafka client id and in every log line. */
   service: string;
@@ -118,9 +121,10 @@ export class CoreModule {
         // Every /v1 route asks for an API key of the right role (libs/infra/auth).
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: PSEUDONYM_KEY, useValue: config.PSEUDONYM_KEY },
+        { provide: SERVICE_CLIENTS, useValue: [...clients] },
         ErasedCustomers,
       ],
-      exports: [HealthService, ErasedCustomers, PSEUDONYM_KEY],
+      exports: [HealthService, ErasedCustomers, PSEUDONYM_KEY, SERVICE_CLIENTS],
     };
   }
 }

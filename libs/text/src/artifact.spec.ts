@@ -1,0 +1,48 @@
+import { MIN_REVIEWS_FOR_HEAD, trainReviewSentimentArtifact } from './artifact';
+import { ReviewSentimentPredictor } from './review-sentiment';
+import { toyReviews } from './testing/toy-reviews';
+
+const lexicon = (text: string) =>
+  /(love|excellent|good|nice)/.test(text) ? 1 : /(broke|awful|poor)/.test(text) ? -1 : 0;
+const rated = toyReviews(200).map((review, i) => ({ ...review, id: `e${i}` }));
+
+describe('trainReviewSentimentArtifact', () => {
+  it('measures the head beside the lexicon on a split, then fits it on every review', () => {
+    const trained = trainReviewSentimentArtifact(rated, lexicon, { name: 'toy', dimensions: 3 });
+    if (!trained.artifact) throw new Error(trained.reason);
+    const { model, validation } = trained.artifact;
+    expect(validation).toMatchObject({ reviews: 200, test: 40, served: 'minilm+tfidf' });
+    expect(validation.models['minilm+tfidf'].macroF1).toBeGreaterThan(validation.models.lexicon.macroF1);
+    expect(model.trainedOn.reviews).toBe(200);
+    expect(new ReviewSentimentPredictor(model).predict('refund, it broke', [1, 0, 0.2]).label).toBe('negative');
+  });
+
+  it('trains on words alone without an encoder', () => {
+    const trained = trainReviewSentimentArtifact(
+      rated.map(({ embedding: _, ...review }) => review),
+      lexicon,
+      null,
+    );
+    expect(trained.artifact?.model.encoder).toBeNull();
+    expect(trained.artifact?.validation.served).toBe('tfidf');
+  });
+
+  it('declines too few reviews or a single rating, saying why', () => {
+    expect(trainReviewSentimentArtifact(rated.slice(0, MIN_REVIEWS_FOR_HEAD - 1), lexicon, null)).toMatchObject({
+      artifact: null,
+      reason: expect.stringMatching(/at least 30/),
+    });
+    const fives = rated.map((review) => ({ ...review, rating: 5 }));
+    expect(trainReviewSentimentArtifact(fives, lexicon, null)).toMatchObject({ artifact: null });
+  });
+
+  it('refuses reviews without the embedding the encoder should have given', () => {
+    expect(() =>
+      trainReviewSentimentArtifact(
+        rated.map(({ embedding: _, ...review }) => review),
+        lexicon,
+        { name: 'toy', dimensions: 3 },
+      ),
+    ).toThrow(/3-dimension toy embedding/);
+  });
+});

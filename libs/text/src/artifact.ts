@@ -1,0 +1,55 @@
+import { evaluateTextModels, type EvaluatedReview, type TextEvaluation } from './evaluation';
+import { trainReviewSentiment, type ReviewSentimentModel } from './review-sentiment';
+
+/** The file of a model version that holds its review-sentiment head (beside the value model, same checksum). */
+export const REVIEW_SENTIMENT_FILE = 'review-sentiment.json';
+
+/** Fewest reviews with text a head is trained from (its 20% validation needs some of each class). */
+export const MIN_REVIEWS_FOR_HEAD = 30;
+
+/** A head as the trainer stores it: the model fitted on every review of the window, and how it did on a split. */
+export interface ReviewSentimentArtifact {
+  model: ReviewSentimentModel;
+  /** Fitted on 80% of the window's reviews, measured on the rest beside the lexicon and the classic peers. */
+  validation: TextEvaluation;
+}
+
+export interface RatedReview {
+  /** Any stable id (the review event's): it decides the validation split. */
+  id: string;
+  rating: number;
+  text: string;
+  embedding?: ArrayLike<number>;
+}
+
+/**
+ * Trains the review-sentiment head from reviews that carry both text and stars (the stream labels itself): measured
+ * on the `cvp evaluate-text` split first, then fitted again on all of them. Null, with the reason, when there are too
+ * few reviews or only one rating.
+ */
+export function trainReviewSentimentArtifact(
+  reviews: readonly RatedReview[],
+  lexicon: (text: string) => number,
+  encoder: { name: string; dimensions: number } | null,
+): { artifact: ReviewSentimentArtifact } | { artifact: null; reason: string } {
+  if (reviews.length < MIN_REVIEWS_FOR_HEAD) {
+    return { artifact: null, reason: `${reviews.length} reviews with text (at least ${MIN_REVIEWS_FOR_HEAD} needed)` };
+  }
+  if (new Set(reviews.map((review) => review.rating)).size < 2) {
+    return { artifact: null, reason: 'every review has the same rating: nothing to learn' };
+  }
+  if (encoder && reviews.some((review) => review.embedding?.length !== encoder.dimensions)) {
+    throw new RangeError(`every review needs its ${encoder.dimensions}-dimension ${encoder.name} embedding`);
+  }
+  const evaluated: EvaluatedReview[] = reviews.map((review) => ({ ...review, category: '' }));
+  const embeddings = encoder
+    ? new Map(reviews.flatMap((review) => (review.embedding ? [[review.id, review.embedding] as const] : [])))
+    : undefined;
+  const validation = evaluateTextModels({
+    reviews: evaluated,
+    lexicon,
+    ...(embeddings && encoder ? { embeddings, encoder } : {}),
+  });
+  const model = trainReviewSentiment(reviews, { encoder });
+  return { artifact: { model, validation } };
+}
