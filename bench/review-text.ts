@@ -1,7 +1,7 @@
 /**
  * The review-text worker's work per core, side by side in one run:
  *   npm run nlp:model && node -r @swc-node/register bench/review-text.ts [--reviews N] [--threads T] [--data DIR]
- * On the Amazon review samples of ../shared/datasets (--data; the texts only), one process, T encoder threads
+ * On the Amazon review samples of ../shared/datasets (--data; every k-th text), one process, T encoder threads
  * (default 1 = one core), the worker's own batches of 32:
  *   1. the encoder alone (tokenize + ONNX forward + pooling): its floor;
  *   2. the worker's path: encoder + the review-sentiment head (trained here on the first half, words + embedding)
@@ -32,7 +32,10 @@ async function main(): Promise<void> {
   if (!status.ready) throw new Error(`no sentence encoder: ${status.reason}`);
   const threads = Number(args.threads);
   const set = await readLabelledReviews(args.data, 'amazon-reviews');
-  const reviews = set.reviews.slice(0, Math.min(Number(args.reviews) * 2, set.reviews.length));
+  // Every k-th review, so the five categories (and their lengths) are all in the sample.
+  const wanted = Math.min(Number(args.reviews) * 2, set.reviews.length);
+  const stride = set.reviews.length / wanted;
+  const reviews = Array.from({ length: wanted }, (_, i) => set.reviews[Math.floor(i * stride)]);
   const half = Math.floor(reviews.length / 2);
   const train = reviews.slice(0, half);
   const measured = reviews.slice(half);
