@@ -297,12 +297,19 @@ const GROUP_TOPICS: Record<string, string> = {
   'cvp-trainer': TOPICS.events,
   'cvp-scorer': TOPICS.features,
   'cvp-campaigns': TOPICS.scores,
+  'cvp-review-text': TOPICS.events,
 };
+/** The groups `wait-idle` waits for unless told: the five services (the review-text worker is optional). */
+const PIPELINE_GROUPS = ['cvp-features', 'cvp-trainer', 'cvp-scorer', 'cvp-campaigns'];
 
 program
   .command('wait-idle')
   .description('wait until the pipeline consumer groups have processed everything published so far')
-  .option('--groups <list>', 'consumer groups, comma-separated', Object.keys(GROUP_TOPICS).join(','))
+  .option(
+    '--groups <list>',
+    `consumer groups, comma-separated (of ${Object.keys(GROUP_TOPICS).join(', ')})`,
+    PIPELINE_GROUPS.join(','),
+  )
   .option('--brokers <list>', 'Kafka brokers', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
   .option('--timeout <seconds>', 'give up after', int, 600)
   .action(async (options) => {
