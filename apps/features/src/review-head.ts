@@ -3,8 +3,8 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Kafka } from 'kafkajs';
 import { TOPICS, type ModelPublishedMessage } from '@cvp/contracts';
 import { PrismaService } from '@cvp/db';
-import { followTopic, KAFKA_CLIENT, type Following } from '@cvp/kafka';
-import { ModelStore } from '@cvp/model-store';
+import { followTopicUntilCaughtUp, KAFKA_CLIENT, type Following } from '@cvp/kafka';
+import { ModelStore, recordedChecksum } from '@cvp/model-store';
 import { REVIEW_SENTIMENT_FILE, ReviewSentimentPredictor, type ReviewSentimentArtifact } from '@cvp/text';
 import { loadSentenceEncoder, textModelStatus, type SentenceEncoder } from '@cvp/text-encoder';
 import type { FeaturesConfig } from './config';
@@ -71,25 +71,20 @@ export class ReviewHeadHolder implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async follow(): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        this.following = await followTopic(
-          this.kafka,
-          TOPICS.models,
-          `${this.config.KAFKA_GROUP_ID}-models`,
-          (record) => this.swapTo(record.value),
-        );
-        await this.following.caughtUp;
-        this.logger.info({ version: this.served?.version ?? null }, 'published review head known');
-        this.markReady();
-        return;
-      } catch (error) {
-        if (attempt === 1 || attempt % 10 === 0) {
-          this.logger.warn({ attempt, error: (error as Error).message }, 'cannot follow cvp.models.v1 yet, retrying');
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
+    const following = await followTopicUntilCaughtUp(
+      this.kafka,
+      TOPICS.models,
+      `${this.config.KAFKA_GROUP_ID}-models`,
+      (record) => this.swapTo(record.value),
+      () => this.stopped,
+      (attempt, error) =>
+        this.logger.warn({ attempt, error: error.message }, 'cannot follow cvp.models.v1 yet, retrying'),
+    );
+    if (!following) return;
+    this.following = following;
+    if (this.stopped) await following.stop();
+    this.logger.info({ version: this.served?.version ?? null }, 'published review head known');
+    this.markReady();
   }
 
   private sentenceEncoder(): Promise<SentenceEncoder | null> {
@@ -107,19 +102,8 @@ export class ReviewHeadHolder implements OnApplicationBootstrap, OnApplicationSh
   /** Loads the head of an announced version; a version without one, or one that cannot serve, keeps the current. */
   async swapTo(announced: ModelPublishedMessage): Promise<void> {
     if (this.served?.version === announced.version) return;
-    if (!this.prisma) throw new Error(`model ${announced.version} refused: no model registry to check it against`);
-    const recorded = await this.prisma.modelVersion.findUnique({
-      where: { version: announced.version },
-      select: { artifactUri: true, artifactSha256: true },
-    });
-    if (
-      !recorded?.artifactSha256 ||
-      recorded.artifactUri !== announced.artifactUri ||
-      recorded.artifactSha256 !== announced.artifactSha256
-    ) {
-      throw new Error(`model ${announced.version} refused: the announcement differs from the registry`);
-    }
-    const files = await this.store.loadFiles(announced.artifactUri, recorded.artifactSha256, [REVIEW_SENTIMENT_FILE]);
+    const artifactSha256 = await recordedChecksum(this.prisma, announced);
+    const files = await this.store.loadFiles(announced.artifactUri, artifactSha256, [REVIEW_SENTIMENT_FILE]);
     const text = files[REVIEW_SENTIMENT_FILE];
     if (!text) {
       this.logger.warn(

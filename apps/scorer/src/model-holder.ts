@@ -3,10 +3,10 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Kafka } from 'kafkajs';
 import { TOPICS, type ModelPublishedMessage } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
-import { followTopic, KAFKA_CLIENT, type Following } from '@cvp/kafka';
+import { followTopicUntilCaughtUp, KAFKA_CLIENT, type Following } from '@cvp/kafka';
 import { selectBackend, VALUE_MODEL_ALGORITHM, ValueModel, valueModelSpec, type ValueModelMetadata } from '@cvp/model';
 import { PrismaService } from '@cvp/db';
-import { ModelStore } from '@cvp/model-store';
+import { ModelStore, recordedChecksum } from '@cvp/model-store';
 import type { LoadedValueModel } from '@cvp/scoring';
 import { RECOMMENDER_FILE, ServedRecommender, type RecommenderArtifact } from '@cvp/recommend';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
@@ -72,25 +72,20 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async follow(): Promise<void> {
     await selectBackend(this.config.SCORER_BACKEND, (line) => this.logger.info(line));
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        this.following = await followTopic(
-          this.kafka,
-          TOPICS.models,
-          `${this.config.KAFKA_GROUP_ID}-models`,
-          (record) => this.swapTo(record.value),
-        );
-        await this.following.caughtUp;
-        this.logger.info({ modelVersion: this.loaded?.metadata.version ?? null }, 'published model known');
-        this.markReady();
-        return;
-      } catch (error) {
-        if (attempt === 1 || attempt % 10 === 0) {
-          this.logger.warn({ attempt, error: (error as Error).message }, 'cannot follow cvp.models.v1 yet, retrying');
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
+    const following = await followTopicUntilCaughtUp(
+      this.kafka,
+      TOPICS.models,
+      `${this.config.KAFKA_GROUP_ID}-models`,
+      (record) => this.swapTo(record.value),
+      () => this.stopped,
+      (attempt, error) =>
+        this.logger.warn({ attempt, error: error.message }, 'cannot follow cvp.models.v1 yet, retrying'),
+    );
+    if (!following) return;
+    this.following = following;
+    if (this.stopped) await following.stop();
+    this.logger.info({ modelVersion: this.loaded?.metadata.version ?? null }, 'published model known');
+    this.markReady();
   }
 
   /** Loads an announced model and swaps it in; a model that cannot serve is refused and the current one kept. */
@@ -105,24 +100,13 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     const started = performance.now();
-    // The registry (PostgreSQL) is the authority on what was published, not the topic: the announced artifact must be
-    // the one recorded for the version, inside the model store, and hash to the recorded checksum.
-    if (!this.prisma) throw new Error(`model ${announced.version} refused: no model registry to check it against`);
-    const recorded = await this.prisma.modelVersion.findUnique({
-      where: { version: announced.version },
-      select: { artifactUri: true, artifactSha256: true },
-    });
-    if (!recorded?.artifactSha256) {
-      throw new Error(`model ${announced.version} refused: the registry holds no such version with a checksum`);
-    }
-    if (recorded.artifactUri !== announced.artifactUri || recorded.artifactSha256 !== announced.artifactSha256) {
-      throw new Error(`model ${announced.version} refused: the announcement differs from the registry`);
-    }
+    // The registry (PostgreSQL) is the authority on what was published, not the topic.
+    const artifactSha256 = await recordedChecksum(this.prisma, announced);
     const {
       model: network,
       metadata,
       files,
-    } = await this.store.load<ValueModelMetadata>(announced.artifactUri, recorded.artifactSha256, [RECOMMENDER_FILE]);
+    } = await this.store.load<ValueModelMetadata>(announced.artifactUri, artifactSha256, [RECOMMENDER_FILE]);
     let model: ValueModel;
     let recommender: ServedRecommender | null = null;
     try {

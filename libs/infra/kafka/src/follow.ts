@@ -110,3 +110,30 @@ export async function readLastRecord<T extends TopicName>(
   }
   return (last as FollowedRecord<MessageOf<T>> | null)?.value ?? null;
 }
+
+/**
+ * `followTopic` started again every second while the broker is not reachable (a warning on the first try and every
+ * tenth), until it follows and has caught up, or `stopped()` says to give up (then null).
+ */
+export async function followTopicUntilCaughtUp<T extends TopicName>(
+  kafka: Kafka,
+  topic: T,
+  groupPrefix: string,
+  handler: (record: FollowedRecord<MessageOf<T>>) => Promise<void>,
+  stopped: () => boolean,
+  warn: (attempt: number, error: Error) => void,
+): Promise<Following | null> {
+  for (let attempt = 1; !stopped(); attempt++) {
+    let following: Following | undefined;
+    try {
+      following = await followTopic(kafka, topic, groupPrefix, handler);
+      await following.caughtUp;
+      return following;
+    } catch (error) {
+      await following?.stop().catch(() => undefined);
+      if (attempt === 1 || attempt % 10 === 0) warn(attempt, error as Error);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+  return null;
+}

@@ -1,2 +1,3 @@
 export * from './fs-io';
 export * from './model-store';
+export * from './announcement';
