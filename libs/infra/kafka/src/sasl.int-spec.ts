@@ -5,7 +5,7 @@
  * built code), and checks a wrong password is refused.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,9 +78,17 @@ beforeAll(async () => {
     '--add-scram',
     `SCRAM-SHA-256=[name=${USER.KAFKA_SASL_USERNAME},password=${USER.KAFKA_SASL_PASSWORD}]`,
   ]);
-  broker = spawn('java', [...java, 'kafka.Kafka', properties], { stdio: 'ignore' });
+  // Its output goes to a log, named in the error when it does not come up (it once did not within 120 s in CI).
+  const logPath = join(home, 'broker.log');
+  const log = openSync(logPath, 'w');
+  broker = spawn('java', [...java, 'kafka.Kafka', properties], { stdio: ['ignore', log, log] });
+  let exited: number | null = null;
+  broker.once('exit', (code) => (exited = code ?? -1));
+  const failed = (why: string) =>
+    new Error(`the SASL broker ${why}; its log (${logPath}) ends:\n${readFileSync(logPath, 'utf8').slice(-3000)}`);
   for (let i = 0; !(await portOpen(PORT)); i++) {
-    if (i > 400) throw new Error('the SASL broker did not start');
+    if (exited !== null) throw failed(`exited with ${exited}`);
+    if (i > 400) throw failed('did not start within 120 s');
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   const admin = createKafkaClient({
