@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   try {
     const trainEmbeddings = await encoder.encode(train.map((review) => review.text));
     const head = new ReviewSentimentPredictor(
-      trainReviewSentiment(
+      await trainReviewSentiment(
         train.map((review, i) => ({ ...review, embedding: trainEmbeddings[i] })),
         { encoder: { name: encoder.name, dimensions: encoder.dimensions } },
       ),

@@ -307,7 +307,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     }
     const encoder = await this.sentenceEncoder();
     const embeddings = encoder ? await encoder.encode(reviews.map((review) => review.text)) : null;
-    const trained = trainReviewSentimentArtifact(
+    const trained = await trainReviewSentimentArtifact(
       embeddings ? reviews.map((review, i) => ({ ...review, embedding: embeddings[i] })) : reviews,
       (text) => textSentiment(text),
       encoder ? { name: encoder.name, dimensions: encoder.dimensions } : null,

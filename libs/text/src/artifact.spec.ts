@@ -7,8 +7,8 @@ const lexicon = (text: string) =>
 const rated = toyReviews(200).map((review, i) => ({ ...review, id: `e${i}` }));
 
 describe('trainReviewSentimentArtifact', () => {
-  it('measures the head beside the lexicon on a split, then fits it on every review', () => {
-    const trained = trainReviewSentimentArtifact(rated, lexicon, { name: 'toy', dimensions: 3 });
+  it('measures the head beside the lexicon on a split, then fits it on every review', async () => {
+    const trained = await trainReviewSentimentArtifact(rated, lexicon, { name: 'toy', dimensions: 3 });
     if (!trained.artifact) throw new Error(trained.reason);
     const { model, validation } = trained.artifact;
     expect(validation).toMatchObject({ reviews: 200, test: 40, served: 'minilm+tfidf' });
@@ -17,8 +17,8 @@ describe('trainReviewSentimentArtifact', () => {
     expect(new ReviewSentimentPredictor(model).predict('refund, it broke', [1, 0, 0.2]).label).toBe('negative');
   });
 
-  it('trains on words alone without an encoder', () => {
-    const trained = trainReviewSentimentArtifact(
+  it('trains on words alone without an encoder', async () => {
+    const trained = await trainReviewSentimentArtifact(
       rated.map(({ embedding: _, ...review }) => review),
       lexicon,
       null,
@@ -27,22 +27,24 @@ describe('trainReviewSentimentArtifact', () => {
     expect(trained.artifact?.validation.served).toBe('tfidf');
   });
 
-  it('declines too few reviews or a single rating, saying why', () => {
-    expect(trainReviewSentimentArtifact(rated.slice(0, MIN_REVIEWS_FOR_HEAD - 1), lexicon, null)).toMatchObject({
+  it('declines too few reviews or a single rating, saying why', async () => {
+    await expect(
+      trainReviewSentimentArtifact(rated.slice(0, MIN_REVIEWS_FOR_HEAD - 1), lexicon, null),
+    ).resolves.toMatchObject({
       artifact: null,
       reason: expect.stringMatching(/at least 30/),
     });
     const fives = rated.map((review) => ({ ...review, rating: 5 }));
-    expect(trainReviewSentimentArtifact(fives, lexicon, null)).toMatchObject({ artifact: null });
+    await expect(trainReviewSentimentArtifact(fives, lexicon, null)).resolves.toMatchObject({ artifact: null });
   });
 
-  it('refuses reviews without the embedding the encoder should have given', () => {
-    expect(() =>
+  it('refuses reviews without the embedding the encoder should have given', async () => {
+    await expect(
       trainReviewSentimentArtifact(
         rated.map(({ embedding: _, ...review }) => review),
         lexicon,
         { name: 'toy', dimensions: 3 },
       ),
-    ).toThrow(/3-dimension toy embedding/);
+    ).rejects.toThrow(/3-dimension toy embedding/);
   });
 });

@@ -27,11 +27,11 @@ export interface RatedReview {
  * on the `cvp evaluate-text` split first, then fitted again on all of them. Null, with the reason, when there are too
  * few reviews or only one rating.
  */
-export function trainReviewSentimentArtifact(
+export async function trainReviewSentimentArtifact(
   reviews: readonly RatedReview[],
   lexicon: (text: string) => number,
   encoder: { name: string; dimensions: number } | null,
-): { artifact: ReviewSentimentArtifact } | { artifact: null; reason: string } {
+): Promise<{ artifact: ReviewSentimentArtifact } | { artifact: null; reason: string }> {
   if (reviews.length < MIN_REVIEWS_FOR_HEAD) {
     return { artifact: null, reason: `${reviews.length} reviews with text (at least ${MIN_REVIEWS_FOR_HEAD} needed)` };
   }
@@ -45,11 +45,11 @@ export function trainReviewSentimentArtifact(
   const embeddings = encoder
     ? new Map(reviews.flatMap((review) => (review.embedding ? [[review.id, review.embedding] as const] : [])))
     : undefined;
-  const validation = evaluateTextModels({
+  const validation = await evaluateTextModels({
     reviews: evaluated,
     lexicon,
     ...(embeddings && encoder ? { embeddings, encoder } : {}),
   });
-  const model = trainReviewSentiment(reviews, { encoder });
+  const model = await trainReviewSentiment(reviews, { encoder });
   return { artifact: { model, validation } };
 }

@@ -6,8 +6,8 @@ const lexicon = (text: string) =>
   /(love|excellent|good|nice)/.test(text) ? 1 : /(broke|awful|poor)/.test(text) ? -1 : 0;
 
 describe('evaluateTextModels', () => {
-  it('measures the words-only head beside the lexicon and TF-IDF peer when no encoder is staged', () => {
-    const result = evaluateTextModels({ reviews, lexicon });
+  it('measures the words-only head beside the lexicon and TF-IDF peer when no encoder is staged', async () => {
+    const result = await evaluateTextModels({ reviews, lexicon });
     expect(result.served).toBe('tfidf');
     expect(Object.keys(result.models)).toEqual(['lexicon', 'tfidf-logreg', 'tfidf']);
     expect(result.train + result.test).toBe(300);
@@ -16,9 +16,9 @@ describe('evaluateTextModels', () => {
     expect(result.models.tfidf.macroF1).toBeGreaterThan(result.models.lexicon.macroF1);
   });
 
-  it('adds the frozen-embedding peer and serves words + embedding when the encoder is there', () => {
+  it('adds the frozen-embedding peer and serves words + embedding when the encoder is there', async () => {
     const embeddings = new Map(reviews.map((review) => [review.id, review.embedding!]));
-    const result = evaluateTextModels({ reviews, lexicon, embeddings, encoder: { name: 'toy', dimensions: 3 } });
+    const result = await evaluateTextModels({ reviews, lexicon, embeddings, encoder: { name: 'toy', dimensions: 3 } });
     expect(result.served).toBe('minilm+tfidf');
     expect(Object.keys(result.models)).toEqual(['lexicon', 'tfidf-logreg', 'minilm-logreg', 'minilm+tfidf']);
   });

@@ -1,5 +1,5 @@
 import { SENTIMENT_CLASSES, sentimentClassOf, splitReviews, type SentimentClass, type SplittableReview } from './split';
-import { textMetrics, type TextMetrics, type TextPrediction } from './metrics';
+import { classScores, textMetrics, type TextMetrics, type TextPrediction } from './metrics';
 import { balancedWeights, fitSoftmax, softmaxProbabilities } from './softmax';
 import { fitTfidf, termIndex, tfidfVector, type SparseVector } from './tfidf';
 import { ReviewSentimentPredictor, trainReviewSentiment, REVIEW_SENTIMENT_DEFAULTS } from './review-sentiment';
@@ -31,7 +31,7 @@ export interface TextEvaluation {
  * (`trainReviewSentiment`) on the train part, beside the peers: the lexicon (two thresholds fitted on train for the
  * classes), TF-IDF (1-2 grams) + logistic regression, and (with the encoder) frozen embeddings + logistic regression.
  */
-export function evaluateTextModels(inputs: TextEvaluationInputs): TextEvaluation {
+export async function evaluateTextModels(inputs: TextEvaluationInputs): Promise<TextEvaluation> {
   const { train, test } = splitReviews(inputs.reviews);
   if (train.length === 0 || test.length === 0) throw new RangeError('too few reviews for a hold-out of 20%');
   const ratings = test.map((review) => review.rating);
@@ -45,7 +45,7 @@ export function evaluateTextModels(inputs: TextEvaluationInputs): TextEvaluation
   );
   const wordIndex = termIndex(words);
   const wordVector = (review: EvaluatedReview) => tfidfVector(review.text, words, wordIndex);
-  models['tfidf-logreg'] = textMetrics(ratings, threeClassPeer(train, test, wordVector, words.terms.length));
+  models['tfidf-logreg'] = textMetrics(ratings, await threeClassPeer(train, test, wordVector, words.terms.length));
 
   const embeddings = inputs.embeddings;
   const encoder = inputs.encoder;
@@ -55,12 +55,12 @@ export function evaluateTextModels(inputs: TextEvaluationInputs): TextEvaluation
       if (!embedding) throw new RangeError(`no embedding of review ${review.id}`);
       return { indices: Array.from({ length: encoder.dimensions }, (_, d) => d), values: Array.from(embedding) };
     };
-    models['minilm-logreg'] = textMetrics(ratings, threeClassPeer(train, test, dense, encoder.dimensions));
+    models['minilm-logreg'] = textMetrics(ratings, await threeClassPeer(train, test, dense, encoder.dimensions));
   }
 
   const servedName = embeddings && encoder ? 'minilm+tfidf' : 'tfidf';
   const head = new ReviewSentimentPredictor(
-    trainReviewSentiment(
+    await trainReviewSentiment(
       train.map((review) => ({ text: review.text, rating: review.rating, embedding: embeddings?.get(review.id) })),
       { encoder: embeddings && encoder ? encoder : null },
     ),
@@ -76,14 +76,14 @@ export function evaluateTextModels(inputs: TextEvaluationInputs): TextEvaluation
 }
 
 /** The classic peer: 3-class logistic regression (balanced, C as the head's); score P(positive) - P(negative). */
-function threeClassPeer(
+async function threeClassPeer(
   train: readonly EvaluatedReview[],
   test: readonly EvaluatedReview[],
   vectorOf: (review: EvaluatedReview) => SparseVector,
   features: number,
-): TextPrediction[] {
+): Promise<TextPrediction[]> {
   const labels = train.map((review) => SENTIMENT_CLASSES.indexOf(sentimentClassOf(review.rating)));
-  const model = fitSoftmax(train.map(vectorOf), labels, 3, features, {
+  const model = await fitSoftmax(train.map(vectorOf), labels, 3, features, {
     c: REVIEW_SENTIMENT_DEFAULTS.c,
     exampleWeights: balancedWeights(labels, 3),
   });
@@ -118,13 +118,13 @@ export function fitThresholds(scores: readonly number[], ratings: readonly numbe
   const candidates = sorted.filter((_, i) => i % step === 0).concat(Infinity);
   let best: [number, number] = [candidates[0], candidates[0]];
   let bestF1 = -1;
+  const actual = ratings.map(sentimentClassOf);
   for (let i = 0; i < candidates.length; i++) {
     for (let j = i; j < candidates.length; j++) {
-      const predictions = scores.map((score) => ({
-        label: (score < candidates[i] ? 'negative' : score < candidates[j] ? 'neutral' : 'positive') as SentimentClass,
-        score,
-      }));
-      const { macroF1 } = textMetrics(ratings, predictions);
+      const labels = scores.map((score): SentimentClass =>
+        score < candidates[i] ? 'negative' : score < candidates[j] ? 'neutral' : 'positive',
+      );
+      const { macroF1 } = classScores(actual, labels);
       if (macroF1 > bestF1) {
         bestF1 = macroF1;
         best = [candidates[i], candidates[j]];

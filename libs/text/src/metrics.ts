@@ -22,23 +22,13 @@ export function textMetrics(ratings: readonly number[], predictions: readonly Te
   if (ratings.length !== predictions.length) throw new RangeError('ratings and predictions differ in length');
   if (ratings.length === 0) throw new RangeError('no reviews to measure');
   const actual = ratings.map(sentimentClassOf);
-  let correct = 0;
-  const f1s = SENTIMENT_CLASSES.map((cls) => {
-    let truePositive = 0;
-    let predicted = 0;
-    let present = 0;
-    actual.forEach((label, i) => {
-      const guess = predictions[i].label;
-      if (guess === cls) predicted++;
-      if (label === cls) present++;
-      if (label === cls && guess === cls) truePositive++;
-    });
-    correct += truePositive;
-    return predicted + present === 0 ? 0 : (2 * truePositive) / (predicted + present);
-  });
+  const { macroF1, correct } = classScores(
+    actual,
+    predictions.map((prediction) => prediction.label),
+  );
   const polar = actual.map((label, i) => ({ label, score: predictions[i].score })).filter((r) => r.label !== 'neutral');
   return {
-    macroF1: f1s.reduce((sum, f1) => sum + f1, 0) / f1s.length,
+    macroF1,
     accuracy: correct / ratings.length,
     auc: rocAuc(
       polar.map((r) => r.label === 'positive'),
@@ -49,4 +39,25 @@ export function textMetrics(ratings: readonly number[], predictions: readonly Te
       [...ratings],
     ),
   };
+}
+
+/** Macro-F1 over the three classes (a class never predicted nor present counts 0) and how many are right. */
+export function classScores(
+  actual: readonly SentimentClass[],
+  predicted: readonly SentimentClass[],
+): { macroF1: number; correct: number } {
+  let correct = 0;
+  const f1s = SENTIMENT_CLASSES.map((cls) => {
+    let truePositive = 0;
+    let guessed = 0;
+    let present = 0;
+    actual.forEach((label, i) => {
+      if (predicted[i] === cls) guessed++;
+      if (label === cls) present++;
+      if (label === cls && predicted[i] === cls) truePositive++;
+    });
+    correct += truePositive;
+    return guessed + present === 0 ? 0 : (2 * truePositive) / (guessed + present);
+  });
+  return { macroF1: f1s.reduce((sum, f1) => sum + f1, 0) / f1s.length, correct };
 }

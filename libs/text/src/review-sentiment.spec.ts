@@ -2,8 +2,8 @@ import { ReviewSentimentPredictor, trainReviewSentiment } from './review-sentime
 import { toyReviews } from './testing/toy-reviews';
 
 describe('trainReviewSentiment', () => {
-  it('learns words of each rating: classes, expected stars and a sentiment in order', () => {
-    const model = trainReviewSentiment(toyReviews(200));
+  it('learns words of each rating: classes, expected stars and a sentiment in order', async () => {
+    const model = await trainReviewSentiment(toyReviews(200));
     const head = new ReviewSentimentPredictor(model);
     const bad = head.predict('the card broke, refund please');
     const meh = head.predict('okay average product');
@@ -17,8 +17,8 @@ describe('trainReviewSentiment', () => {
     expect(bad.classes.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
-  it('uses the embedding beside the words when trained with an encoder, and needs it to predict', () => {
-    const model = trainReviewSentiment(toyReviews(200), { encoder: { name: 'toy', dimensions: 3 } });
+  it('uses the embedding beside the words when trained with an encoder, and needs it to predict', async () => {
+    const model = await trainReviewSentiment(toyReviews(200), { encoder: { name: 'toy', dimensions: 3 } });
     const head = new ReviewSentimentPredictor(model);
     expect(head.needsEmbedding).toBe(true);
     // Words it never saw: only the embedding speaks.
@@ -27,8 +27,8 @@ describe('trainReviewSentiment', () => {
     expect(() => head.predict('no embedding')).toThrow(/3-dimension toy embedding/);
   });
 
-  it('survives JSON (what the model store keeps) and predicts the same after', () => {
-    const model = trainReviewSentiment(toyReviews(100));
+  it('survives JSON (what the model store keeps) and predicts the same after', async () => {
+    const model = await trainReviewSentiment(toyReviews(100));
     const again = new ReviewSentimentPredictor(JSON.parse(JSON.stringify(model)));
     expect(again.predict('awful, broke').sentiment).toBeCloseTo(
       new ReviewSentimentPredictor(model).predict('awful, broke').sentiment,
@@ -36,15 +36,15 @@ describe('trainReviewSentiment', () => {
     );
   });
 
-  it('refuses bad ratings, a single rating, and weights that do not fit', () => {
-    expect(() => trainReviewSentiment([{ text: 'x', rating: 6 }])).toThrow(/1..5 stars/);
-    expect(() =>
+  it('refuses bad ratings, a single rating, and weights that do not fit', async () => {
+    await expect(trainReviewSentiment([{ text: 'x', rating: 6 }])).rejects.toThrow(/1..5 stars/);
+    await expect(
       trainReviewSentiment([
         { text: 'good', rating: 5 },
         { text: 'great', rating: 5 },
       ]),
-    ).toThrow(/two different star ratings/);
-    const model = trainReviewSentiment(toyReviews(50));
+    ).rejects.toThrow(/two different star ratings/);
+    const model = await trainReviewSentiment(toyReviews(50));
     expect(() => new ReviewSentimentPredictor({ ...model, starBias: [0] })).toThrow(/do not match/);
   });
 });

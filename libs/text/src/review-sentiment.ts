@@ -55,10 +55,10 @@ export interface ReviewSentiment {
 
 const STARS = 5;
 
-export function trainReviewSentiment(
+export async function trainReviewSentiment(
   examples: readonly ReviewExample[],
   options: ReviewSentimentOptions = {},
-): ReviewSentimentModel {
+): Promise<ReviewSentimentModel> {
   const c = options.c ?? REVIEW_SENTIMENT_DEFAULTS.c;
   const minDocuments = options.minDocuments ?? REVIEW_SENTIMENT_DEFAULTS.minDocuments;
   const encoder = options.encoder
@@ -80,8 +80,8 @@ export function trainReviewSentiment(
   const features = vocabulary.terms.length + (encoder?.dimensions ?? 0);
   const inputs = examples.map((example) => inputOf(example.text, example.embedding, vocabulary, index, encoder));
   const classLabels = examples.map((example) => SENTIMENT_CLASSES.indexOf(sentimentClassOf(example.rating)));
-  const classHead = fitSoftmax(inputs, classLabels, SENTIMENT_CLASSES.length, features, { c });
-  const starHead = fitSoftmax(inputs, labels, STARS, features, { c });
+  const classHead = await fitSoftmax(inputs, classLabels, SENTIMENT_CLASSES.length, features, { c });
+  const starHead = await fitSoftmax(inputs, labels, STARS, features, { c });
   return {
     kind: 'review-sentiment',
     version: 1,

@@ -45,13 +45,13 @@ export function softmaxProbabilities(model: SoftmaxModel, x: SparseVector): numb
   return exps.map((e) => e / total);
 }
 
-export function fitSoftmax(
+export async function fitSoftmax(
   examples: readonly SparseVector[],
   labels: readonly number[],
   classes: number,
   features: number,
   options: SoftmaxOptions,
-): SoftmaxModel {
+): Promise<SoftmaxModel> {
   if (examples.length !== labels.length) throw new RangeError('examples and labels differ in length');
   if (examples.length === 0) throw new RangeError('no examples to fit');
   for (const label of labels) {
@@ -95,7 +95,7 @@ export function fitSoftmax(
     return loss;
   };
 
-  const theta = lbfgs(objective, new Float64Array(size), options.maxIterations ?? 500, options.tolerance ?? 1e-8);
+  const theta = await lbfgs(objective, new Float64Array(size), options.maxIterations ?? 500, options.tolerance ?? 1e-8);
   return {
     classes,
     features,
@@ -110,14 +110,18 @@ const dot = (a: Float64Array, b: Float64Array) => {
   return sum;
 };
 
-/** Limited-memory BFGS (Nocedal & Wright, alg. 7.4/7.5) with a backtracking line search on the Armijo condition. */
-function lbfgs(
+/**
+ * Limited-memory BFGS (Nocedal & Wright, alg. 7.4/7.5) with a backtracking line search on the Armijo condition. It
+ * yields to the event loop between iterations: a service that trains (the trainer) keeps answering its probes and
+ * its Kafka heartbeats while a fit of thousands of reviews runs for seconds.
+ */
+async function lbfgs(
   objective: (theta: Float64Array, gradient: Float64Array) => number,
   start: Float64Array,
   maxIterations: number,
   tolerance: number,
   memory = 10,
-): Float64Array {
+): Promise<Float64Array> {
   let theta = start;
   let gradient = new Float64Array(theta.length);
   let loss = objective(theta, gradient);
@@ -125,6 +129,7 @@ function lbfgs(
   const changes: Float64Array[] = [];
   const rhos: number[] = [];
   for (let iteration = 0; iteration < maxIterations; iteration++) {
+    await new Promise((resolve) => setImmediate(resolve));
     // Two-loop recursion: direction = -H·gradient.
     const direction = Float64Array.from(gradient, (g) => -g);
     const alphas: number[] = [];
