@@ -183,7 +183,11 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         },
       });
       const recommender = await this.trainRecommender(version, events, window.to, horizonDays);
-      const reviewHead = await this.trainReviewHead(version, events);
+      // The value model does not depend on the review head: a head that cannot be trained is logged, not fatal.
+      const reviewHead = await this.trainReviewHead(version, events).catch((error: Error) => {
+        this.logger.error({ version, error: error.message }, 'review-sentiment head failed: the version goes without');
+        return null;
+      });
       try {
         const current = await this.currentOnValidation(trained.validation);
         const verdict: PublishVerdict = request.force
