@@ -197,6 +197,8 @@ export function syntheticCustomers(count: number, seed: number): { rows: number[
       reviewCount > 0 ? 1 + 4 * random() : 0, // meanRating
       reviewCount > 0 ? normal() * 0.5 : 0, // reviewSentimentMean
       reviewCount > 0 ? random() * 0.5 : 0, // negativeReviewShare
+      reviewCount > 0 ? normal() * 0.5 : 0, // recentReviewSentiment
+      reviewCount > 0 ? random() : 0, // modelReadReviewShare
       ...weekdays.map((x) => x / weekdaySum),
       ...hours.map((x) => x / hourSum),
     ];

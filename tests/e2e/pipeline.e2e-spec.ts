@@ -632,7 +632,7 @@ describe('score API', () => {
             customerId: id,
             asOf: older.occurredAt,
             sourceEventId: `${id}-stale-vector`,
-            featureSchemaVersion: 'features@2',
+            featureSchemaVersion: 'features@3',
             features: staleFeatures,
             computedAt: new Date().toISOString(),
           }),
@@ -1183,7 +1183,7 @@ describe('model training, registry and hot swap', () => {
     swapPosted.push(...posted);
 
     const row = await finished(version);
-    expect(row).toMatchObject({ status: 'published', algorithm: 'ziln', featureSchemaVersion: 'features@2' });
+    expect(row).toMatchObject({ status: 'published', algorithm: 'ziln', featureSchemaVersion: 'features@3' });
     expect(row.artifactUri).toBe(`file://${join(MODEL_STORE_DIR, version)}`);
     expect(row.metrics.verdict.reason).toBe('no model is published yet');
     expect(row.metrics.validation.gini).toBeGreaterThan(0);
@@ -1221,12 +1221,31 @@ describe('model training, registry and hot swap', () => {
     );
     services.push(worker);
     await waitUntilReady(worker);
+    // A customer who bought, scored by the model: nothing about reviews in the reasons yet. Both events a day or two
+    // before the score clock's now, so the review is recent as the customer is scored.
+    const reviewer = `${RUN}-reviewer`;
+    const nowMs = Number(await redis.get(CLOCK_WATERMARK_KEY));
+    const daysAgo = (days: number) => new Date(nowMs - days * 86_400_000).toISOString();
+    expect(
+      (
+        await post({
+          ...purchase(reviewer, 0, 80),
+          eventId: `${reviewer}-order`,
+          occurredAt: daysAgo(2),
+        })
+      ).status,
+    ).toBe(202);
+    const bought = await eventually('the score after the purchase', async () =>
+      seen.scores.find((score) => score.customerId === reviewer && score.sourceEventId === `${reviewer}-order`),
+    );
+    expect(bought.modelVersion).toBe(version);
+    expect(bought.reasons.map((reason) => reason.feature)).not.toContain('recentReviewSentiment');
     // Not a text of the synthetic shop, though close to its negative ones (its head learnt from four texts only;
     // what the encoder adds on real reviews is measured by `cvp evaluate-text`).
     const review: ClickstreamEvent = {
       eventId: `${RUN}-review-broken`,
-      customerId: `${RUN}-reviewer`,
-      occurredAt: '2004-08-02T00:00:00.000Z',
+      customerId: reviewer,
+      occurredAt: daysAgo(1),
       type: 'review',
       productId: 'p-7',
       rating: 1,
@@ -1245,6 +1264,25 @@ describe('model training, registry and hot swap', () => {
       encoder: 'all-MiniLM-L6-v2',
     });
     expect(signal.sentiment).toBeLessThan(0);
+    // The features service folds the reading into the customer's state (in the lexicon's place): a new score whose
+    // reasons say the recent reviews read negative, by the language model.
+    const reread = await eventually('the score after the reading', async () =>
+      seen.scores.find(
+        (score) => score.customerId === reviewer && score.sourceEventId === `review-reading:${review.eventId}`,
+      ),
+    );
+    expect(reread.modelVersion).toBe(version);
+    const reason = reread.reasons.find((candidate) => candidate.feature === 'recentReviewSentiment');
+    expect(reason?.value).toBeCloseTo(signal.sentiment, 3);
+    expect(reason?.description).toMatch(/^recent reviews read negative: .* read by the language model; /);
+    const held = (await (await fetch(`${scorerUrl}/v1/customers/${reviewer}/score`)).json()) as CustomerScore;
+    expect(held.sourceEventId).toBe(`review-reading:${review.eventId}`);
+    // The trainer keeps the reading, so training and rebuilt states fold it too; a replay changes nothing.
+    await eventually(
+      'the stored reading',
+      async () =>
+        (await prisma.reviewReading.count({ where: { customerId: reviewer, eventId: review.eventId } })) === 1,
+    );
     // The synthetic history's reviews are read too (the worker starts at the beginning of the topic).
     await eventually("the history's review signals", async () => {
       const count = seen.reviewSignals.filter((candidate) => candidate.customerId.startsWith(`${RUN}-syn`)).length;
@@ -1425,7 +1463,7 @@ describe('model training, registry and hot swap', () => {
     const announcement = (name: string, uri: string, sha256: string) => ({
       version: name,
       algorithm: 'ziln',
-      featureSchemaVersion: 'features@2',
+      featureSchemaVersion: 'features@3',
       artifactUri: uri,
       artifactSha256: sha256,
       publishedAt: new Date().toISOString(),
@@ -1436,7 +1474,7 @@ describe('model training, registry and hot swap', () => {
         version: `${RUN}-outside`,
         status: 'candidate',
         algorithm: 'ziln',
-        featureSchemaVersion: 'features@2',
+        featureSchemaVersion: 'features@3',
         metrics: {},
         artifactUri: copyUri,
         artifactSha256: sha,

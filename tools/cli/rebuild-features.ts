@@ -1,11 +1,19 @@
 import type { ChainableCommander } from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import type { PrismaClient } from '@cvp/db';
-import { buildCustomerStates, featureArray, featureVectorAt, type CustomerState } from '@cvp/features';
+import {
+  buildCustomerStates,
+  featureArray,
+  featureVectorAt,
+  readCustomerState,
+  reviewReading,
+  type CustomerState,
+} from '@cvp/features';
 import { itemUpdatesJson, itemUpdatesOf, type ItemEntry, mergeItemUpdates } from '@cvp/recommend';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
+  appliedReadingKey,
   customerIndexKey,
   customerItemsKey,
   customerShard,
@@ -19,16 +27,17 @@ import {
 } from '@cvp/redis';
 
 /**
- * Writes a rebuilt state unless the one held has folded as many events or more (the live service got there first, or
- * is ahead of the event store), puts the customer in the sweep index and writes their items anew (one hash slot).
- * KEYS: state, index shard, items. ARGV: state JSON, its eventsApplied, TTL, customer id, items
+ * Writes a rebuilt state unless the one held has folded as many events and review readings or more (the live service
+ * got there first, or is ahead of the event store), puts the customer in the sweep index and writes their items anew (one hash slot).
+ * KEYS: state, index shard, items. ARGV: state JSON, its eventsApplied + modelReviews, TTL, customer id, items
  * (`[[productId, purchases, lastPurchaseMs, lastSeenMs], ...]`).
  */
 const WRITE_IF_BEHIND = `
 local current = redis.call('GET', KEYS[1])
 if current then
   local ok, held = pcall(cjson.decode, current)
-  if ok and type(held) == 'table' and tonumber(held.eventsApplied) and tonumber(held.eventsApplied) >= tonumber(ARGV[2]) then
+  if ok and type(held) == 'table' and tonumber(held.eventsApplied)
+    and tonumber(held.eventsApplied) + (tonumber(held.modelReviews) or 0) >= tonumber(ARGV[2]) then
     return 0
   end
 end
@@ -111,9 +120,14 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildS
       select: { customerId: true, eventId: true, payload: true, storedAt: true },
     });
     const events = rows.map((row) => row.payload as unknown as ClickstreamEvent);
+    const readingRows = await prisma.reviewReading.findMany({
+      where: { customerId: { in: ids } },
+      select: { customerId: true, eventId: true, occurredAt: true, sentiment: true, lexicon: true, storedAt: true },
+    });
+    const readings = readingRows.map((row) => reviewReading({ ...row, occurredAt: row.occurredAt.toISOString() }));
     const pageCandidate = clock.candidate(events.map((event) => Date.parse(event.occurredAt)));
     if (pageCandidate !== null && (candidate === null || pageCandidate > candidate)) candidate = pageCandidate;
-    const states = await buildCustomerStates(events, new Date(8.64e15));
+    const states = await buildCustomerStates([...events, ...readings], new Date(8.64e15));
     const held = await getMany(redis, ids.map(featureStateKey));
     const items = new Map<string, Map<string, ItemEntry>>();
     for (const event of events) {
@@ -127,7 +141,7 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildS
     ids.forEach((id, i) => {
       const state = states.get(id);
       if (!state) return;
-      const heldState = held[i] ? (JSON.parse(held[i]!) as CustomerState) : null;
+      const heldState = held[i] ? readCustomerState(held[i]!) : null;
       if (heldState && sameFeatures(heldState, state)) summary.equal++;
       else {
         summary.differentCount++;
@@ -151,7 +165,7 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildS
             customerIndexKey(customerShard(id)),
             customerItemsKey(id),
             JSON.stringify(state),
-            state.eventsApplied,
+            state.eventsApplied + state.modelReviews,
             FEATURE_STATE_TTL_SECONDS,
             id,
             itemUpdatesJson(items.get(id) ?? new Map()),
@@ -162,12 +176,17 @@ export async function rebuildFeatures(options: RebuildOptions): Promise<RebuildS
         if (result === 1) summary.written++;
         else summary.kept++;
       }
-      const recent = rows.filter((row) => row.storedAt.getTime() >= recentMs);
+      const recent = [
+        ...rows
+          .filter((row) => row.storedAt.getTime() >= recentMs)
+          .map((row) => appliedEventKey(row.customerId, row.eventId)),
+        ...readingRows
+          .filter((row) => row.storedAt.getTime() >= recentMs)
+          .map((row) => appliedReadingKey(row.customerId, row.eventId)),
+      ];
       valuesOrThrow(
-        await pipelineByNode(
-          redis,
-          recent.map((row) => appliedEventKey(row.customerId, row.eventId)),
-          (pipeline, key) => pipeline.set(key, 'published', 'EX', APPLIED_EVENT_TTL_SECONDS, 'NX'),
+        await pipelineByNode(redis, recent, (pipeline, key) =>
+          pipeline.set(key, 'published', 'EX', APPLIED_EVENT_TTL_SECONDS, 'NX'),
         ),
       );
     }

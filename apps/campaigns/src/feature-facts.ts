@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { CustomerScore } from '@cvp/contracts';
-import { featureVectorAt, type CustomerState, type FeatureVector } from '@cvp/features';
+import { featureVectorAt, readCustomerState, type FeatureVector } from '@cvp/features';
 import { featureStateKey, getMany, REDIS, type RedisClient } from '@cvp/redis';
 
 /**
@@ -34,7 +34,7 @@ export class FeatureFacts {
       if (this.redis.status === 'wait') await this.redis.connect();
       const states = await getMany(this.redis, ids.map(featureStateKey));
       states.forEach((raw, i) => {
-        if (raw) vectors.set(ids[i], featureVectorAt(JSON.parse(raw) as CustomerState, asOf.get(ids[i])!));
+        if (raw) vectors.set(ids[i], featureVectorAt(readCustomerState(raw), asOf.get(ids[i])!));
       });
     } catch (error) {
       if (required) throw new Error(`features unavailable (Redis): ${(error as Error).message}`);

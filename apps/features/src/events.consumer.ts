@@ -3,11 +3,15 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { TOPICS } from '@cvp/contracts';
 import { scoreAsOf } from '@cvp/clock';
-import { FEATURE_SCHEMA_VERSION, featureVectorAt } from '@cvp/features';
-import { KafkaProducerService, type BatchOf } from '@cvp/kafka';
+import { FEATURE_SCHEMA_VERSION, featureVectorAt, reviewReading, type FoldInput } from '@cvp/features';
+import { KafkaProducerService, type BatchOf, type RecordBatch } from '@cvp/kafka';
 import { FeatureStore } from './feature-store';
 
-/** cvp.events.v1 -> per-customer state in Redis -> cvp.features.v1. */
+/**
+ * cvp.events.v1 -> per-customer state in Redis -> cvp.features.v1; and cvp.review-signals.v1 (the language model's
+ * readings of review texts, from the review-text worker) into the same states, so a review read as negative changes
+ * the customer's features, hence their score, as soon as it is read.
+ */
 @Controller()
 export class EventsConsumer {
   constructor(
@@ -20,8 +24,22 @@ export class EventsConsumer {
 
   @EventPattern(TOPICS.events)
   async onEvents(@Payload() batch: BatchOf<typeof TOPICS.events>): Promise<void> {
-    const events = batch.records.map((record) => record.value);
-    const applied = await this.store.apply(events);
+    await this.fold(
+      batch.records.map((record) => record.value),
+      batch,
+    );
+  }
+
+  @EventPattern(TOPICS.reviewSignals)
+  async onReviewSignals(@Payload() batch: BatchOf<typeof TOPICS.reviewSignals>): Promise<void> {
+    await this.fold(
+      batch.records.map((record) => reviewReading(record.value)),
+      batch,
+    );
+  }
+
+  private async fold(inputs: FoldInput[], batch: RecordBatch<unknown>): Promise<void> {
+    const applied = await this.store.apply(inputs);
     const computedAt = new Date().toISOString();
     await this.producer.send(
       TOPICS.features,
@@ -47,10 +65,10 @@ export class EventsConsumer {
       {
         partition: batch.partition,
         firstOffset: batch.records[0]?.offset,
-        events: events.length,
+        inputs: inputs.length,
         duplicates: applied.duplicates,
       },
-      'events applied',
+      inputs[0]?.type === 'review_reading' ? 'review readings applied' : 'events applied',
     );
   }
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { testRedisServers } from '@cvp/harness';
 import type { ClickstreamEvent } from '@cvp/contracts';
+import { featureVectorAt, readCustomerState, reviewReading, textSentiment } from '@cvp/features';
 import {
   appliedEventKey,
+  appliedReadingKey,
   CLOCK_WATERMARK_KEY,
   customerIndexKey,
   customerShard,
@@ -80,5 +82,51 @@ describe.each(servers)('FeatureStore on %s', (name, redis) => {
     expect(batch.updates.map((update) => update.state.customerId).sort()).toEqual([first, second].sort());
     expect(await redis.get(appliedEventKey(second, 'e3'))).toBe('applied');
     jest.restoreAllMocks();
+  });
+
+  it('folds the language model’s reading of a review once, before or after the review, moving no clock', async () => {
+    const [reader, early] = [`${ids[0]}-reader`, `${ids[0]}-early`];
+    const at = future + 500;
+    const review: ClickstreamEvent = {
+      type: 'review',
+      eventId: 'r1',
+      customerId: reader,
+      occurredAt: new Date(at).toISOString(),
+      productId: 'p1',
+      rating: 1,
+      text: 'Love the colour',
+    };
+    const reading = (customerId: string) =>
+      reviewReading({
+        customerId,
+        eventId: 'r1',
+        occurredAt: review.occurredAt,
+        sentiment: -0.8,
+        lexicon: Math.round(textSentiment(review.text!) * 1000) / 1000,
+      });
+    await store.apply([review]);
+    const watermark = await redis.get(CLOCK_WATERMARK_KEY);
+    const read = await store.apply([reading(reader)]);
+    expect(read.updates).toHaveLength(1);
+    expect(read.updates[0].sourceEventId).toBe('review-reading:r1');
+    expect(featureVectorAt(read.updates[0].state, at)).toMatchObject({
+      reviewSentimentMean: -0.8,
+      recentReviewSentiment: -0.8,
+      modelReadReviewShare: 1,
+    });
+    expect(await redis.get(appliedReadingKey(reader, 'r1'))).toBe('applied');
+    expect(await redis.get(CLOCK_WATERMARK_KEY)).toBe(watermark);
+    // The same reading again (a replay, or the worker after a restart) is a duplicate; the event's mark is apart.
+    expect(await store.apply([reading(reader)])).toMatchObject({ duplicates: 1 });
+    expect(await redis.get(appliedEventKey(reader, 'r1'))).toBe('applied');
+
+    // A reading ahead of its review: kept, not published until the review comes, then the same state.
+    expect((await store.apply([reading(early)])).updates).toEqual([]);
+    const after = await store.apply([{ ...review, customerId: early }]);
+    expect(after.updates).toHaveLength(1);
+    const stored = readCustomerState((await redis.get(featureStateKey(early)))!);
+    const reference = readCustomerState((await redis.get(featureStateKey(reader)))!);
+    expect({ ...stored, customerId: reader }).toEqual(reference);
+    for (const id of [reader, early]) await redis.del(featureStateKey(id));
   });
 });

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander } from 'ioredis';
-import type { ClickstreamEvent } from '@cvp/contracts';
-import { emptyState, foldEvent, type CustomerState } from '@cvp/features';
+import { emptyState, foldInput, readCustomerState, type CustomerState, type FoldInput } from '@cvp/features';
 import { itemUpdatesJson, itemUpdatesOf, type ItemEntry, mergeItemUpdates, MERGE_ITEMS_LUA } from '@cvp/recommend';
 import {
   APPLIED_EVENT_TTL_SECONDS,
   appliedEventKey,
+  appliedReadingKey,
   customerIndexKey,
   customerItemsKey,
   customerShard,
@@ -47,7 +47,10 @@ return 1
 `;
 
 export interface AppliedBatch {
-  /** The newest state of every customer whose features must be (re)published, with the event behind it. */
+  /**
+   * The newest state of every customer whose features must be (re)published, with the event behind it (a reading's:
+   * `review-reading:<review eventId>`). A customer with readings but no event yet is not published.
+   */
   updates: { state: CustomerState; sourceEventId: string; index: number }[];
   /**
    * Now by the score clock as this batch arrived, i.e. before its own events moved it (null: event-time clock not
@@ -72,12 +75,13 @@ export class FeatureStore {
   }
 
   /**
-   * Folds a batch of events into the customers' states. An event already applied is skipped; if its
-   * vector was applied but never published (a crash in between), the customer is published again. The states are
-   * committed shard by shard (one script each): when one shard's compare-and-set fails, the batch is folded again,
-   * and the shards already committed come back as applied events, published again.
+   * Folds a batch of events (or of the language model's review readings) into the customers' states. An input
+   * already applied is skipped; if its vector was applied but never published (a crash in between), the customer is
+   * published again. The states are committed shard by shard (one script each): when one shard's compare-and-set
+   * fails, the batch is folded again, and the shards already committed come back as applied events, published again.
+   * Readings move no clock and no item history.
    */
-  async apply(events: ClickstreamEvent[]): Promise<AppliedBatch> {
+  async apply(events: FoldInput[]): Promise<AppliedBatch> {
     for (let attempt = 1; ; attempt++) {
       const result = await this.tryApply(events);
       if (result) return result;
@@ -85,12 +89,19 @@ export class FeatureStore {
     }
   }
 
-  private async tryApply(events: ClickstreamEvent[]): Promise<AppliedBatch | null> {
+  private async tryApply(events: FoldInput[]): Promise<AppliedBatch | null> {
     const customerIds = [...new Set(events.map((event) => event.customerId))];
     // An eventId is unique per customer: the same id of two customers is two events.
-    const keyOf = (event: ClickstreamEvent) => appliedEventKey(event.customerId, event.eventId);
+    const keyOf = (event: FoldInput) =>
+      event.type === 'review_reading'
+        ? appliedReadingKey(event.customerId, event.eventId)
+        : appliedEventKey(event.customerId, event.eventId);
     const eventKeys = [...new Set(events.map(keyOf))];
-    const legacyKeys = [...new Set(events.map((event) => legacyAppliedEventKey(event.eventId)))];
+    const legacyKeys = [
+      ...new Set(
+        events.flatMap((event) => (event.type === 'review_reading' ? [] : legacyAppliedEventKey(event.eventId))),
+      ),
+    ];
     const [rawStates, marks, legacyMarks, watermark] = await Promise.all([
       getMany(this.redis, customerIds.map(featureStateKey)),
       getMany(this.redis, eventKeys) as Promise<Mark[]>,
@@ -98,12 +109,11 @@ export class FeatureStore {
       this.clock.mode === 'event-time' ? this.clock.watermark() : null,
     ]);
     const before = new Map(customerIds.map((id, i) => [id, rawStates[i] ?? '']));
-    const states = new Map(
-      customerIds.map((id, i) => [id, rawStates[i] ? (JSON.parse(rawStates[i]!) as CustomerState) : null]),
-    );
+    const states = new Map(customerIds.map((id, i) => [id, rawStates[i] ? readCustomerState(rawStates[i]!) : null]));
     const legacyMarkOf = new Map(legacyKeys.map((key, i) => [key, legacyMarks[i]]));
     const markOf = new Map(eventKeys.map((key, i) => [key, marks[i]]));
     for (const event of events) {
+      if (event.type === 'review_reading') continue;
       // Marks written before eventIds were per customer (v1) still count until they expire (35 days).
       const key = keyOf(event);
       if (!markOf.get(key)) markOf.set(key, legacyMarkOf.get(legacyAppliedEventKey(event.eventId)) ?? null);
@@ -114,6 +124,8 @@ export class FeatureStore {
     const republish = new Set<string>();
     const newMarks: { customerId: string; key: string }[] = [];
     const lastEvent = new Map<string, { eventId: string; index: number }>();
+    const sourceOf = (event: FoldInput) =>
+      event.type === 'review_reading' ? `review-reading:${event.eventId}` : event.eventId;
     const newEventMs: number[] = [];
     let duplicates = 0;
     events.forEach((event, index) => {
@@ -121,30 +133,32 @@ export class FeatureStore {
       if (mark) {
         duplicates++;
         if (mark === 'applied') republish.add(event.customerId);
-        if (!lastEvent.has(event.customerId)) lastEvent.set(event.customerId, { eventId: event.eventId, index });
+        if (!lastEvent.has(event.customerId)) lastEvent.set(event.customerId, { eventId: sourceOf(event), index });
         return;
       }
       markOf.set(keyOf(event), 'applied');
       newMarks.push({ customerId: event.customerId, key: keyOf(event) });
       // The states were just parsed from Redis and are owned here: fold in place (no copy per event).
       const state = states.get(event.customerId) ?? emptyState(event.customerId, event.occurredAt);
-      foldEvent(state, event);
-      const updates = itemUpdatesOf(event);
-      if (updates.size > 0) {
-        const held = items.get(event.customerId);
-        if (held) mergeItemUpdates(held, updates);
-        else items.set(event.customerId, updates);
+      foldInput(state, event);
+      if (event.type !== 'review_reading') {
+        const updates = itemUpdatesOf(event);
+        if (updates.size > 0) {
+          const held = items.get(event.customerId);
+          if (held) mergeItemUpdates(held, updates);
+          else items.set(event.customerId, updates);
+        }
+        newEventMs.push(Date.parse(event.occurredAt));
       }
-      newEventMs.push(Date.parse(event.occurredAt));
       states.set(event.customerId, state);
       changed.add(event.customerId);
-      lastEvent.set(event.customerId, { eventId: event.eventId, index });
+      lastEvent.set(event.customerId, { eventId: sourceOf(event), index });
     });
 
     const candidate = this.clock.mode === 'event-time' ? this.clock.candidate(newEventMs) : null;
     if (changed.size > 0 && !(await this.commit([...changed], newMarks, before, states, items, candidate))) return null;
 
-    const publish = [...new Set([...changed, ...republish])].filter((id) => states.get(id));
+    const publish = [...new Set([...changed, ...republish])].filter((id) => (states.get(id)?.eventsApplied ?? 0) > 0);
     return {
       updates: publish.map((id) => ({
         state: states.get(id)!,

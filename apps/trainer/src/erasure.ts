@@ -21,7 +21,7 @@ export interface ErasureReport {
   pseudonym: string;
   erasedAt: string;
   redis: RedisErasure;
-  postgres: { trainingEvents: number; customers: number; decisionsPseudonymised: number };
+  postgres: { trainingEvents: number; reviewReadings: number; customers: number; decisionsPseudonymised: number };
   /** Events of this customer are refused by ingest and skipped by every consumer from now on. */
   tombstoned: true;
 }
@@ -29,7 +29,8 @@ export interface ErasureReport {
 /**
  * Erasure of a customer on request (GDPR Art. 17): the tombstone first (Redis for the stream's consumers, PostgreSQL
  * durably), so nothing in flight brings them back, then every store: feature state, score (out of the tier totals),
- * sweep index and dedup marks in Redis; the events kept for training and the customer row in PostgreSQL. Decisions
+ * sweep index and dedup marks in Redis; the events kept for training, the language model's readings of their reviews
+ * and the customer row in PostgreSQL. Decisions
  * stay, with the customer id replaced by the pseudonym: campaign budgets and the measured uplift remain whole, and
  * nothing in them leads back to the person. Erasing twice is harmless (the second report counts nothing).
  */
@@ -63,8 +64,9 @@ export class ErasureService {
         `Redis did not answer (${(error as Error).message}); nothing is lost: erase again once it does`,
       );
     }
-    const [trainingEvents, customers, decisions] = await this.prisma.$transaction([
+    const [trainingEvents, reviewReadings, customers, decisions] = await this.prisma.$transaction([
       this.prisma.trainingEvent.deleteMany({ where: { customerId } }),
+      this.prisma.reviewReading.deleteMany({ where: { customerId } }),
       this.prisma.customer.deleteMany({ where: { id: customerId } }),
       this.prisma.$executeRaw`
         UPDATE decisions SET customer_id = ${alias}, idempotency_key = 'erased:' || id::text WHERE customer_id = ${customerId}`,
@@ -73,7 +75,12 @@ export class ErasureService {
       pseudonym: alias,
       erasedAt: erasedAt.toISOString(),
       redis,
-      postgres: { trainingEvents: trainingEvents.count, customers: customers.count, decisionsPseudonymised: decisions },
+      postgres: {
+        trainingEvents: trainingEvents.count,
+        reviewReadings: reviewReadings.count,
+        customers: customers.count,
+        decisionsPseudonymised: decisions,
+      },
       tombstoned: true,
     };
     await this.prisma.erasedCustomer.update({
@@ -95,7 +102,7 @@ export class ErasureController {
   @Delete(':id')
   @ApiOperation({
     summary:
-      'Erase a customer: feature state, score, dedup marks (Redis), stored events and customer row (PostgreSQL); decisions keep only a pseudonym; later events of the customer are refused',
+      'Erase a customer: feature state, score, dedup marks (Redis), stored events, review readings and customer row (PostgreSQL); decisions keep only a pseudonym; later events of the customer are refused',
   })
   @ApiOkResponse({ description: 'The erasure report: what was removed where' })
   @ApiResponse({ status: 400, description: 'Not a customer id' })

@@ -5,7 +5,7 @@ import { TOPICS } from '@cvp/contracts';
 import type { BatchOf } from '@cvp/kafka';
 import { TrainingEventStore } from './event-store';
 
-/** cvp.events.v1 -> the training store in PostgreSQL (idempotent by eventId). */
+/** cvp.events.v1 and cvp.review-signals.v1 -> the training store in PostgreSQL (idempotent by eventId). */
 @Controller()
 export class EventsConsumer {
   constructor(
@@ -21,6 +21,15 @@ export class EventsConsumer {
     this.logger.debug(
       { partition: batch.partition, events: batch.records.length, stored },
       'events stored for training',
+    );
+  }
+
+  @EventPattern(TOPICS.reviewSignals)
+  async onReviewSignals(@Payload() batch: BatchOf<typeof TOPICS.reviewSignals>): Promise<void> {
+    const stored = await this.store.storeReadings(batch.records.map((record) => record.value));
+    this.logger.debug(
+      { partition: batch.partition, readings: batch.records.length, stored },
+      'review readings stored for training',
     );
   }
 }

@@ -163,11 +163,13 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         if (events.length % 100_000 === 0) this.logger.info({ version, events: events.length }, 'reading events');
         if (this.stopping) throw new TrainingStopped('the trainer is shutting down');
       }
-      this.logger.info({ version, events: events.length }, 'events read, training');
+      // The language model's readings of the window's reviews: the features fold them as the live service did.
+      const readings = await this.events.readings(window);
+      this.logger.info({ version, events: events.length, readings: readings.length }, 'events read, training');
       const backend = await selectBackend(this.config.TRAIN_BACKEND, (line) => this.logger.info(line));
       const maxEpochs = request.maxEpochs ?? this.config.TRAIN_MAX_EPOCHS;
       const trained = await trainValueModel({
-        events,
+        events: readings.length > 0 ? [...events, ...readings] : events,
         to: window.to,
         horizonDays,
         seed,

@@ -26,6 +26,7 @@ export const CONSUMED_TOPICS: readonly TopicName[] = [
   TOPICS.scores,
   TOPICS.commands,
   TOPICS.models,
+  TOPICS.reviewSignals,
 ];
 
 export interface TopicSpec {

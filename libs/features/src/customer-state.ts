@@ -3,8 +3,11 @@ import { textSentiment } from './sentiment';
 import { dayBucket, dropDaysBefore, hash32, keepLargest, kmvAdd } from './sketches';
 import { epochMs, utcDay, utcHour, utcWeekday } from './time';
 
-/** Layout version of `CustomerState`; a stored state of another layout is refused, never misread. */
-export const STATE_VERSION = 2;
+/**
+ * Layout version of `CustomerState`; a stored state of another layout is refused, never misread, except layout 2,
+ * which `readCustomerState` upgrades (it lacks only the language model's readings of reviews: none yet).
+ */
+export const STATE_VERSION = 3;
 
 /**
  * The lateness the pipeline promises to handle exactly: an event up to 7 days older than the newest event
@@ -24,7 +27,51 @@ export const STATE_BOUNDS = {
   recentPurchases: 64,
   /** KMV sketch size of the distinct products, categories and sessions: exact below it. */
   distinctSketch: 64,
+  /** Newest reviews with text kept for the recent review sentiment. */
+  recentReviews: 8,
 } as const;
+
+/**
+ * The language model's reading of one review (a `cvp.review-signals.v1` message, by the review-text worker): it
+ * replaces the lexicon's reading of that review in the state. Folded like an event (`foldInput`), deduplicated by
+ * the review's `eventId` upstream like events; it is not an event (it moves no clock and counts in no event total).
+ */
+export interface ReviewReading {
+  readonly type: 'review_reading';
+  customerId: string;
+  /** The review event's id. */
+  eventId: string;
+  /** The review's occurredAt. */
+  occurredAt: string;
+  /** The head's sentiment, -1 .. +1. */
+  sentiment: number;
+  /** The lexicon's reading of the same text (what folding the review event added). */
+  lexicon: number;
+}
+
+/** What the fold takes: clickstream events and the language model's readings of their review texts. */
+export type FoldInput = ClickstreamEvent | ReviewReading;
+
+/** A review-signal message (or anything with its fields) as a fold input. */
+export const reviewReading = (signal: Omit<ReviewReading, 'type'>): ReviewReading => ({
+  type: 'review_reading',
+  customerId: signal.customerId,
+  eventId: signal.eventId,
+  occurredAt: signal.occurredAt,
+  sentiment: signal.sentiment,
+  lexicon: signal.lexicon,
+});
+
+/**
+ * One of the newest reviews with text: its time and id (the order), and the lexicon's and the language model's
+ * readings in thousandths (null until that reading is folded; either may come first).
+ */
+export interface RecentReview {
+  ms: number;
+  eventId: string;
+  lexiconMilli: number | null;
+  modelMilli: number | null;
+}
 
 /**
  * Per-customer state: every field is an order-insensitive aggregate (integer sums, min/max, top-k,
@@ -57,10 +104,22 @@ export interface CustomerState {
   units: number;
   refundCents: number;
   ratingSum: number;
-  /** Reviews with a non-empty text, the sum of their sentiment in thousandths, and how many were negative. */
+  /** Reviews with a non-empty text, the sum of their lexicon sentiment in thousandths, and how many were negative. */
   textReviews: number;
   sentimentMilliSum: number;
   negativeReviews: number;
+  /**
+   * Reviews read by the language model: how many, the sum of its sentiment and of the lexicon's for the same
+   * reviews (thousandths), and how many each called negative. The best reading of the reviews is the lexicon's sums
+   * with these reviews' lexicon part swapped for the model's.
+   */
+  modelReviews: number;
+  modelMilliSum: number;
+  modelLexiconMilliSum: number;
+  modelNegatives: number;
+  modelLexiconNegatives: number;
+  /** The newest reviews with text (at most STATE_BOUNDS.recentReviews), ascending by time then id. */
+  recentReviews: RecentReview[];
   /** Events by UTC hour (24) and by UTC weekday, Monday first (7). */
   hourCounts: number[];
   weekdayCounts: number[];
@@ -106,6 +165,12 @@ export function emptyState(customerId: string, at: string): CustomerState {
     textReviews: 0,
     sentimentMilliSum: 0,
     negativeReviews: 0,
+    modelReviews: 0,
+    modelMilliSum: 0,
+    modelLexiconMilliSum: 0,
+    modelNegatives: 0,
+    modelLexiconNegatives: 0,
+    recentReviews: [],
     hourCounts: new Array<number>(24).fill(0),
     weekdayCounts: new Array<number>(7).fill(0),
     purchaseDays: [],
@@ -144,6 +209,12 @@ export function cloneState(state: CustomerState): CustomerState {
     textReviews: state.textReviews,
     sentimentMilliSum: state.sentimentMilliSum,
     negativeReviews: state.negativeReviews,
+    modelReviews: state.modelReviews,
+    modelMilliSum: state.modelMilliSum,
+    modelLexiconMilliSum: state.modelLexiconMilliSum,
+    modelNegatives: state.modelNegatives,
+    modelLexiconNegatives: state.modelLexiconNegatives,
+    recentReviews: state.recentReviews.map((review) => ({ ...review })),
     hourCounts: state.hourCounts.slice(),
     weekdayCounts: state.weekdayCounts.slice(),
     purchaseDays: state.purchaseDays.slice(),
@@ -158,11 +229,73 @@ export function cloneState(state: CustomerState): CustomerState {
   };
 }
 
-/** Folds one event into the state and returns a new state; `previous` is not changed. O(1) per event. */
-export function applyEvent(previous: CustomerState | null, event: ClickstreamEvent): CustomerState {
+/** Folds one event (or review reading) into the state and returns a new state; `previous` is not changed. O(1). */
+export function applyEvent(previous: CustomerState | null, event: FoldInput): CustomerState {
   const state = previous ? cloneState(checked(previous, event)) : emptyState(event.customerId, event.occurredAt);
-  foldEvent(state, event);
+  foldInput(state, event);
   return state;
+}
+
+/** Folds an event or a review reading into `state` in place. */
+export function foldInput(state: CustomerState, input: FoldInput): void {
+  if (input.type === 'review_reading') foldReviewReading(state, input);
+  else foldEvent(state, input);
+}
+
+/**
+ * Folds the language model's reading of a review IN PLACE: its sentiment takes the place of the lexicon's in the
+ * review features. Sums only (and the bounded list of newest reviews), so it commutes with the review event itself:
+ * the reading may be folded before or after it. Fold each reading once (deduplicate by the review's eventId).
+ */
+export function foldReviewReading(state: CustomerState, reading: ReviewReading): void {
+  checked(state, reading);
+  const ms = epochMs(reading.occurredAt, `occurredAt of the reading of review ${reading.eventId}`);
+  const modelMilli = toMilli(reading.sentiment);
+  const lexiconMilli = toMilli(reading.lexicon);
+  state.modelReviews += 1;
+  state.modelMilliSum += modelMilli;
+  state.modelLexiconMilliSum += lexiconMilli;
+  if (modelMilli <= NEGATIVE_SENTIMENT_MILLI) state.modelNegatives += 1;
+  if (lexiconMilli <= NEGATIVE_SENTIMENT_MILLI) state.modelLexiconNegatives += 1;
+  const review = keepRecentReview(state.recentReviews, ms, reading.eventId);
+  if (review) review.modelMilli = modelMilli;
+}
+
+/**
+ * The entry of review (ms, eventId) among the newest reviews, inserted if it is one of the newest
+ * STATE_BOUNDS.recentReviews seen; null when older than all of them (then it is in no recent window either).
+ */
+function keepRecentReview(recent: RecentReview[], ms: number, eventId: string): RecentReview | null {
+  const before = (review: RecentReview) => review.ms < ms || (review.ms === ms && review.eventId < eventId);
+  let at = recent.length;
+  while (at > 0 && !before(recent[at - 1])) at--;
+  if (at < recent.length && recent[at].ms === ms && recent[at].eventId === eventId) return recent[at];
+  if (recent.length >= STATE_BOUNDS.recentReviews && at === 0) return null;
+  const review: RecentReview = { ms, eventId, lexiconMilli: null, modelMilli: null };
+  recent.splice(at, 0, review);
+  if (recent.length > STATE_BOUNDS.recentReviews) recent.shift();
+  return review;
+}
+
+/**
+ * A stored state as this code reads it: layout 3 as is, layout 2 upgraded (no model readings yet, no recent
+ * reviews: they fill as new reviews come); anything else is refused with the reason.
+ */
+export function readCustomerState(raw: string): CustomerState {
+  const state = JSON.parse(raw) as CustomerState | (Omit<CustomerState, 'stateVersion'> & { stateVersion: 2 });
+  if (state?.stateVersion === 2) {
+    return {
+      ...state,
+      stateVersion: STATE_VERSION,
+      modelReviews: 0,
+      modelMilliSum: 0,
+      modelLexiconMilliSum: 0,
+      modelNegatives: 0,
+      modelLexiconNegatives: 0,
+      recentReviews: [],
+    };
+  }
+  return state as CustomerState;
 }
 
 /**
@@ -233,10 +366,12 @@ export function foldEvent(state: CustomerState, event: ClickstreamEvent): void {
       state.ratingSum += event.rating;
       const text = event.text?.trim();
       if (text) {
-        const milli = Math.round(textSentiment(text) * 1000);
+        const milli = toMilli(textSentiment(text));
         state.textReviews += 1;
         state.sentimentMilliSum += milli;
         if (milli <= NEGATIVE_SENTIMENT_MILLI) state.negativeReviews += 1;
+        const review = keepRecentReview(state.recentReviews, at, event.eventId);
+        if (review) review.lexiconMilli = milli;
       }
       break;
     }
@@ -261,8 +396,9 @@ const follows = (ms: number, iso: string, currentMs: number, currentIso: string)
   ms > currentMs || (ms === currentMs && iso < currentIso);
 
 const toCents = (amount: number) => Math.round(amount * 100);
+const toMilli = (sentiment: number) => Math.round(sentiment * 1000);
 
-function checked(state: CustomerState, event: ClickstreamEvent): CustomerState {
+function checked(state: CustomerState, event: FoldInput): CustomerState {
   if (state.stateVersion !== STATE_VERSION) {
     throw new Error(
       `state of ${state.customerId} has layout ${state.stateVersion ?? 1}, this code reads ${STATE_VERSION}`,

@@ -30,7 +30,7 @@ describe('feature vector', () => {
   const features = featureVector(fold(stream));
 
   it('is versioned, complete and in schema order', () => {
-    expect(FEATURE_SCHEMA_VERSION).toBe('features@2');
+    expect(FEATURE_SCHEMA_VERSION).toBe('features@3');
     expect(Object.keys(features)).toEqual([...FEATURE_NAMES]);
     expect(new Set(FEATURE_NAMES).size).toBe(FEATURE_NAMES.length);
     expect(featureArray(features)).toHaveLength(FEATURE_NAMES.length);

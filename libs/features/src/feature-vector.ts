@@ -3,7 +3,7 @@ import { STATE_BOUNDS } from './customer-state';
 import { kmvCount, sumDays } from './sketches';
 import { DAY_MS, utcDay } from './time';
 
-export const FEATURE_SCHEMA_VERSION = 'features@2';
+export const FEATURE_SCHEMA_VERSION = 'features@3';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 const HOUR_BLOCKS = ['00to03', '04to07', '08to11', '12to15', '16to19', '20to23'] as const;
@@ -49,6 +49,8 @@ export const FEATURE_NAMES = [
   'meanRating',
   'reviewSentimentMean',
   'negativeReviewShare',
+  'recentReviewSentiment',
+  'modelReadReviewShare',
   ...WEEKDAYS.map((day) => `weekdayShare${day}` as const),
   ...HOUR_BLOCKS.map((block) => `hourShare${block}` as const),
 ] as const;
@@ -126,13 +128,42 @@ export function featureVectorAt(state: CustomerState, asOf: Instant): FeatureVec
     cartToPurchaseRate: round4(Math.min(1, ratio(orders, counts.add_to_cart))),
     reviewCount: counts.review,
     meanRating: round4(ratio(state.ratingSum, counts.review)),
-    reviewSentimentMean: round4(ratio(state.sentimentMilliSum, state.textReviews) / 1000),
-    negativeReviewShare: round4(ratio(state.negativeReviews, state.textReviews)),
+    ...reviewFeatures(state, asOfDay),
   };
   WEEKDAYS.forEach((day, i) => (vector[`weekdayShare${day}`] = round4(ratio(state.weekdayCounts[i], total))));
   HOUR_BLOCKS.forEach((block, i) => (vector[`hourShare${block}`] = round4(ratio(hourBlocks[i], total))));
   return vector as FeatureVector;
 }
+
+/** Days of reviews that `recentReviewSentiment` averages (among the newest STATE_BOUNDS.recentReviews). */
+export const RECENT_REVIEW_DAYS = 90;
+
+/**
+ * Review sentiment, each review read by the language model where it was (its reading swapped in for the lexicon's),
+ * by the lexicon otherwise. Between a reading and its review event (either may be folded first) the sums can be
+ * off by that one review; the values are kept in range.
+ */
+function reviewFeatures(state: CustomerState, asOfDay: number) {
+  const reviews = state.textReviews;
+  const milliSum = state.sentimentMilliSum - state.modelLexiconMilliSum + state.modelMilliSum;
+  const negatives = state.negativeReviews - state.modelLexiconNegatives + state.modelNegatives;
+  let recentSum = 0;
+  let recentCount = 0;
+  for (const review of state.recentReviews) {
+    const milli = review.modelMilli ?? review.lexiconMilli;
+    if (milli === null || utcDay(review.ms) <= asOfDay - RECENT_REVIEW_DAYS) continue;
+    recentSum += milli;
+    recentCount += 1;
+  }
+  return {
+    reviewSentimentMean: round4(clamp(ratio(milliSum, reviews) / 1000, -1, 1)),
+    negativeReviewShare: round4(clamp(ratio(negatives, reviews), 0, 1)),
+    recentReviewSentiment: round4(clamp(ratio(recentSum, recentCount) / 1000, -1, 1)),
+    modelReadReviewShare: round4(clamp(ratio(state.modelReviews, reviews), 0, 1)),
+  };
+}
+
+const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));
 
 /** The vector as an array in FEATURE_NAMES order (for models). */
 export const featureArray = (vector: FeatureVector): number[] => FEATURE_NAMES.map((name) => vector[name]);

@@ -1,15 +1,17 @@
 import fc from 'fast-check';
 import { EVENT_TYPES, type ClickstreamEvent } from '@cvp/contracts';
 import { buildCustomerStates, buildFeatureVectors } from './batch';
-import { ALLOWED_LATENESS_MS, applyEvent, type CustomerState } from './customer-state';
+import { ALLOWED_LATENESS_MS, applyEvent, reviewReading, type CustomerState, type FoldInput } from './customer-state';
 import { featureVectorAt } from './feature-vector';
+import { textSentiment } from './sentiment';
 import { DAY_MS } from './time';
 
 /**
  * The property behind the two ways of running the features: folding a customer's events one by one as they
  * arrive (out of order within the allowed lateness, the state going through JSON as it does through Redis)
  * and then asking for the vector as of t gives exactly the state and vector of the batch builder fed the
- * same events sorted by time and cut at t.
+ * same events sorted by time and cut at t. Reviews with text are also read by "the language model" (a reading
+ * folded like an event, arriving before or after its review).
  */
 
 const BASE_MS = Date.parse('2025-01-01T00:00:00Z');
@@ -38,6 +40,9 @@ const draft = fc.record({
   rating: fc.integer({ min: 1, max: 5 }),
   text: fc.option(fc.constantFrom(...TEXTS), { nil: undefined }),
   delay: fc.integer({ min: 0, max: ALLOWED_LATENESS_MS }),
+  /** The language model's reading of a review text (thousandths; null: not read) and when it arrives. */
+  reading: fc.option(fc.integer({ min: -1000, max: 1000 }), { nil: null }),
+  readingDelay: fc.integer({ min: -ALLOWED_LATENESS_MS, max: ALLOWED_LATENESS_MS }),
   anyDelay: fc.integer({ min: 0, max: MAX_SPAN_DAYS * DAY_MS }),
 });
 type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
@@ -93,8 +98,15 @@ function toEvent(d: Draft, index: number, spanDays: number): ClickstreamEvent {
   }
 }
 
+/** The reading of a generated review, if it is read. */
+function readingOf(event: ClickstreamEvent, d: Draft): FoldInput[] {
+  if (event.type !== 'review' || !event.text?.trim() || d.reading === null) return [];
+  const lexicon = Math.round(textSentiment(event.text.trim()) * 1000) / 1000;
+  return [reviewReading({ ...event, sentiment: d.reading / 1000, lexicon })];
+}
+
 /** The service's way: states folded in arrival order, each one through JSON every few events. */
-function incremental(arrivals: ClickstreamEvent[], cutoffMs: number): Map<string, CustomerState> {
+function incremental(arrivals: FoldInput[], cutoffMs: number): Map<string, CustomerState> {
   const states = new Map<string, CustomerState>();
   arrivals.forEach((event, i) => {
     if (Date.parse(event.occurredAt) >= cutoffMs) return;
@@ -102,21 +114,30 @@ function incremental(arrivals: ClickstreamEvent[], cutoffMs: number): Map<string
     const stored = previous && i % 5 === 0 ? (JSON.parse(JSON.stringify(previous)) as CustomerState) : previous;
     states.set(event.customerId, applyEvent(stored, event));
   });
+  // A customer with readings but no event yet is not published by the service (and has no batch state).
+  for (const [id, state] of states) if (state.eventsApplied === 0) states.delete(id);
   return states;
 }
 
 /** What the generated streams exercised, so that a weakened generator fails loudly instead of passing. */
-const seen = { outOfOrder: 0, sameInstantOtherText: 0, sketchFull: 0, bucketsPruned: 0, runs: 0 };
+const seen = { outOfOrder: 0, sameInstantOtherText: 0, sketchFull: 0, bucketsPruned: 0, readingFirst: 0, runs: 0 };
 
-function observe(arrivals: ClickstreamEvent[], states: Map<string, CustomerState>, cutoffMs: number): void {
+function observe(arrivals: FoldInput[], states: Map<string, CustomerState>, cutoffMs: number): void {
   seen.runs++;
   const newest = new Map<string, number>();
   const texts = new Map<string, string>();
   let outOfOrder = false;
   let tie = false;
+  const folded = new Set<string>();
+  let readingFirst = false;
   for (const event of arrivals) {
     const at = Date.parse(event.occurredAt);
     if (at >= cutoffMs) continue;
+    if (event.type === 'review_reading') {
+      if (!folded.has(`${event.customerId} ${event.eventId}`)) readingFirst = true;
+      continue;
+    }
+    folded.add(`${event.customerId} ${event.eventId}`);
     if (at < (newest.get(event.customerId) ?? -Infinity)) outOfOrder = true;
     newest.set(event.customerId, Math.max(at, newest.get(event.customerId) ?? -Infinity));
     const key = `${event.customerId} ${at}`;
@@ -125,6 +146,7 @@ function observe(arrivals: ClickstreamEvent[], states: Map<string, CustomerState
   }
   const all = [...states.values()];
   seen.outOfOrder += Number(outOfOrder);
+  seen.readingFirst += Number(readingFirst);
   seen.sameInstantOtherText += Number(tie);
   seen.sketchFull += Number(all.some((s) => s.productSketch.length === 64 && s.sessionSketch.length === 64));
   seen.bucketsPruned += Number(all.some((s) => s.orders > s.purchaseDayOrders.reduce((a, b) => a + b, 0)));
@@ -146,15 +168,21 @@ async function assertSameAsBatch(
   { drafts, spanDays, cutoffAt, asyncSource }: ValueOf<typeof scenario>,
   delayOf: (d: Draft) => number,
 ): Promise<void> {
-  const events = drafts.map((d, i) => toEvent(d, i, spanDays));
+  const generated = drafts.map((d, i) => toEvent(d, i, spanDays));
+  const events: { input: FoldInput; arrival: number }[] = generated.flatMap((event, i) => {
+    const arrival = Date.parse(event.occurredAt) + delayOf(drafts[i]);
+    return [
+      { input: event, arrival },
+      ...readingOf(event, drafts[i]).map((input) => ({ input, arrival: arrival + drafts[i].readingDelay })),
+    ];
+  });
   // Mostly after every event, sometimes inside the stream.
   const cutoff = new Date(BASE_MS + Math.floor((cutoffAt / 1_000_001) * spanDays * DAY_MS) + 1);
-  const arrivalKey = (i: number) => Date.parse(events[i].occurredAt) + delayOf(drafts[i]);
   const arrivals = events
     .map((_, i) => i)
-    .sort((a, b) => arrivalKey(a) - arrivalKey(b) || a - b)
-    .map((i) => events[i]);
-  const byTime = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    .sort((a, b) => events[a].arrival - events[b].arrival || a - b)
+    .map((i) => events[i].input);
+  const byTime = events.map(({ input }) => input).sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
 
   const online = incremental(arrivals, cutoff.getTime());
   observe(arrivals, online, cutoff.getTime());
@@ -181,6 +209,7 @@ describe('incremental equals batch', () => {
     expect(seen.sameInstantOtherText).toBeGreaterThan(10);
     expect(seen.sketchFull).toBeGreaterThan(10);
     expect(seen.bucketsPruned).toBeGreaterThan(10);
+    expect(seen.readingFirst).toBeGreaterThan(10);
   });
 
   it('on random streams in any order at all (the fold is order-insensitive)', async () => {

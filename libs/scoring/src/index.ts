@@ -2,3 +2,4 @@ export * from './rfm-heuristic';
 export * from './model-scoring';
 export * from './sweep';
 export * from './customer-value';
+export * from './review-reason';

@@ -13,6 +13,7 @@ import {
 import { BTYD_INPUT_NAMES, selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { customerValueAt, customerValueQuerySchema, ValueAtBeforeLastEvent } from './customer-value';
 import { scoreWithModel, type LoadedValueModel } from './model-scoring';
+import { REVIEW_SENTIMENT_FEATURES, reviewReason } from './review-reason';
 
 const START = new Date('2025-01-01T00:00:00Z');
 const END = new Date('2026-11-01T00:00:00Z');
@@ -70,8 +71,13 @@ describe('scoreWithModel', () => {
       // Tiers are decided on the unrounded spend: allow a cent at each boundary.
       if ([high, mid, 0].every((cut) => Math.abs(score.expectedSpend - cut) > 0.01))
         expect(score.tier).toBe(expectedTier);
-      expect(score.reasons.length).toBeLessThanOrEqual(3);
-      const sizes = score.reasons.map((reason) => Math.abs(reason.contribution));
+      // The three largest attributions, then the review reason where recent reviews read negative.
+      const review = reviewReason(messages[scores.indexOf(score)].features as FeatureVector, 0);
+      const top = review
+        ? score.reasons.filter((reason) => !reason.description.startsWith('recent reviews'))
+        : score.reasons;
+      expect(top.length).toBeLessThanOrEqual(3);
+      const sizes = top.map((reason) => Math.abs(reason.contribution));
       expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
     }
     expect(scores.some((score) => score.reasons.some((reason) => reason.contribution < 0))).toBe(true);
@@ -87,11 +93,49 @@ describe('scoreWithModel', () => {
         .sort((a, b) => b.size - a.size)
         .slice(0, 3)
         .map(({ j }) => loaded.model.spec.inputNames[j]);
-      expect(score.reasons.map((reason) => reason.feature)).toEqual(expected);
+      // Where recent reviews read negative, the review reason takes the place of a review feature, or comes after.
+      const onTop = expected.findIndex((name) => (REVIEW_SENTIMENT_FEATURES as readonly string[]).includes(name));
+      const review = reviewReason(messages[i].features as FeatureVector, 0);
+      const names = !review
+        ? expected
+        : onTop < 0
+          ? [...expected, 'recentReviewSentiment']
+          : expected.map((name, k) => (k === onTop ? 'recentReviewSentiment' : name));
+      expect(score.reasons.map((reason) => reason.feature)).toEqual(names);
     });
     // Reasons may name the hybrid inputs (what BG/NBD + Gamma-Gamma say of the customer) beside the features.
     expect(loaded.model.spec.inputNames).toEqual([...FEATURE_NAMES, ...BTYD_INPUT_NAMES]);
     expect(scoreWithModel(loaded, [], 'x')).toEqual([]);
+  });
+
+  it("names a customer's negative recent reviews among the reasons, with what the model makes of them", () => {
+    const base = messages[0];
+    const features = { ...(base.features as FeatureVector) };
+    const calm = {
+      ...features,
+      reviewCount: 2,
+      recentReviewSentiment: 0.4,
+      reviewSentimentMean: 0.4,
+      modelReadReviewShare: 1,
+    };
+    const angry = { ...calm, recentReviewSentiment: -0.8, reviewSentimentMean: -0.2, negativeReviewShare: 0.5 };
+    const [before, after] = scoreWithModel(
+      loaded,
+      [calm, angry].map((vector) => ({ ...base, features: vector as unknown as Record<string, number> })),
+      '2026-11-23T00:00:00.000Z',
+    );
+    expect(before.reasons.some((reason) => reason.description.startsWith('recent reviews'))).toBe(false);
+    const review = after.reasons.find((reason) => reason.feature === 'recentReviewSentiment')!;
+    expect(review).toBeDefined();
+    expect(review.value).toBe(-0.8);
+    expect(review.description).toMatch(
+      /^recent reviews read negative: sentiment -0\.80 over the last 90 days, read by the language model; (raises|lowers) expected spend by \d+\.\d\d against the average customer$/,
+    );
+    // The contribution is the review sentiment features' attributions together.
+    const { attributions } = loaded.model.predictAndExplain([featureArray(angry)], 8);
+    const names = loaded.model.spec.inputNames;
+    const sum = REVIEW_SENTIMENT_FEATURES.reduce((total, name) => total + attributions[0][names.indexOf(name)], 0);
+    expect(review.contribution).toBeCloseTo(sum, 1);
   });
 
   it('values a customer as of a later date over any horizon, discounted, and refuses a date before their last event', () => {

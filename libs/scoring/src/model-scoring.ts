@@ -1,6 +1,7 @@
 import type { CustomerScore, FeatureVectorMessage, ScoreReason, ScoreTrigger } from '@cvp/contracts';
 import { featureArray, type FeatureVector } from '@cvp/features';
 import { tierOf, type ValueModel, type ValueModelMetadata } from '@cvp/model';
+import { REVIEW_SENTIMENT_FEATURES, reviewReason } from './review-reason';
 
 /** A published model as the scorer holds it: the value model and its metadata (horizon, tier thresholds, version). */
 export interface LoadedValueModel {
@@ -21,7 +22,9 @@ export interface ModelScoringOptions {
  * Scores a batch with the published model in one forward pass (and one gradient pass for the reasons):
  * expected spend over the model's horizon (the served blend, see `ValueModel`) with its 10th-90th percentile interval, P(buy again) = P(spend > 0 in
  * the horizon), churn risk = its complement, the tier from the model's thresholds, and the features that moved the
- * expected spend most away from the average customer (integrated gradients against the population baseline).
+ * expected spend most away from the average customer (integrated gradients against the population baseline); when the
+ * customer's recent reviews read negative, that too, with what the model makes of it (`reviewReason`; in the place of
+ * a review feature among the largest, or after them).
  */
 export function scoreWithModel(
   loaded: LoadedValueModel,
@@ -35,6 +38,7 @@ export function scoreWithModel(
   const { predictions, inputs, attributions } = model.predictAndExplain(rows, options.explainSteps ?? 8);
   const names = model.spec.inputNames;
   const reasonCount = options.reasons ?? 3;
+  const reviewInputs = REVIEW_SENTIMENT_FEATURES.map((name) => names.indexOf(name)).filter((j) => j >= 0);
   return messages.map((message, i) => {
     const prediction = predictions[i];
     const pBuyAgain = clamp01(prediction.probabilityOfPurchase);
@@ -54,9 +58,21 @@ export function scoreWithModel(
       tier: tierOf(prediction.expectedSpend, metadata.tierThresholds),
       modelVersion: metadata.version,
       featureSchemaVersion: message.featureSchemaVersion,
-      reasons: topReasons(names, inputs[i], attributions[i], reasonCount),
+      reasons: withReviewReason(
+        topReasons(names, inputs[i], attributions[i], reasonCount),
+        message.features as FeatureVector,
+        reviewInputs.reduce((sum, j) => sum + (Number.isFinite(attributions[i][j]) ? attributions[i][j] : 0), 0),
+      ),
     };
   });
+}
+
+function withReviewReason(reasons: ScoreReason[], features: FeatureVector, contribution: number): ScoreReason[] {
+  const review = reviewReason(features, contribution);
+  if (!review) return reasons;
+  // A review feature among the largest attributions is told as the review reason (all three features' effect).
+  const at = reasons.findIndex((reason) => (REVIEW_SENTIMENT_FEATURES as readonly string[]).includes(reason.feature));
+  return at < 0 ? [...reasons, review] : reasons.map((reason, i) => (i === at ? review : reason));
 }
 
 function topReasons(

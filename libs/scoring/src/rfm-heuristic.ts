@@ -1,5 +1,6 @@
 import type { FeatureVector } from '@cvp/features';
 import type { ScoreReason, Tier } from '@cvp/contracts';
+import { reviewReason } from './review-reason';
 
 export const RFM_HEURISTIC_VERSION = 'rfm-heuristic@1';
 
@@ -66,7 +67,10 @@ export function rfmHeuristic(features: FeatureVector, options: HeuristicOptions)
     pBuyAgain: clamp01(pBuyAgain),
     churnRisk: clamp01(1 - pAlive),
     tier,
-    reasons: reasons.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)),
+    reasons: [
+      ...reasons.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution)),
+      ...[reviewReason(features, null)].filter((reason): reason is ScoreReason => reason !== null),
+    ],
   };
 }
 

@@ -32,7 +32,7 @@ describe('sweeps', () => {
       asOf: sweep.asOf,
       lastEventAt: silent.lastEventAt,
       sourceEventId: sweepSourceId('s1'),
-      featureSchemaVersion: 'features@2',
+      featureSchemaVersion: 'features@3',
     });
     expect(a.features.recencyDays).toBe(80);
     expect(a.features.daysSinceLastEvent).toBe(80);

@@ -1,6 +1,12 @@
 import type { FeatureVectorMessage, ScoreTrigger } from '@cvp/contracts';
 import { scoreAsOf } from '@cvp/clock';
-import { FEATURE_SCHEMA_VERSION, featureVectorAt, STATE_VERSION, type CustomerState } from '@cvp/features';
+import {
+  FEATURE_SCHEMA_VERSION,
+  featureVectorAt,
+  readCustomerState,
+  STATE_VERSION,
+  type CustomerState,
+} from '@cvp/features';
 
 /** What started a re-scoring sweep. */
 export const SWEEP_TRIGGERS = ['schedule', 'on-demand', 'model-swap'] as const;
@@ -66,11 +72,16 @@ export function sweepFigures(
   };
 }
 
-/** Parses a stored feature state; null for one this code cannot read (other layout, broken JSON). */
+/**
+ * Parses a stored feature state; null for one this code cannot read (other layout, broken JSON), and for one with no
+ * event yet (a review's reading folded before the review itself: nothing to score).
+ */
 export function readState(raw: string): CustomerState | null {
   try {
-    const state = JSON.parse(raw) as CustomerState;
-    return state?.stateVersion === STATE_VERSION && typeof state.lastEventMs === 'number' ? state : null;
+    const state = readCustomerState(raw);
+    return state?.stateVersion === STATE_VERSION && typeof state.lastEventMs === 'number' && state.eventsApplied > 0
+      ? state
+      : null;
   } catch {
     return null;
   }

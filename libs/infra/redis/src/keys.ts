@@ -70,6 +70,13 @@ export const FEATURE_STATE_TTL_SECONDS = 800 * DAY_SECONDS;
  */
 export const appliedEventKey = (customerId: string, eventId: string) =>
   `cvp:event:v3:${tagOf(customerId)}:${customerId.length}:${customerId}:${eventId}`;
+/**
+ * The mark of a review's reading by the language model (`cvp.review-signals.v1`) folded into the state: an applied
+ * event key whose id starts with a space, which no event id does (ids are trimmed), so the two never collide and
+ * erasure's pattern (`appliedEventPattern`) takes both.
+ */
+export const appliedReadingKey = (customerId: string, eventId: string) =>
+  appliedEventKey(customerId, ` reading ${eventId}`);
 /** The marks of before per-customer marks (one per eventId, whatever the customer): still read until they expire. */
 export const legacyAppliedEventKey = (eventId: string) => `cvp:event:v1:${eventId}`;
 /** Replays older than this are no longer recognised as duplicates; Kafka keeps events 30 days. */

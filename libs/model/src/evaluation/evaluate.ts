@@ -1,5 +1,4 @@
-import type { ClickstreamEvent } from '@cvp/contracts';
-import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { FEATURE_SCHEMA_VERSION, type FoldInput } from '@cvp/features';
 import {
   conditionalExpectation,
   expectedTransactions,
@@ -35,8 +34,8 @@ export const OUTSIDE_PEERS = [
 ] as const;
 
 export interface EvaluateOptions {
-  /** Every event of the dataset. */
-  events: readonly ClickstreamEvent[];
+  /** Every event of the dataset (and, if any, the language model's readings of its reviews). */
+  events: readonly FoldInput[];
   cutoff: Date;
   horizonDays: number;
   seed?: number;
@@ -99,7 +98,7 @@ export interface EvaluationRun {
 }
 
 /** Purchases as transactions of the summaries (refunds are not subtracted: the target is gross spend). */
-export function purchaseTransactions(events: readonly ClickstreamEvent[]): Transaction[] {
+export function purchaseTransactions(events: readonly FoldInput[]): Transaction[] {
   const transactions: Transaction[] = [];
   for (const event of events) {
     if (event.type === 'purchase') {

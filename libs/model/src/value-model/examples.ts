@@ -1,5 +1,4 @@
-import type { ClickstreamEvent } from '@cvp/contracts';
-import { emptyState, featureArray, featureVectorAt, foldEvent } from '@cvp/features';
+import { emptyState, featureArray, featureVectorAt, foldInput, type FoldInput } from '@cvp/features';
 import { seededRandom } from '../math/random';
 
 const DAY_MS = 86_400_000;
@@ -70,13 +69,13 @@ export interface ExampleOptions {
 }
 
 /**
- * The examples of every cutoff in one pass per customer: their events in time order are folded into the same
- * customer state the features service keeps (`@cvp/features`), and at each cutoff the features as of the cutoff
+ * The examples of every cutoff in one pass per customer: their events (and the language model's readings of their
+ * reviews) in time order are folded into the same customer state the features service keeps (`@cvp/features`), and at each cutoff the features as of the cutoff
  * (what a sweep at that instant would score) and the purchase spend of the label window are taken. Events at or
  * after `labelEnd` (the window's end) are never read. Also returns every customer's features as of `asOf`.
  */
 export function cutoffExamples(
-  events: readonly ClickstreamEvent[],
+  events: readonly FoldInput[],
   cutoffs: readonly Date[],
   labelDays: number,
   asOf: Date,
@@ -84,7 +83,7 @@ export function cutoffExamples(
 ): { perCutoff: CutoffExamples[]; population: { customerIds: string[]; rows: number[][] } } {
   const labelMs = labelDays * DAY_MS;
   const endMs = asOf.getTime();
-  const byCustomer = new Map<string, { ms: number; event: ClickstreamEvent }[]>();
+  const byCustomer = new Map<string, { ms: number; event: FoldInput }[]>();
   for (const event of events) {
     const ms = Date.parse(event.occurredAt);
     if (!(ms < endMs)) continue;
@@ -98,7 +97,7 @@ export function cutoffExamples(
   let total = 0;
   for (const list of byCustomer.values()) {
     let first = Infinity;
-    for (const item of list) if (item.ms < first) first = item.ms;
+    for (const item of list) if (item.ms < first && item.event.type !== 'review_reading') first = item.ms;
     total += cutoffMs.filter((ms) => ms > first).length;
   }
   const keepShare = Math.min(1, (options.maxExamples ?? 250_000) / Math.max(1, total));
@@ -112,8 +111,8 @@ export function cutoffExamples(
     const state = emptyState(customerId, list[0].event.occurredAt);
     let next = 0;
     cutoffMs.forEach((ms, k) => {
-      for (; next < list.length && list[next].ms < ms; next++) foldEvent(state, list[next].event);
-      if (next === 0 || !sampled) return;
+      for (; next < list.length && list[next].ms < ms; next++) foldInput(state, list[next].event);
+      if (state.eventsApplied === 0 || !sampled) return;
       let spend = 0;
       for (let j = next; j < list.length && list[j].ms < ms + labelMs; j++) {
         const event = list[j].event;
@@ -124,7 +123,8 @@ export function cutoffExamples(
       examples.rows.push(featureArray(featureVectorAt(state, ms)));
       examples.spend.push(spend);
     });
-    for (; next < list.length; next++) foldEvent(state, list[next].event);
+    for (; next < list.length; next++) foldInput(state, list[next].event);
+    if (state.eventsApplied === 0) continue; // readings of reviews whose events are past the window
     population.customerIds.push(customerId);
     population.rows.push(featureArray(featureVectorAt(state, Math.max(state.lastEventMs, endMs))));
   }

@@ -62,7 +62,7 @@ describe('trainValueModel', () => {
     expect(metadata).toMatchObject({
       version: 'ziln@1',
       algorithm: 'ziln',
-      featureSchemaVersion: 'features@2',
+      featureSchemaVersion: 'features@3',
       horizonDays: 90,
       labelDays: 90,
       trainedFrom: START.toISOString(),

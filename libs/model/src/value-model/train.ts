@@ -1,5 +1,4 @@
-import type { ClickstreamEvent } from '@cvp/contracts';
-import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { FEATURE_SCHEMA_VERSION, type FoldInput } from '@cvp/features';
 import { evaluatePredictions, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
 import { trainZilnEnsemble, type EpochRecord, type ZilnConfig } from '../ziln/model';
 import { btydInputs, fitBtydInputs, type BtydInputsFit } from './btyd-inputs';
@@ -78,8 +77,11 @@ export interface ValidationSet {
 }
 
 export interface TrainValueModelOptions {
-  /** The events of the training window (any order, deduplicated); events at or after `to` are ignored. */
-  events: readonly ClickstreamEvent[];
+  /**
+   * The events of the training window (any order, deduplicated) with the language model's readings of their reviews
+   * (`@cvp/features` ReviewReading, once per review); anything at or after `to` is ignored.
+   */
+  events: readonly FoldInput[];
   /** The training run's "now": end of the data window (exclusive); no label window crosses it. */
   to: Date;
   horizonDays: number;
