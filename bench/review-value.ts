@@ -10,7 +10,8 @@
  *            as the trainer trains it, on the reviews before the cutoff, with the sentence encoder.
  * Prints the served model's Gini, Spearman, ROC AUC (bought again) and top-10% capture of each, side by side.
  */
-import { resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { openDataset } from '@cvp/datasets';
@@ -39,8 +40,16 @@ async function main(): Promise<void> {
   const horizonDays = Number(args['horizon-days']);
   const seed = Number(args.seed);
   const reviews: Review[] = [];
-  for await (const event of openDataset('amazon-reviews', args.data).events) {
-    if (event.type === 'review') reviews.push(event);
+  const files = statSync(args.data).isDirectory()
+    ? readdirSync(args.data)
+        .filter((name) => /_5\.json(\.gz)?$/.test(name))
+        .sort()
+        .map((name) => join(args.data, name))
+    : [args.data];
+  for (const file of files) {
+    for await (const event of openDataset('amazon-reviews', file).events) {
+      if (event.type === 'review') reviews.push(event);
+    }
   }
   const lastMs = Math.max(...reviews.map((review) => Date.parse(review.occurredAt)));
   const cutoff = new Date(Math.floor(lastMs / DAY_MS) * DAY_MS + DAY_MS - horizonDays * DAY_MS);

@@ -105,8 +105,9 @@ cli summary --prefix "syn-$SEED-"
 echo "[demo] a score over the API:"
 curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/score" || true
 echo
-echo "[demo] reviews read by the language model (review-text worker: sentence encoder + the published head), by label:"
-node -e '
+echo "[demo] reviews read by the language model (review-text worker: sentence encoder + the published head), by label,"
+echo "[demo] and the score reasons of a customer whose review it read as negative:"
+READER_KEY="$READER_KEY" node -e '
   const { Kafka, logLevel } = require("kafkajs");
   const kafka = new Kafka({ clientId: "cvp-demo", brokers: (process.env.KAFKA_BROKERS || "127.0.0.1:9092").split(","), logLevel: logLevel.NOTHING });
   (async () => {
@@ -120,12 +121,19 @@ node -e '
       if (total === 0) return done();
       consumer.run({ eachMessage: async ({ message }) => {
         const signal = JSON.parse(message.value.toString()); labels[signal.label] = (labels[signal.label] || 0) + 1;
-        if (signal.label === "negative" && !example) example = signal;
+        if (signal.label === "negative" && (!example || Date.parse(signal.occurredAt) > Date.parse(example.occurredAt))) example = signal;
         if (++read >= total) done();
       } });
     });
     await consumer.disconnect();
     console.log(JSON.stringify({ signals: total, labels, example }));
+    if (!example) return;
+    // The reading is folded into that customer'"'"'s features: their score says how their recent reviews read.
+    const response = await fetch(`http://127.0.0.1:3004/v1/customers/${encodeURIComponent(example.customerId)}/score`, {
+      headers: { authorization: `Bearer ${process.env.READER_KEY}` },
+    });
+    const score = await response.json();
+    console.log(JSON.stringify({ customerId: example.customerId, sourceEventId: score.sourceEventId, reasons: score.reasons }));
   })().catch((error) => { console.error(error.message); process.exit(0); });
 ' || true
 echo "[demo] their recommendations over the API (the published version's recommender, from their items a moment ago):"

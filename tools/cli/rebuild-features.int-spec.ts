@@ -7,8 +7,15 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { createPrismaClient } from '@cvp/db';
-import { buildCustomerStates, featureVector, type CustomerState } from '@cvp/features';
-import { appliedEventKey, customerIndexKey, customerShard, featureStateKey, ScoreClock } from '@cvp/redis';
+import { buildCustomerStates, featureVector, textSentiment, type CustomerState } from '@cvp/features';
+import {
+  appliedEventKey,
+  appliedReadingKey,
+  customerIndexKey,
+  customerShard,
+  featureStateKey,
+  ScoreClock,
+} from '@cvp/redis';
 import { rebuildFeatures } from './rebuild-features';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -98,5 +105,47 @@ describe('rebuildFeatures (real PostgreSQL and Redis)', () => {
     const after = await rebuildFeatures({ prisma, redis, clock, verifyOnly: true, customerPrefix: prefix });
     expect(after).toMatchObject({ equal: 2, differentCount: 1 });
     expect(after.different).toEqual([{ customerId: ahead, held: 5, store: 4 }]);
+  });
+
+  it('folds the stored readings of reviews too, and writes a state that lacks one', async () => {
+    const reader = `rr-${randomUUID().slice(0, 8)}-reader`;
+    const text = 'Lovely box, shame about the contents';
+    const review: ClickstreamEvent = {
+      eventId: `${reader}-r1`,
+      customerId: reader,
+      occurredAt: day(3),
+      type: 'review',
+      productId: 'sku-1',
+      rating: 2,
+      text,
+    };
+    const events = [view(reader, 0), review];
+    await prisma.trainingEvent.createMany({
+      data: events.map((event) => ({
+        eventId: event.eventId,
+        customerId: reader,
+        type: event.type,
+        occurredAt: new Date(event.occurredAt),
+        payload: event as object,
+      })),
+    });
+    const reading = { eventId: review.eventId, customerId: reader, occurredAt: new Date(review.occurredAt) };
+    await prisma.reviewReading.create({
+      data: { ...reading, sentiment: -0.7, lexicon: Math.round(textSentiment(text) * 1000) / 1000, headVersion: 'v' },
+    });
+    // The live service folded both events but never got the reading.
+    await redis.set(featureStateKey(reader), JSON.stringify(await state(events, reader)));
+    try {
+      const summary = await rebuildFeatures({ prisma, redis, clock, customerPrefix: reader });
+      expect(summary).toMatchObject({ customers: 1, events: 2, written: 1, kept: 0, differentCount: 1 });
+      const rebuilt = await held(reader);
+      expect(rebuilt.modelReviews).toBe(1);
+      expect(featureVector(rebuilt).reviewSentimentMean).toBe(-0.7);
+      expect(await redis.get(appliedReadingKey(reader, review.eventId))).toBe('published');
+    } finally {
+      await prisma.reviewReading.deleteMany({ where: { customerId: reader } });
+      await prisma.trainingEvent.deleteMany({ where: { customerId: reader } });
+      await redis.del(featureStateKey(reader));
+    }
   });
 });
