@@ -64,9 +64,11 @@ export function btydSummaryOfRow(row: readonly number[]): SpendSummary | null {
   const orders = row[FREQUENCY];
   if (!(orders >= 1)) return null;
   const age = Math.max(0, row[TENURE_DAYS]) / WEEK_DAYS;
-  const repeatCount = Math.max(0, Math.round(orders) - 1);
-  const lastRepeatTime =
-    repeatCount === 0 ? 0 : Math.min(age, Math.max(0, row[TENURE_DAYS] - row[RECENCY_DAYS]) / WEEK_DAYS);
+  const spanDays = Math.max(0, row[TENURE_DAYS] - row[RECENCY_DAYS]);
+  // At most one repeat per day between the first and the last purchase: the models count purchase days (orders of a
+  // day merged, as `summarize` does), and orders the same day as the first would read as an infinite rate.
+  const repeatCount = Math.max(0, Math.min(Math.round(orders) - 1, Math.floor(spanDays)));
+  const lastRepeatTime = repeatCount === 0 ? 0 : Math.min(age, spanDays / WEEK_DAYS);
   return { repeatCount, lastRepeatTime, age, meanRepeatValue: repeatCount > 0 ? Math.max(0, row[MONETARY_MEAN]) : 0 };
 }
 

@@ -158,6 +158,12 @@ describe('hybrid inputs', () => {
     set('monetaryMean', 25);
     expect(btydSummaryOfRow(row)).toEqual({ repeatCount: 3, lastRepeatTime: 8, age: 10, meanRepeatValue: 25 });
     expect(btydInputs(null, row, 90)).toEqual([0, 0, 0, 0, 0]);
+    // Purchase days, not orders: four orders on the first day are one purchase (no repeat), four within two days
+    // at most two repeats (without this, Pareto/NBD's fit ran off to an infinite rate on such logs, for minutes).
+    set('recencyDays', 70);
+    expect(btydSummaryOfRow(row)).toEqual({ repeatCount: 0, lastRepeatTime: 0, age: 10, meanRepeatValue: 0 });
+    set('recencyDays', 67.9);
+    expect(btydSummaryOfRow(row)).toMatchObject({ repeatCount: 2, meanRepeatValue: 25 });
   });
 
   it('fits on a population and stretches a prediction to a longer horizon by expected orders', () => {
