@@ -110,7 +110,17 @@ async function main(): Promise<void> {
   await selectBackend(undefined, () => undefined);
   const rows: (string | number)[][] = [];
   for (const [name, events] of Object.entries(variants)) {
-    const run = await evaluate({ events, cutoff, horizonDays, seed, bootstrap: 0, dataset: name });
+    const started = performance.now();
+    const run = await evaluate({
+      events,
+      cutoff,
+      horizonDays,
+      seed,
+      bootstrap: 0,
+      dataset: name,
+      log: (line) => console.error(`[${name}] ${line}`),
+    });
+    console.error(`[${name}] evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     run.trained.model.dispose();
     const { served, models, customers } = run.result;
     const metrics = models[served];
