@@ -113,6 +113,7 @@ describe('db migrations on a fresh database', () => {
       'decisions',
       'erased_customers',
       'model_versions',
+      'review_readings',
       'training_events',
     ]);
 
