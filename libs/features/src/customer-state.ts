@@ -165,12 +165,7 @@ export function emptyState(customerId: string, at: string): CustomerState {
     textReviews: 0,
     sentimentMilliSum: 0,
     negativeReviews: 0,
-    modelReviews: 0,
-    modelMilliSum: 0,
-    modelLexiconMilliSum: 0,
-    modelNegatives: 0,
-    modelLexiconNegatives: 0,
-    recentReviews: [],
+    ...noReadings(),
     hourCounts: new Array<number>(24).fill(0),
     weekdayCounts: new Array<number>(7).fill(0),
     purchaseDays: [],
@@ -287,15 +282,22 @@ export function readCustomerState(raw: string): CustomerState {
     return {
       ...state,
       stateVersion: STATE_VERSION,
-      modelReviews: 0,
-      modelMilliSum: 0,
-      modelLexiconMilliSum: 0,
-      modelNegatives: 0,
-      modelLexiconNegatives: 0,
-      recentReviews: [],
+      ...noReadings(),
     };
   }
   return state as CustomerState;
+}
+
+/** The parts of a state that hold the language model's readings, before any (layout 3 added them). */
+function noReadings() {
+  return {
+    modelReviews: 0,
+    modelMilliSum: 0,
+    modelLexiconMilliSum: 0,
+    modelNegatives: 0,
+    modelLexiconNegatives: 0,
+    recentReviews: [] as RecentReview[],
+  };
 }
 
 /**
