@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createReadStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -18,6 +18,7 @@ interface EvaluateRecsOptions {
   newItemsOnly?: boolean;
   json?: boolean;
   report?: string;
+  backend?: 'cpu' | 'wasm' | 'tensorflow';
 }
 
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -91,7 +92,7 @@ function formatTable(result: RecsEvaluation): string {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `trained in ${result.trainSeconds} s; chosen on ${result.validation.days} days before the cutoff ` +
+    `trained in ${result.trainSeconds} s (TensorFlow.js backend ${result.backend}); chosen on ${result.validation.days} days before the cutoff ` +
       `(${result.validation.customers} customers)`,
   ].join('\n');
 }
@@ -148,6 +149,7 @@ export function registerEvaluateRecs(program: Command): void {
     .option('--new-items-only', 'relevant: items never bought before the cutoff; bought items are never recommended')
     .option('--json', 'print one JSON object on stdout (logs on stderr)')
     .option('--report <file>', 'HTML report path (default: beside the data)')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['cpu', 'wasm', 'tensorflow']))
     .action(async (options: EvaluateRecsOptions) => {
       const lines = await readLines(options);
       stderr(`[evaluate-recs] read ${lines.length} purchase lines from ${options.data}`);
@@ -157,6 +159,7 @@ export function registerEvaluateRecs(program: Command): void {
         options.cutoff.getTime(),
         options.horizonDays,
         !!options.newItemsOnly,
+        { backend: options.backend },
       );
       if (result.customers === 0)
         throw new Error('no test customers: nobody bought both before the cutoff and after it');

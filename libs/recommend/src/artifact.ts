@@ -2,7 +2,14 @@ import type { ClickstreamEvent, Recommendation } from '@cvp/contracts';
 import { Catalog, purchaseLinesOf, type History, type Interactions } from './interactions';
 import { historyOfItems } from './item-history';
 import { blend, buyAgain, itemItem, popularity, recommend, thenFill, type ItemRows, type Recommender } from './models';
-import { trainRecommender, type RecommenderSpec, type TrainedRecommender } from './selection';
+import { neuralRecommender, type NeuralWeights } from './neural';
+import {
+  neuralName,
+  trainRecommender,
+  type RecommenderSpec,
+  type RecommenderVerdict,
+  type TrainedRecommender,
+} from './selection';
 
 export const RECOMMENDER_ARTIFACT_FORMAT = 'cvp-recommender@1';
 /** The file of a model version's artifact that holds its recommender. */
@@ -22,6 +29,8 @@ export interface RecommenderArtifact {
   recentBuyers: number[];
   /** The item-item rows of each EASE / item-kNN part of the spec, by the part's spec (JSON). */
   rows: Record<string, ItemRows>;
+  /** The weights of each neural part of the spec, by the part's spec (JSON); absent in artifacts without one. */
+  neural?: Record<string, NeuralWeights>;
   validation: TrainedRecommender['validation'];
 }
 
@@ -35,6 +44,14 @@ export function recommenderArtifact(trained: TrainedRecommender): RecommenderArt
     }
   };
   walk(trained.spec, trained.model, collect);
+  const neural: Record<string, NeuralWeights> = {};
+  walk(trained.spec, trained.model, (spec) => {
+    if (spec.kind !== 'neural') return;
+    const key = JSON.stringify(spec);
+    const weights = trained.neuralWeights.get(key);
+    if (!weights) throw new Error(`the neural part ${key} has no weights`);
+    neural[key] = weights;
+  });
   return {
     format: RECOMMENDER_ARTIFACT_FORMAT,
     trainedAt: new Date(trained.data.nowMs).toISOString(),
@@ -44,6 +61,7 @@ export function recommenderArtifact(trained: TrainedRecommender): RecommenderArt
     buyers: Array.from(trained.data.buyers),
     recentBuyers: Array.from(trained.data.recentBuyers),
     rows,
+    ...(Object.keys(neural).length > 0 ? { neural } : {}),
     validation: trained.validation,
   };
 }
@@ -112,6 +130,12 @@ export class ServedRecommender {
         if (!rows) throw new Error(`recommender artifact lacks the rows of ${JSON.stringify(spec)}`);
         return itemItem(spec.kind, this.data, rows);
       }
+      case 'neural': {
+        const weights = this.artifact.neural?.[JSON.stringify(spec)];
+        if (!weights) throw new Error(`recommender artifact lacks the weights of ${JSON.stringify(spec)}`);
+        const { kind: _kind, ...options } = spec;
+        return neuralRecommender(neuralName(options), weights, this.catalog.size);
+      }
       case 'blend':
         return blend(spec.parts.map((part) => ({ model: this.build(part.spec), weight: part.weight })));
       case 'then':
@@ -158,16 +182,22 @@ export function recommendationsFor(
 
 /**
  * The recommender a training run stores with its model version: trained on the purchases of `events` before `to`
- * (`trainRecommender`, all items), as an artifact. Null when the purchases name fewer than 2 products.
+ * (`trainRecommender`, all items), as an artifact, with the verdict on publishing it in place of `served` (the artifact
+ * of the recommender served now, if any). Null when the purchases name fewer than 2 products.
  */
 export async function trainRecommenderArtifact(
   events: readonly ClickstreamEvent[],
   to: Date,
   horizonDays: number,
-): Promise<{ artifact: RecommenderArtifact; products: number } | null> {
+  served: { version: string; artifact: RecommenderArtifact } | null = null,
+): Promise<{ artifact: RecommenderArtifact; products: number; verdict: RecommenderVerdict } | null> {
   const lines = purchaseLinesOf(events);
   const products = new Set(lines.map((line) => line.itemId)).size;
   if (products < 2) return null;
-  const trained = await trainRecommender(lines, to.getTime(), { horizonDays, newItemsOnly: false });
-  return { artifact: recommenderArtifact(trained), products };
+  const trained = await trainRecommender(lines, to.getTime(), {
+    horizonDays,
+    newItemsOnly: false,
+    served: served && { version: served.version, spec: served.artifact.spec, trainedAt: served.artifact.trainedAt },
+  });
+  return { artifact: recommenderArtifact(trained), products, verdict: trained.verdict };
 }

@@ -1,5 +1,7 @@
+import { selectBackend, type BackendPreference } from '@cvp/model';
 import { evaluateTopN, timeSplit, type TopNMetrics } from './evaluation';
 import type { PurchaseLine } from './interactions';
+import { DEFAULT_NEURAL_OPTIONS } from './neural';
 import { recommenderBuilder, trainRecommender, type RecommenderSpec, type TrainedRecommender } from './selection';
 
 /** Figures of `cvp evaluate-recs` for one model, named as the CLI prints them. */
@@ -19,6 +21,8 @@ export interface RecsEvaluation {
   newItemsOnly: boolean;
   /** Seconds to train the served recommender (selection included). */
   trainSeconds: number;
+  /** The TensorFlow.js backend the neural recommender trained on. */
+  backend: string;
   validation: TrainedRecommender['validation'];
 }
 
@@ -33,14 +37,16 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
 /**
  * The served recommender (trained as the trainer would, with the cutoff as its now) and the in-product peers on the
  * protocol of `timeSplit`: popularity, buy-again (not with new items only: it has nothing to offer there), item-kNN,
- * and EASE with λ tuned on the same validation split the served model was chosen on.
+ * EASE with λ tuned on the same validation split the served model was chosen on, and the neural recommender.
  */
 export async function evaluateRecommenders(
   lines: readonly PurchaseLine[],
   cutoffMs: number,
   horizonDays: number,
   newItemsOnly: boolean,
+  options: { backend?: BackendPreference } = {},
 ): Promise<RecsEvaluation> {
+  const backend = await selectBackend(options.backend);
   const started = Date.now();
   const trained = await trainRecommender(lines, cutoffMs, { horizonDays, newItemsOnly });
   const trainSeconds = (Date.now() - started) / 1000;
@@ -52,12 +58,14 @@ export async function evaluateRecommenders(
     ...(newItemsOnly ? [] : [{ kind: 'buy-again' } as const]),
     { kind: 'item-knn', neighbours: 100, halfLifeDays: null },
     { kind: 'ease', lambda: easeLambda, halfLifeDays: null },
+    // The TensorFlow.js model on its own, whether or not the selection took it.
+    { kind: 'neural', ...DEFAULT_NEURAL_OPTIONS },
   ];
   const models: Record<string, RecsMetrics> = {};
   const served = `cvp-${trained.model.name}`;
   models[served] = rounded(evaluateTopN(trained.model, split));
   for (const spec of peers) {
-    const model = build(spec);
+    const model = await build(spec);
     models[model.name] = rounded(evaluateTopN(model, split));
   }
   return {
@@ -68,6 +76,7 @@ export async function evaluateRecommenders(
     horizonDays,
     newItemsOnly,
     trainSeconds: Math.round(trainSeconds * 10) / 10,
+    backend,
     validation: trained.validation,
   };
 }

@@ -164,5 +164,34 @@ describe('evaluateTopN on the evaluate-recs protocol', () => {
     expect(trained.validation.days).toBe(30);
     expect(trained.validation.candidates.length).toBeGreaterThan(5);
     expect(trained.model.name).toBe(trained.validation.candidates[0].name);
+    expect(trained.validation.candidates.map((candidate) => candidate.name)).toContainEqual(
+      expect.stringMatching(/^neural\(dae/),
+    );
+    expect(trained.verdict).toEqual({ publish: true, reason: 'no recommender is published yet', served: null });
+
+    // Against a served recommender: never on no newer data; else the served method judged on the same split.
+    const served = {
+      version: 'v1',
+      spec: { kind: 'popular', recent: false } as const,
+      trainedAt: new Date(at(100)).toISOString(),
+    };
+    const options = { horizonDays: 30, newItemsOnly: false, neural: null };
+    const same = await trainRecommender(many, at(100), { ...options, served });
+    expect(same.verdict).toMatchObject({ publish: false, served: null });
+    expect(same.verdict.reason).toMatch(/no newer purchases than v1/);
+    const newer = await trainRecommender(many, at(130), { ...options, served });
+    expect(newer.verdict.publish).toBe(true);
+    expect(newer.verdict.served).toMatchObject({
+      version: 'v1',
+      name: 'popular',
+      metrics: trained.validation.candidates.find((candidate) => candidate.name === 'popular')!.metrics,
+    });
+    // A served method the candidates do not include (item-kNN with other neighbours) is fitted on the split and judged.
+    const other = await trainRecommender(many, at(130), {
+      ...options,
+      served: { ...served, spec: { kind: 'item-knn', neighbours: 3, halfLifeDays: null } },
+    });
+    expect(other.verdict.served?.name).toBe('item-knn(k=3)');
+    expect(other.verdict.reason).toMatch(/item-knn\(k=3\) [\d.]+/);
   });
 });
