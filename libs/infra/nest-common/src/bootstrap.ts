@@ -1,5 +1,6 @@
 import { type DynamicModule, type INestApplication, Logger as NestLogger, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroservice } from '@nestjs/microservices/nest-microservice';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { KAFKA_CLIENT, KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
@@ -113,6 +114,9 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
       { deferInitialization: true },
     );
     consumer.useGlobalFilters(new RpcErrorPassthrough());
+    // `app.listen` ran every provider's init and bootstrap hooks already; a deferred microservice runs them again when
+    // it starts unless told (twice: two model followers, two outbox pollers, two recoveries per process).
+    (consumer as NestMicroservice).setIsInitHookCalled(true);
     await app.startAllMicroservices();
   }
   logger.log('ready', 'bootstrap');
