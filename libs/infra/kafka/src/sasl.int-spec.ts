@@ -64,6 +64,8 @@ beforeAll(async () => {
       'group.initial.rebalance.delay.ms=0',
       'num.network.threads=2',
       'num.io.threads=2',
+      // The log cleaner's 128 MiB default dedupe buffer in a 256 MiB heap failed the broker's start once (heap space).
+      'log.cleaner.dedupe.buffer.size=16777216',
     ].join('\n'),
   );
   const java = ['-Xms128m', '-Xmx256m', '-cp', `${LIBS}/*`];
