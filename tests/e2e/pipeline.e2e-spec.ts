@@ -1195,7 +1195,13 @@ describe('model training, registry and hot swap', () => {
     expect(row.metrics.reviewSentiment.reviews).toBeGreaterThanOrEqual(30);
     expect(existsSync(join(MODEL_STORE_DIR, version, 'review-sentiment.json'))).toBe(true);
     expect(row.tierThresholds.high).toBeGreaterThan(row.tierThresholds.mid);
-    expect(seen.models.map((model) => model.version)).toEqual([version]);
+    // Its recommender, published by a verdict of its own, named in the announcement beside the value model.
+    expect(row.metrics.recommender.verdict).toMatchObject({ publish: true, reason: 'no recommender is published yet' });
+    expect(row.metrics.recommender.validation.candidates.map((c: { name: string }) => c.name)).toContainEqual(
+      expect.stringMatching(/^neural\(dae/),
+    );
+    expect(row.recommenderPublishedAt).not.toBeNull();
+    expect(seen.models.map((model) => [model.version, model.recommender?.version])).toEqual([[version, version]]);
 
     const score = (await (await fetch(`${scorerUrl}/v1/customers/${posted.at(-1)}/score`)).json()) as CustomerScore;
     expect(score).toMatchObject({ modelVersion: version, horizonDays: 90 });
@@ -1451,8 +1457,58 @@ describe('model training, registry and hot swap', () => {
     // Same data, same seed: the same model, which does not beat itself.
     expect(row.status).toBe('rejected');
     expect(row.metrics.verdict.reason).toMatch(/does not beat/);
+    // Nor does its recommender replace the served one: it learnt from no newer purchases.
+    expect(row.metrics.recommender.verdict).toMatchObject({ publish: false, reason: /no newer purchases than/ });
+    expect(row.recommenderPublishedAt).toBeNull();
     expect((await modelRow(version)).status).toBe('published');
     expect(seen.models.map((model) => model.version)).toEqual([version]);
+  });
+
+  it('serves a recommender published apart from the value model, announced by the trainer after a restart', async () => {
+    // A run whose value model was rejected but whose recommender did better (its outcome as finishRun records it;
+    // the artifact a copy of the published one), and a trainer that stopped before announcing it.
+    const other = `${RUN}-recs-only`;
+    cpSync(join(MODEL_STORE_DIR, version), join(MODEL_STORE_DIR, other), { recursive: true });
+    await prisma.modelVersion.create({
+      data: {
+        version: other,
+        status: 'rejected',
+        algorithm: 'ziln',
+        featureSchemaVersion: 'features@3',
+        metrics: {},
+        artifactUri: `file://${join(MODEL_STORE_DIR, other)}`,
+        artifactSha256: await artifactChecksum(join(MODEL_STORE_DIR, other)),
+        recommenderPublishedAt: new Date(),
+      },
+    });
+    const trainer = services[2];
+    expect(await stopService(trainer)).toBe(0);
+    services[2] = startService('trainer', {
+      OTEL_SDK_DISABLED: 'false',
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_METRICS_EXPORTER: 'none',
+      OTEL_LOGS_EXPORTER: 'none',
+      SCORE_CLOCK: 'event-time',
+      SWEEP_INTERVAL_HOURS: '0',
+      KAFKA_GROUP_ID: GROUPS.trainer,
+      MODEL_STORE_DIR,
+    });
+    await waitUntilReady(services[2]);
+    // The restarted trainer finds the registry's state unannounced and announces it: the value model unchanged.
+    const state = await eventually('the announced state', async () =>
+      seen.models.find((m) => m.recommender?.version === other),
+    );
+    expect(state).toMatchObject({ version, recommender: { version: other } });
+    const shopper = shoppers[0];
+    const list = await eventually('the recommender swapped in', async () => {
+      const response = await fetch(`${scorerUrl}/v1/customers/${encodeURIComponent(shopper)}/recommendations`);
+      const body = (await response.json()) as { modelVersion: string; items: unknown[] };
+      return body.modelVersion === other && body;
+    });
+    expect(list.items).toHaveLength(10);
+    // Scores keep coming from the published value model (no swap, no model-swap sweep).
+    const score = (await (await fetch(`${scorerUrl}/v1/customers/${shopper}/score`)).json()) as CustomerScore;
+    expect(score.modelVersion).toBe(version);
   });
 
   it('refuses a model announcement whose artifact is outside the model store, unknown to the registry or altered', async () => {

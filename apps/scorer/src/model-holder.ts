@@ -44,7 +44,7 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
     return this.loaded;
   }
 
-  /** The recommender trained with the published model (null before one is published, or if it has none). */
+  /** The published recommender (null before one is published); its version may be older than the value model's. */
   get recommender(): ServedRecommender | null {
     return this.served;
   }
@@ -88,9 +88,27 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
     this.markReady();
   }
 
-  /** Loads an announced model and swaps it in; a model that cannot serve is refused and the current one kept. */
+  /**
+   * Swaps in what an announcement publishes: its value model when it is another version, then its recommender when
+   * that is another (each refused on its own: a refused one keeps the current). Announcements from before
+   * recommenders were published apart carry none: the value model version's own recommender then.
+   */
   async swapTo(announced: ModelPublishedMessage): Promise<void> {
-    if (this.loaded?.metadata.version === announced.version) return;
+    let failure: unknown = null;
+    if (this.loaded?.metadata.version !== announced.version) {
+      await this.swapModel(announced).catch((error: unknown) => (failure = error));
+    }
+    await this.swapRecommender(
+      announced.recommender === undefined
+        ? { version: announced.version, artifactUri: announced.artifactUri, artifactSha256: announced.artifactSha256 }
+        : announced.recommender,
+      announced.recommender === undefined,
+    ).catch((error: unknown) => (failure ??= error));
+    if (failure) throw failure;
+  }
+
+  /** Loads an announced value model and swaps it in; a model that cannot serve is refused and the current one kept. */
+  private async swapModel(announced: ModelPublishedMessage): Promise<void> {
     if (announced.algorithm !== VALUE_MODEL_ALGORITHM || announced.featureSchemaVersion !== FEATURE_SCHEMA_VERSION) {
       this.logger.error(
         { announced },
@@ -102,28 +120,22 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
     const started = performance.now();
     // The registry (PostgreSQL) is the authority on what was published, not the topic.
     const artifactSha256 = await recordedChecksum(this.prisma, announced);
-    const {
-      model: network,
-      metadata,
-      files,
-    } = await this.store.load<ValueModelMetadata>(announced.artifactUri, artifactSha256, [RECOMMENDER_FILE]);
+    const { model: network, metadata } = await this.store.load<ValueModelMetadata>(
+      announced.artifactUri,
+      artifactSha256,
+    );
     let model: ValueModel;
-    let recommender: ServedRecommender | null = null;
     try {
       if (metadata.version !== announced.version || !metadata.tierThresholds || !(metadata.horizonDays > 0)) {
         throw new Error(`artifact ${announced.artifactUri} does not hold a complete ${announced.version}`);
       }
       model = new ValueModel(network, valueModelSpec(metadata));
-      const text = files[RECOMMENDER_FILE];
-      if (text) recommender = new ServedRecommender(JSON.parse(text) as RecommenderArtifact, metadata.version);
     } catch (error) {
       network.dispose();
       throw error;
     }
     const previous = this.loaded;
     this.loaded = { model, metadata };
-    // The recommender goes with its version: one without leaves none (its lists would not match this version).
-    this.served = recommender;
     previous?.model.dispose();
     this.logger.info(
       {
@@ -134,5 +146,28 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
       'model swapped in',
     );
     for (const listener of this.swapListeners) listener(metadata.version);
+  }
+
+  /**
+   * Serves the recommender of the version an announcement names (null: none), checked against the registry; one
+   * that cannot be read is refused and the current one kept. `optional`: a version without one leaves none served.
+   */
+  private async swapRecommender(
+    wanted: { version: string; artifactUri: string; artifactSha256: string } | null,
+    optional: boolean,
+  ): Promise<void> {
+    if (this.served?.version === (wanted?.version ?? null) || (!wanted && !this.served)) return;
+    if (!wanted) {
+      this.logger.info({ previous: this.served?.version ?? null }, 'no recommender is published: none served');
+      this.served = null;
+      return;
+    }
+    const artifactSha256 = await recordedChecksum(this.prisma, wanted);
+    const files = await this.store.loadFiles(wanted.artifactUri, artifactSha256, [RECOMMENDER_FILE]);
+    const text = files[RECOMMENDER_FILE];
+    if (!text && !optional) throw new Error(`artifact ${wanted.artifactUri} holds no ${RECOMMENDER_FILE}`);
+    const previous = this.served?.version ?? null;
+    this.served = text ? new ServedRecommender(JSON.parse(text) as RecommenderArtifact, wanted.version) : null;
+    this.logger.info({ recommenderVersion: this.served?.version ?? null, previous }, 'recommender swapped in');
   }
 }

@@ -29,24 +29,28 @@ export class ModelRegistry {
   }
 
   /**
-   * Records the outcome of a finished run. Publishing retires the version published before in the same
-   * transaction, so at most one version is ever `published`.
+   * Records the outcome of a finished run, in one transaction: publishing the value model retires the version
+   * published before, so at most one version is ever `published`; publishing its recommender (apart: a rejected value
+   * model may carry a better recommender) stamps `recommenderPublishedAt`, and the newest stamp is the one served.
    */
   async finishRun(
     version: string,
     outcome: {
       publish: boolean;
+      publishRecommender: boolean;
       artifactUri: string;
       artifactSha256: string;
       metrics: object;
       tierThresholds: object;
     },
   ): Promise<ModelVersion> {
+    const now = new Date();
     const data = {
       artifactUri: outcome.artifactUri,
       artifactSha256: outcome.artifactSha256,
       metrics: outcome.metrics as Prisma.InputJsonValue,
       tierThresholds: outcome.tierThresholds as Prisma.InputJsonValue,
+      ...(outcome.publishRecommender ? { recommenderPublishedAt: now } : {}),
     };
     if (!outcome.publish) {
       return this.prisma.modelVersion.update({ where: { version }, data: { ...data, status: 'rejected' } });
@@ -58,7 +62,7 @@ export class ModelRegistry {
       }),
       this.prisma.modelVersion.update({
         where: { version },
-        data: { ...data, status: 'published', publishedAt: new Date() },
+        data: { ...data, status: 'published', publishedAt: now },
       }),
     ]);
     return published;
@@ -85,6 +89,14 @@ export class ModelRegistry {
 
   published(): Promise<ModelVersion | null> {
     return this.prisma.modelVersion.findFirst({ where: { status: 'published' }, orderBy: { publishedAt: 'desc' } });
+  }
+
+  /** The version whose recommender is served: the newest published recommender (null before one is). */
+  servedRecommender(): Promise<ModelVersion | null> {
+    return this.prisma.modelVersion.findFirst({
+      where: { recommenderPublishedAt: { not: null } },
+      orderBy: { recommenderPublishedAt: 'desc' },
+    });
   }
 
   latest(): Promise<ModelVersion | null> {

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { storage as requestLogContext } from 'nestjs-pino/storage';
-import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
+import { TOPICS, type ClickstreamEvent, type ModelPublishedMessage } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { KAFKA_CLIENT, KafkaProducerService, readLastRecord } from '@cvp/kafka';
 import {
@@ -25,7 +25,12 @@ import {
   type ValueModelMetadata,
 } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
-import { RECOMMENDER_FILE, trainRecommenderArtifact, type RecommenderArtifact } from '@cvp/recommend';
+import {
+  RECOMMENDER_FILE,
+  trainRecommenderArtifact,
+  type RecommenderArtifact,
+  type RecommenderVerdict,
+} from '@cvp/recommend';
 import { textSentiment } from '@cvp/features';
 import { REVIEW_SENTIMENT_FILE, trainReviewSentimentArtifact, type ReviewSentimentArtifact } from '@cvp/text';
 import { loadSentenceEncoder, textModelStatus, type SentenceEncoder } from '@cvp/text-encoder';
@@ -51,6 +56,7 @@ class TrainingStopped extends Error {}
  * Training runs: on demand (HTTP, command topic) and on a schedule, one at a time in this process (the chart runs
  * one trainer). A run reads its window of stored events, trains, compares the candidate with the published model on
  * the candidate's validation customers, saves the artifact, and publishes (registry + cvp.models.v1) only a better one.
+ * The recommender trained in the same run is published apart, by its own verdict (`trainRecommender`).
  */
 @Injectable()
 export class TrainingService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -196,12 +202,17 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           ? { publish: true, reason: 'forced by the request' }
           : publishVerdict(trained.metrics, current);
         const metadata: ValueModelMetadata = valueModelMetadata(trained, { version, ...window, seed });
+        const recommenderVerdict: RecommenderVerdict | null = recommender && {
+          ...recommender.verdict,
+          ...(request.force ? { publish: true, reason: 'forced by the request' } : {}),
+        };
         const artifact = await this.store.save(version, trained.model.network, metadata, {
-          ...(recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender) } : {}),
+          ...(recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender.artifact) } : {}),
           ...(reviewHead ? { [REVIEW_SENTIMENT_FILE]: JSON.stringify(reviewHead) } : {}),
         });
         const row = await this.registry.finishRun(version, {
           publish: verdict.publish,
+          publishRecommender: recommenderVerdict?.publish ?? false,
           artifactUri: artifact.uri,
           artifactSha256: artifact.sha256,
           tierThresholds: trained.tierThresholds,
@@ -214,7 +225,12 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
             examples: trained.examples,
             training: { ...trained.training, backend, seed, maxEpochs, events: events.length },
             recommender: recommender
-              ? { name: recommender.name, items: recommender.items.length, validation: recommender.validation }
+              ? {
+                  name: recommender.artifact.name,
+                  items: recommender.artifact.items.length,
+                  validation: recommender.artifact.validation,
+                  verdict: recommenderVerdict,
+                }
               : null,
             reviewSentiment: reviewHead
               ? {
@@ -226,20 +242,13 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
             request,
           },
         });
-        if (verdict.publish) {
-          await this.announce({
-            version,
-            featureSchemaVersion: metadata.featureSchemaVersion,
-            artifactUri: artifact.uri,
-            artifactSha256: artifact.sha256,
-            publishedAt: row.publishedAt ?? new Date(),
-          });
-        }
+        if (verdict.publish || row.recommenderPublishedAt) await this.announce();
         this.logger.info(
           {
             version,
             status: row.status,
             reason: verdict.reason,
+            recommender: recommenderVerdict?.reason ?? null,
             gini: trained.metrics.gini,
             backend,
             epochs: trained.training.epochsRun,
@@ -261,18 +270,18 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * The recommender trained on the same window, stored with the version (`recommender.json`) and served beside its
-   * value model: candidates chosen on a split inside the window (`trainRecommender`). Null, with the reason logged,
-   * when the window's purchases name too few products to learn from.
+   * The recommender trained on the same window, stored with the version (`recommender.json`): candidates chosen on a
+   * split inside the window (`trainRecommender`), with the verdict on publishing it in place of the one served. Null,
+   * with the reason logged, when the window's purchases name too few products to learn from.
    */
   private async trainRecommender(
     version: string,
     events: ClickstreamEvent[],
     to: Date,
     horizonDays: number,
-  ): Promise<RecommenderArtifact | null> {
+  ): Promise<{ artifact: RecommenderArtifact; verdict: RecommenderVerdict } | null> {
     const started = performance.now();
-    const trained = await trainRecommenderArtifact(events, to, horizonDays);
+    const trained = await trainRecommenderArtifact(events, to, horizonDays, await this.servedRecommender());
     if (!trained) {
       this.logger.warn({ version }, 'no recommender: the purchases name fewer than 2 products');
       return null;
@@ -283,11 +292,29 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         recommender: trained.artifact.name,
         products: trained.products,
         validation: trained.artifact.validation.candidates[0]?.metrics,
+        verdict: trained.verdict.reason,
         seconds: Math.round((performance.now() - started) / 100) / 10,
       },
       'recommender trained',
     );
-    return trained.artifact;
+    return trained;
+  }
+
+  /** The artifact of the recommender served now (checked against the registry's checksum); null when none is. */
+  private async servedRecommender(): Promise<{ version: string; artifact: RecommenderArtifact } | null> {
+    const row = await this.registry.servedRecommender();
+    if (!row) return null;
+    try {
+      if (!row.artifactSha256) throw new Error('the registry holds no checksum of its artifact');
+      const files = await this.store.loadFiles(row.artifactUri, row.artifactSha256, [RECOMMENDER_FILE]);
+      const text = files[RECOMMENDER_FILE];
+      if (!text) throw new Error(`its artifact holds no ${RECOMMENDER_FILE}`);
+      return { version: row.version, artifact: JSON.parse(text) as RecommenderArtifact };
+    } catch (error) {
+      // What cannot be read cannot be served either: the new recommender is judged as if none were.
+      this.logger.warn({ version: row.version, error: (error as Error).message }, 'served recommender unreadable');
+      return null;
+    }
   }
 
   /**
@@ -386,43 +413,57 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  private async announce(published: {
-    version: string;
-    featureSchemaVersion: string;
-    artifactUri: string;
-    artifactSha256: string | null;
-    publishedAt: Date;
-  }): Promise<void> {
-    if (!published.artifactSha256) throw new Error(`${published.version} has no artifact checksum: not announced`);
-    await this.producer.send(TOPICS.models, [
-      {
-        value: {
-          version: published.version,
-          algorithm: VALUE_MODEL_ALGORITHM,
-          featureSchemaVersion: published.featureSchemaVersion,
-          artifactUri: published.artifactUri,
-          artifactSha256: published.artifactSha256,
-          publishedAt: published.publishedAt.toISOString(),
-        },
-      },
-    ]);
+  /** What the registry says is published, as announced on cvp.models.v1 (null before a value model is published). */
+  private async publishedState(): Promise<ModelPublishedMessage | null> {
+    const [published, recommender] = await Promise.all([this.registry.published(), this.registry.servedRecommender()]);
+    if (!published?.publishedAt) return null;
+    const checksum = (row: { version: string; artifactSha256: string | null }) => {
+      if (!row.artifactSha256) throw new Error(`${row.version} has no artifact checksum: not announced`);
+      return row.artifactSha256;
+    };
+    return {
+      version: published.version,
+      algorithm: VALUE_MODEL_ALGORITHM,
+      featureSchemaVersion: published.featureSchemaVersion,
+      artifactUri: published.artifactUri,
+      artifactSha256: checksum(published),
+      publishedAt: published.publishedAt.toISOString(),
+      recommender: recommender?.recommenderPublishedAt
+        ? {
+            version: recommender.version,
+            artifactUri: recommender.artifactUri,
+            artifactSha256: checksum(recommender),
+            publishedAt: recommender.recommenderPublishedAt.toISOString(),
+          }
+        : null,
+    };
+  }
+
+  /** Announces the published state (value model and recommender) on cvp.models.v1. */
+  private async announce(): Promise<void> {
+    const state = await this.publishedState();
+    if (state) await this.producer.send(TOPICS.models, [{ value: state }]);
   }
 
   /**
-   * After a restart: runs left `training` are marked failed, and if the registry's published version is not the
-   * last one announced on cvp.models.v1 (the trainer stopped between the two), it is announced again.
+   * After a restart: runs left `training` are marked failed, and if the registry's published state (value model and
+   * recommender) is not the last one announced on cvp.models.v1 (the trainer stopped between the two), it is
+   * announced again.
    */
   private async recover(): Promise<void> {
     for (let attempt = 1; attempt <= 30 && !this.stopping; attempt++) {
       try {
         const interrupted = await this.registry.failInterruptedRuns(this.currentVersion);
         if (interrupted.length > 0) this.logger.warn({ versions: interrupted }, 'interrupted runs marked failed');
-        const published = await this.registry.published();
-        if (published?.publishedAt) {
+        const state = await this.publishedState();
+        if (state) {
           const announced = await readLastRecord(this.kafka, TOPICS.models, `${this.config.KAFKA_GROUP_ID}-recover`);
-          if (announced?.version !== published.version) {
-            this.logger.warn({ version: published.version }, 'published model was not announced: announcing it');
-            await this.announce({ ...published, publishedAt: published.publishedAt });
+          if (announced?.version !== state.version || announced.recommender?.version !== state.recommender?.version) {
+            this.logger.warn(
+              { version: state.version, recommender: state.recommender?.version ?? null },
+              'published state was not announced: announcing it',
+            );
+            await this.producer.send(TOPICS.models, [{ value: state }]);
           }
         }
         return;

@@ -124,15 +124,35 @@ export const commandMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type CommandMessage = z.infer<typeof commandMessageSchema>;
 
-/** `cvp.models.v1`: a model version was published. Key: "model". */
+const artifactSha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
+
+/**
+ * `cvp.models.v1`: what is published, announced whenever it changes: the value model version (and the
+ * review-sentiment head stored with it) and, in `recommender`, the version whose artifact holds the recommender served
+ * (the two are published apart: each only when it does better than the one served). The last record is the whole
+ * published state. Key: "model".
+ */
 export const modelPublishedSchema = z.object({
   version: z.string().min(1),
   algorithm: z.string().min(1),
   featureSchemaVersion: z.string().min(1),
   artifactUri: z.string().min(1),
   /** SHA-256 of the artifact's files, as the registry recorded it; a scorer checks both before loading. */
-  artifactSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex'),
+  artifactSha256,
   publishedAt: isoDateTime,
+  /**
+   * The recommender served, by the version whose artifact holds it (`recommender.json`); null: none. Absent in
+   * announcements from before recommenders were published on their own: the value model version's own then.
+   */
+  recommender: z
+    .object({
+      version: z.string().min(1),
+      artifactUri: z.string().min(1),
+      artifactSha256,
+      publishedAt: isoDateTime,
+    })
+    .nullable()
+    .optional(),
 });
 export type ModelPublishedMessage = z.infer<typeof modelPublishedSchema>;
 

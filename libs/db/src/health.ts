@@ -7,7 +7,7 @@ export interface RawQueryRunner {
  * The newest migration this build's code needs (the last folder of `prisma/migrations`; a unit test keeps them
  * equal). A database without it is not ready: handlers would fail on every record for want of a table or column.
  */
-export const LATEST_MIGRATION = '20261130220504_review_readings';
+export const LATEST_MIGRATION = '20261201003438_recommender_published_at';
 
 const MIGRATION_QUERY =
   `SELECT count(*)::int AS applied FROM _prisma_migrations ` +
