@@ -2,6 +2,13 @@ import type { Recommendation } from '@cvp/contracts';
 import type { PrismaClient } from '@cvp/db';
 import { type RedisClient, scanPages, scoreKeyPattern } from '@cvp/redis';
 
+/** What the trainer records of a run's recommender (`metrics.recommender` of its registry row). */
+interface RecommenderRecord {
+  name: string;
+  validation: { days: number; candidates: { name: string; metrics: { ndcg: number } }[] };
+  verdict?: { reason: string };
+}
+
 interface TierTotals {
   customers: number;
   expectedSpend: number;
@@ -67,6 +74,23 @@ export async function summarize(redis: RedisClient, prisma: PrismaClient, custom
     const [top] = JSON.parse(score.reasons ?? '[]') as { description: string }[];
     lines.push(
       `  ${score.customerId}: expected spend ${score.expectedSpend}, churn risk ${score.churnRisk}, ${score.modelVersion}; ${top?.description ?? ''}`,
+    );
+  }
+  const served = await prisma.modelVersion.findFirst({
+    where: { recommenderPublishedAt: { not: null } },
+    orderBy: { recommenderPublishedAt: 'desc' },
+  });
+  const recommender = (served?.metrics as { recommender?: RecommenderRecord } | undefined)?.recommender;
+  if (served && recommender) {
+    const neural = recommender.validation.candidates.find((candidate) => candidate.name.startsWith('neural'));
+    lines.push(
+      '',
+      `Recommender served: ${recommender.name}, of ${served.version} (its own publish verdict: ` +
+        `${recommender.verdict?.reason ?? 'with its version'}); chosen among ${recommender.validation.candidates.length} ` +
+        `candidates on ${recommender.validation.days} days before its training cutoff` +
+        `; NDCG@10 there ${recommender.validation.candidates[0].metrics.ndcg.toFixed(3)}` +
+        (neural ? ` (the TensorFlow.js autoencoder alone: ${neural.metrics.ndcg.toFixed(3)})` : '') +
+        '.',
     );
   }
   if (recommended.length > 0) lines.push('', 'Recommended products (carried by the scores):');
