@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { TOPICS } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
+import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
 import { createKafkaWire, KafkaProducerService } from '@cvp/kafka';
 import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
@@ -68,15 +69,19 @@ export async function saveBenchModel(
 
 export async function announce(model: { version: string; artifactUri: string; artifactSha256: string }) {
   const producer = new KafkaProducerService(createKafkaWire({ clientId: 'cvp-bench', brokers }));
+  const publishedAt = new Date().toISOString();
+  const { version, artifactUri, artifactSha256 } = model;
   await producer.send(TOPICS.models, [
     {
       value: {
-        version: model.version,
+        version,
         algorithm: 'ziln',
-        featureSchemaVersion: 'features@2',
-        artifactUri: model.artifactUri,
-        artifactSha256: model.artifactSha256,
-        publishedAt: new Date().toISOString(),
+        featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+        artifactUri,
+        artifactSha256,
+        publishedAt,
+        // Its own recommender, as a trainer publishing both at once announces it.
+        recommender: { version, artifactUri, artifactSha256, publishedAt },
       },
     },
   ]);
