@@ -176,6 +176,49 @@ describe('helm chart', () => {
     expect(render(['--set', 'networkPolicy.enabled=false']).some((m) => m.kind === 'NetworkPolicy')).toBe(false);
   });
 
+  it('ships the Grafana dashboard for the sidecar, and a ServiceMonitor on /metrics when asked', () => {
+    const dashboard = render().find(
+      (m) => m.kind === 'ConfigMap' && m.metadata.name === 'cvp-dashboard',
+    ) as Manifest & {
+      metadata: { labels: Record<string, string> };
+      data: Record<string, string>;
+    };
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    const json = JSON.parse(dashboard.data['cvp-pipeline.json']) as { panels: { targets: { expr: string }[] }[] };
+    // Every series it plots is one the services export (see `cvp_*` in the README's Metrics section).
+    const series = json.panels.flatMap((panel) => panel.targets.map((target) => /cvp_[a-z_]+/.exec(target.expr)![0]));
+    expect(new Set(series)).toEqual(
+      new Set([
+        'cvp_ingest_events_total',
+        'cvp_kafka_consumer_lag',
+        'cvp_kafka_consumed_records_total',
+        'cvp_kafka_produced_messages_total',
+        'cvp_scoring_batch_duration_seconds_bucket',
+        'cvp_scoring_scores_total',
+        'cvp_sweep_customers_total',
+        'cvp_http_server_requests_total',
+        'cvp_http_server_duration_seconds_bucket',
+        'cvp_kafka_batch_duration_seconds_bucket',
+        'cvp_model_in_use',
+      ]),
+    );
+    expect(render().some((m) => m.kind === 'ServiceMonitor')).toBe(false);
+    const [monitor] = render([
+      '--set',
+      'metrics.serviceMonitor.enabled=true',
+      '--set',
+      'metrics.serviceMonitor.labels.release=prometheus',
+    ]).filter((m) => m.kind === 'ServiceMonitor');
+    expect(monitor.spec.endpoints).toEqual([
+      expect.objectContaining({ port: 'http', path: '/metrics', interval: '30s' }),
+    ]);
+    expect(monitor.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'cvp',
+      'app.kubernetes.io/instance': 'cvp',
+    });
+    expect((monitor.metadata as unknown as { labels: Record<string, string> }).labels.release).toBe('prometheus');
+  });
+
   it("caps V8's heap at about half of each container's memory limit, and leaves node's default on 0", () => {
     const argsOf = (manifests: Manifest[], name: string) =>
       manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === `cvp-${name}`)!.spec.template.spec

@@ -1788,3 +1788,57 @@ describe('API fuzzing (short; the full run is bench/fuzz.ts)', () => {
     },
   );
 });
+
+describe('metrics', () => {
+  const scrape = async (url: string) => {
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    // Express orders the parameters its own way.
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain;/);
+    expect(response.headers.get('content-type')).toContain('version=0.0.4');
+    return response.text();
+  };
+  /** A sample line of `name` whose labels include every one of `labels`, with its value. */
+  const sample = (text: string, name: string, labels: Record<string, string>) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`))
+      .find((line) => Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`)));
+
+  it('serves Prometheus metrics on every service, without a key: HTTP, Kafka in and out, scoring, sweeps, models', async () => {
+    const [ingest, features, trainer, scorer, campaigns] = await Promise.all(
+      services.slice(0, 5).map((service) => scrape(service.url)),
+    );
+    expect(sample(ingest, 'cvp_ingest_events_total', { type: 'purchase' })).toBeDefined();
+    expect(sample(ingest, 'cvp_http_server_requests_total', { route: '/v1/events', status: '202' })).toBeDefined();
+    expect(sample(ingest, 'cvp_http_server_requests_total', { route: '/v1/events', status: '400' })).toBeDefined();
+    expect(sample(ingest, 'cvp_kafka_produced_messages_total', { topic: TOPICS.events })).toBeDefined();
+    expect(
+      sample(features, 'cvp_kafka_consumed_records_total', { topic: TOPICS.events, outcome: 'handled' }),
+    ).toBeDefined();
+    expect(
+      sample(features, 'cvp_kafka_consumed_records_total', { topic: TOPICS.events, outcome: 'dead-lettered' }),
+    ).toBeDefined();
+    expect(
+      sample(features, 'cvp_kafka_batch_duration_seconds_bucket', { topic: TOPICS.events, le: '+Inf' }),
+    ).toBeDefined();
+    expect(sample(features, 'cvp_kafka_consumer_lag', { group: GROUPS.features, topic: TOPICS.events })).toBeDefined();
+    expect(sample(trainer, 'cvp_kafka_consumed_records_total', { topic: TOPICS.events })).toBeDefined();
+    expect(sample(scorer, 'cvp_scoring_batch_duration_seconds_bucket', { trigger: 'event', le: '+Inf' })).toBeDefined();
+    expect(sample(scorer, 'cvp_scoring_scores_total', { trigger: 'event' })).toBeDefined();
+    expect(sample(scorer, 'cvp_sweep_customers_total', { trigger: 'on-demand' })).toBeDefined();
+    expect(sample(scorer, 'cvp_model_in_use', { kind: 'value' })).toMatch(/version="ziln@/);
+    expect(sample(scorer, 'cvp_model_in_use', { kind: 'recommender' })).toBeDefined();
+    expect(
+      sample(scorer, 'cvp_http_server_requests_total', { route: '/v1/customers/:id/score', status: '200' }),
+    ).toBeDefined();
+    expect(
+      sample(campaigns, 'cvp_kafka_consumed_records_total', { topic: TOPICS.scores, outcome: 'handled' }),
+    ).toBeDefined();
+    // A path no route serves is one label, not one per path.
+    await fetch(`${services[0].url}/no/such/${RUN}`);
+    expect(
+      sample(await scrape(services[0].url), 'cvp_http_server_requests_total', { route: 'unmatched', status: '404' }),
+    ).toBeDefined();
+  });
+});

@@ -14,6 +14,7 @@ import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiResponse, ApiTags } from
 import { TOPICS } from '@cvp/contracts';
 import { KafkaProducerService, ProduceDeadlineExceeded } from '@cvp/kafka';
 import { ErasedCustomers, fieldErrorsException } from '@cvp/nest-common';
+import { cvpMeter } from '@cvp/telemetry';
 import { INGEST_CONFIG, type IngestConfig } from './config';
 import { parseEventBatch } from './event-batch';
 
@@ -28,6 +29,10 @@ export interface IngestAccepted {
 @RequireRole('producer')
 @Controller('v1/events')
 export class EventsController {
+  private readonly accepted = cvpMeter().createCounter('cvp.ingest.events', {
+    description: 'Clickstream events accepted (acknowledged by Kafka), by type',
+  });
+
   constructor(
     private readonly producer: KafkaProducerService,
     @Inject(INGEST_CONFIG) private readonly config: IngestConfig,
@@ -95,6 +100,9 @@ export class EventsController {
         retryAfterSeconds: RETRY_AFTER_SECONDS,
       });
     }
+    const types = new Map<string, number>();
+    for (const event of parsed.events) types.set(event.type, (types.get(event.type) ?? 0) + 1);
+    for (const [type, count] of types) this.accepted.add(count, { type });
     return { accepted: parsed.events.length, eventIds: parsed.events.map((event) => event.eventId) };
   }
 }

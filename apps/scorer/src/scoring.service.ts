@@ -3,6 +3,7 @@ import type { CustomerScore, FeatureVectorMessage, ScoreTrigger } from '@cvp/con
 import type { FeatureVector } from '@cvp/features';
 import { RFM_HEURISTIC_VERSION, rfmHeuristic, scoreWithModel } from '@cvp/scoring';
 import { recommendationsFor } from '@cvp/recommend';
+import { cvpMeter, durationHistogram, secondsSince } from '@cvp/telemetry';
 import { ScoreStore } from './score-store';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 import { ModelHolder } from './model-holder';
@@ -10,11 +11,32 @@ import { ModelHolder } from './model-holder';
 /** Turns feature vectors into scores: with the published model, or the RFM heuristic while there is none. */
 @Injectable()
 export class ScoringService {
+  private readonly scored = cvpMeter().createCounter('cvp.scoring.scores', {
+    description: 'Scores computed, by trigger (event, sweep, model-swap) and model version',
+  });
+  private readonly batchSize = cvpMeter().createHistogram('cvp.scoring.batch.size', {
+    description: 'Customers per scoring batch, by trigger',
+    advice: { explicitBucketBoundaries: [1, 5, 10, 25, 50, 100, 250, 500, 1000] },
+  });
+  private readonly batchDuration = durationHistogram(
+    'cvp.scoring.batch.duration.seconds',
+    'Time to score one batch (model and reasons), by trigger',
+  );
+
   constructor(
     @Inject(SCORER_CONFIG) private readonly config: ScorerConfig,
     private readonly models: ModelHolder,
     private readonly store: ScoreStore,
-  ) {}
+  ) {
+    // The versions in use, as a gauge of 1 per (kind, version): what a dashboard shows as "model in use".
+    cvpMeter()
+      .createObservableGauge('cvp.model.in_use', { description: '1 for the model versions this scorer serves now' })
+      .addCallback((result) => {
+        result.observe(1, { kind: 'value', version: this.modelVersion });
+        const recommender = this.models.recommender;
+        if (recommender) result.observe(1, { kind: 'recommender', version: recommender.version });
+      });
+  }
 
   /**
    * Adds each score's top products (SCORE_RECOMMENDATIONS of them) by the published recommender, from the customers'
@@ -40,13 +62,17 @@ export class ScoringService {
 
   /** Synchronous on purpose: a model swap can only happen between two batches. */
   scoreBatch(messages: readonly FeatureVectorMessage[], scoredAt: string, trigger: ScoreTrigger): CustomerScore[] {
+    const started = performance.now();
     const loaded = this.models.current;
-    if (loaded) {
-      // A sweep scores every customer: its reasons take fewer integrated-gradients steps than an event's.
-      const explainSteps = trigger === 'event' ? this.config.SCORE_EXPLAIN_STEPS : this.config.SWEEP_EXPLAIN_STEPS;
-      return scoreWithModel(loaded, messages, scoredAt, { explainSteps, trigger });
-    }
-    return messages.map((message) => this.heuristic(message, scoredAt, trigger));
+    // A sweep scores every customer: its reasons take fewer integrated-gradients steps than an event's.
+    const explainSteps = trigger === 'event' ? this.config.SCORE_EXPLAIN_STEPS : this.config.SWEEP_EXPLAIN_STEPS;
+    const scores = loaded
+      ? scoreWithModel(loaded, messages, scoredAt, { explainSteps, trigger })
+      : messages.map((message) => this.heuristic(message, scoredAt, trigger));
+    this.batchDuration.record(secondsSince(started), { trigger });
+    this.batchSize.record(messages.length, { trigger });
+    this.scored.add(scores.length, { trigger, model: this.modelVersion });
+    return scores;
   }
 
   /** The version that scores now: the published model's, or the heuristic's. */

@@ -7,6 +7,7 @@ import { TOPICS } from '@cvp/contracts';
 import { CUSTOMER_SHARDS, RedisLayout, ScoreClock } from '@cvp/redis';
 import type { CustomerState } from '@cvp/features';
 import { KafkaProducerService } from '@cvp/kafka';
+import { cvpMeter } from '@cvp/telemetry';
 import {
   readState,
   RFM_HEURISTIC_VERSION,
@@ -52,6 +53,12 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
   private lastScheduleCheck = 0;
   /** A model was swapped in and its sweep is not started yet (retried every second until it is). */
   private swapPending = false;
+  private readonly swept = cvpMeter().createCounter('cvp.sweep.customers', {
+    description: 'Customers re-scored by sweeps in this replica, by trigger (schedule, on-demand, model-swap)',
+  });
+  private readonly sweepsFinished = cvpMeter().createCounter('cvp.sweep.finished', {
+    description: 'Sweeps this replica closed, by trigger',
+  });
 
   constructor(
     @Inject(SCORER_CONFIG) private readonly config: ScorerConfig,
@@ -182,6 +189,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.stopped || replaced || !(await this.ledger.allDone(sweep))) return;
     const summary = await this.ledger.finish(sweep);
     if (!summary) return;
+    this.sweepsFinished.add(1, { trigger: summary.trigger });
     const { id: sweepId, trigger, asOf, modelVersion, customers, written, forgotten, elapsedMs } = summary;
     this.logger.info(
       {
@@ -209,6 +217,7 @@ export class SweepService implements OnApplicationBootstrap, OnApplicationShutdo
       const [next, ids] = await this.ledger.page(shard, cursor, this.config.SWEEP_BATCH_SIZE);
       const outcome = ids.length > 0 ? await this.sweepPage(sweep, trigger, ids) : null;
       await this.ledger.record(sweep, shard, next, outcome);
+      if (outcome) this.swept.add(outcome.customers, { trigger: sweep.trigger });
       cursor = next;
     } while (cursor !== '0');
     return true;

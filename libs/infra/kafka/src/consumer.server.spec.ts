@@ -1,4 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { propagation, SpanKind, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { extractTraceContext } from '@cvp/telemetry';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import {
   KafkaConsumerServer,
@@ -333,5 +337,52 @@ describe('KafkaProducerService over the wire seam', () => {
     expect(server.failure()).toBeNull();
     wire.crashed = 'consumer crashed: The group is rebalancing';
     expect(server.failure()).toBe('consumer crashed: The group is rebalancing');
+  });
+});
+
+describe('trace spans through Kafka', () => {
+  const exporter = new InMemorySpanExporter();
+  beforeAll(() => {
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  });
+  afterAll(() => trace.disable());
+
+  it('a span per produced message, child of the trace it continues, whose context travels in the headers', async () => {
+    exporter.reset();
+    const wire = new FakeWire();
+    const parent = extractTraceContext(record(0, null).headers);
+    await new KafkaProducerService(wire).send(TOPICS.events, [
+      { value: view('c1', 1), traceContext: parent },
+      { value: view('c1', 2), traceContext: parent },
+    ]);
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => [span.name, span.kind])).toEqual([
+      ['send cvp.events.v1', SpanKind.PRODUCER],
+      ['send cvp.events.v1', SpanKind.PRODUCER],
+    ]);
+    const [traceId, parentId] = ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'];
+    expect(spans.every((span) => span.spanContext().traceId === traceId)).toBe(true);
+    expect(spans.every((span) => span.parentSpanContext?.spanId === parentId)).toBe(true);
+    const sent = wire.sent[0].messages.map((message) => message.headers.traceparent);
+    expect(sent).toEqual(spans.map((span) => `00-${traceId}-${span.spanContext().spanId}-01`));
+  });
+
+  it('a span per handled batch, linked to its records’ producer spans', async () => {
+    const { run } = await serverWith(async () => undefined);
+    exporter.reset();
+    await run(
+      { topic: TOPICS.events, partition: 2, records: [record(1, view('c1', 1)), record(2, view('c1', 2))] },
+      control().control,
+    );
+    const [batch] = exporter.getFinishedSpans().filter((span) => span.name === 'process cvp.events.v1');
+    expect(batch.kind).toBe(SpanKind.CONSUMER);
+    expect(batch.attributes).toMatchObject({
+      'messaging.system': 'kafka',
+      'messaging.destination.partition.id': '2',
+      'messaging.consumer.group.name': 'cvp-test',
+      'messaging.batch.message_count': 2,
+    });
+    expect(batch.links.map((link) => link.context.spanId)).toEqual(['00f067aa0ba902b7', '00f067aa0ba902b7']);
   });
 });

@@ -4,7 +4,16 @@ import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, RpcException, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { deadLetterTopic, MESSAGE_SCHEMAS, TOPICS, validate, type MessageOf, type TopicName } from '@cvp/contracts';
-import { extractTraceContext, type Context } from '@cvp/telemetry';
+import {
+  context,
+  cvpMeter,
+  durationHistogram,
+  extractTraceContext,
+  inSpan,
+  secondsSince,
+  SpanKind,
+  type Context,
+} from '@cvp/telemetry';
 import type { DeadLetter, KafkaProducerService } from './producer.service';
 import type { BatchControl, ConsumerLoop, KafkaWire, PartitionBatch, RawRecord } from './wire';
 
@@ -44,6 +53,8 @@ export class PermanentError extends RpcException {
 }
 
 const PERMANENT = 'permanent';
+/** Links of a batch span to its records' producer spans, at most (a batch may hold 500 records). */
+const MAX_SPAN_LINKS = 128;
 
 /** The reason of a permanent failure, as it reaches the transport through Nest's exception filter. */
 function permanentReason(error: unknown): string | undefined {
@@ -99,6 +110,18 @@ export interface KafkaConsumerServerOptions {
  */
 export class KafkaConsumerServer extends Server implements CustomTransportStrategy {
   private readonly log = new Logger(KafkaConsumerServer.name);
+  private readonly consumed = cvpMeter().createCounter('cvp.kafka.consumed.records', {
+    description:
+      'Records consumed, by topic and outcome (handled, dead-lettered, erased: skipped for an erased customer)',
+  });
+  private readonly batchSize = cvpMeter().createHistogram('cvp.kafka.batch.size', {
+    description: 'Records per handler call, by topic',
+    advice: { explicitBucketBoundaries: [1, 5, 10, 25, 50, 100, 250, 500, 1000] },
+  });
+  private readonly batchDuration = durationHistogram(
+    'cvp.kafka.batch.duration.seconds',
+    'Time to handle one batch of records (retries included), by topic',
+  );
   private loop?: ConsumerLoop;
   private lag?: ConsumerLagMonitor;
 
@@ -148,12 +171,31 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
       }
       const kept = await this.withoutErased(valid, () => control.isActive());
       if (kept === null) return;
-      const rejected = await this.dispatch(
-        handler,
-        { topic, partition: batch.partition, records: kept, heartbeat },
-        () => control.isActive(),
+      const started = performance.now();
+      // A span per handled batch, linked to the span of each record's producer (at most MAX_SPAN_LINKS of them).
+      const rejected = await inSpan(
+        `process ${topic}`,
+        context.active(),
+        {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.destination.partition.id': String(batch.partition),
+          'messaging.consumer.group.name': this.options.groupId,
+          'messaging.batch.message_count': kept.length,
+        },
+        () =>
+          this.dispatch(handler, { topic, partition: batch.partition, records: kept, heartbeat }, () =>
+            control.isActive(),
+          ),
+        SpanKind.CONSUMER,
+        kept.slice(0, MAX_SPAN_LINKS).map((one) => one.traceContext),
       );
       await this.options.producer.sendDeadLetters(deadLetterTopic(topic), [...invalid, ...rejected]);
+      this.batchSize.record(messages.length, { topic });
+      this.batchDuration.record(secondsSince(started), { topic });
+      this.consumed.add(kept.length - rejected.length, { topic, outcome: 'handled' });
+      this.consumed.add(invalid.length + rejected.length, { topic, outcome: 'dead-lettered' });
+      this.consumed.add(valid.length - kept.length, { topic, outcome: 'erased' });
       for (const letter of [...invalid, ...rejected]) {
         this.log.warn({ msg: 'record sent to dead-letter topic', topic, offset: letter.offset, reason: letter.reason });
       }

@@ -1,6 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { MESSAGE_SCHEMAS, messageKey, validate, type MessageOf, type TopicName } from '@cvp/contracts';
-import { injectTraceHeaders, type Context } from '@cvp/telemetry';
+import {
+  cvpMeter,
+  durationHistogram,
+  injectTraceHeaders,
+  producerSpanContext,
+  secondsSince,
+  type Context,
+} from '@cvp/telemetry';
 import { KAFKA_OPTIONS, KAFKA_WIRE } from './tokens';
 import type { KafkaWire, KafkaWireOptions, ProducerWire, WireMessage } from './wire';
 
@@ -65,6 +72,13 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
   private connecting?: Promise<void>;
 
   private readonly deadlineMs: number;
+  private readonly produced = cvpMeter().createCounter('cvp.kafka.produced.messages', {
+    description: 'Messages Kafka acknowledged, by topic',
+  });
+  private readonly produceDuration = durationHistogram(
+    'cvp.kafka.produce.duration.seconds',
+    'Time from send to acknowledgement of a batch of messages, by topic',
+  );
 
   constructor(@Inject(KAFKA_WIRE) wire: KafkaWire, @Inject(KAFKA_OPTIONS) options: Partial<KafkaWireOptions> = {}) {
     this.producer = wire.producer();
@@ -78,6 +92,7 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
    */
   private async sendWithin(topic: string, records: WireMessage[]): Promise<void> {
     const started = Date.now();
+    const timer = performance.now();
     let backoffMs = 100;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -89,6 +104,8 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
         })();
         inFlight.catch(() => undefined);
         await withDeadline(inFlight, this.deadlineMs - (Date.now() - started));
+        this.produced.add(records.length, { topic });
+        this.produceDuration.record(secondsSince(timer), { topic });
         return;
       } catch (error) {
         const elapsed = Date.now() - started;
@@ -119,7 +136,11 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
       return {
         key: messageKey(topic, checked.value as MessageOf<T>),
         value: JSON.stringify(checked.value),
-        headers: injectTraceHeaders({ 'content-type': 'application/json', 'cvp-topic': topic }, traceContext),
+        // A span per message, child of the trace it continues: its consumers link their batch spans to it.
+        headers: injectTraceHeaders(
+          { 'content-type': 'application/json', 'cvp-topic': topic },
+          producerSpanContext(topic, traceContext),
+        ),
       };
     });
     await this.sendWithin(topic, records);

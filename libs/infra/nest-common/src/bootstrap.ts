@@ -5,9 +5,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { KAFKA_CLIENT, KAFKA_WIRE, KafkaConsumerServer, KafkaProducerService } from '@cvp/kafka';
 import type { Kafka } from 'kafkajs';
-import type { Telemetry } from '@cvp/telemetry';
+import { secondsSince, type Telemetry } from '@cvp/telemetry';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+type ExpressRequest = IncomingMessage & { method: string; route?: { path?: string } };
 import { RedisLayout } from '@cvp/redis';
 import { ErasedCustomers } from './erased';
+import { HttpMetrics } from './metrics';
 import { SERVICE_CLIENTS } from './core.module';
 import { HealthService, type Dependency } from './health';
 import { RpcErrorPassthrough } from './rpc-errors';
@@ -55,13 +59,26 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   }
 
   const bodyLimit = options.jsonBodyLimitBytes ?? 100 * 1024;
+  const httpMetrics = new HttpMetrics();
   let app: INestApplication;
   if (options.http === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
-    app = await NestFactory.create(ServiceRoot, new FastifyAdapter({ bodyLimit }), { bufferLogs: true });
+    const adapter = new FastifyAdapter({ bodyLimit });
+    adapter.getInstance().addHook('onResponse', async (request, reply) => {
+      httpMetrics.record(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+    });
+    app = await NestFactory.create(ServiceRoot, adapter, { bufferLogs: true });
   } else {
     const express = await NestFactory.create<NestExpressApplication>(ServiceRoot, { bufferLogs: true });
     express.useBodyParser('json', { limit: bodyLimit });
+    express.use((request: ExpressRequest, response: ServerResponse, next: () => void) => {
+      const started = performance.now();
+      // Express sets `route` on the request once a route matched (Nest mounts every route at its full path).
+      response.once('finish', () =>
+        httpMetrics.record(request.method, request.route?.path, response.statusCode, secondsSince(started)),
+      );
+      next();
+    });
     app = express;
   }
   const logger = app.get(Logger);

@@ -7,6 +7,7 @@ import { DbModule } from '@cvp/db';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard, AUTH_OPTIONS, type AuthOptions } from '@cvp/auth';
 import { HEALTH_OPTIONS, HealthController, HealthService, type Dependency } from './health';
+import { MetricsController } from './metrics';
 import { ErasedCustomers, PSEUDONYM_KEY } from './erased';
 import { privateUrl } from './log-privacy';
 
@@ -73,7 +74,7 @@ export class CoreModule {
               paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.databaseUrl'],
               censor: '[redacted]',
             },
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|$|\?)/.test(req.url ?? '') },
             customLogLevel: (req, res, error) =>
               error || res.statusCode >= 500
                 ? 'error'
@@ -104,7 +105,7 @@ export class CoreModule {
           : []),
         ...(clients.has('postgres') ? [DbModule.forRoot({ databaseUrl: config.DATABASE_URL })] : []),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         {
           provide: HEALTH_OPTIONS,

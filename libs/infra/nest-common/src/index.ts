@@ -5,3 +5,4 @@ export * from './openapi';
 export * from './erased';
 export * from './log-privacy';
 export * from './bad-request';
+export * from './metrics';
