@@ -3,7 +3,7 @@ import type { CustomerScore, FeatureVectorMessage, ScoreTrigger } from '@cvp/con
 import type { FeatureVector } from '@cvp/features';
 import { RFM_HEURISTIC_VERSION, rfmHeuristic, scoreWithModel } from '@cvp/scoring';
 import { recommendationsFor } from '@cvp/recommend';
-import { cvpMeter, durationHistogram, secondsSince } from '@cvp/telemetry';
+import { cvpMeter, durationHistogram, secondsSince, sizeHistogram } from '@cvp/telemetry';
 import { ScoreStore } from './score-store';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
 import { ModelHolder } from './model-holder';
@@ -14,10 +14,7 @@ export class ScoringService {
   private readonly scored = cvpMeter().createCounter('cvp.scoring.scores', {
     description: 'Scores computed, by trigger (event, sweep, model-swap) and model version',
   });
-  private readonly batchSize = cvpMeter().createHistogram('cvp.scoring.batch.size', {
-    description: 'Customers per scoring batch, by trigger',
-    advice: { explicitBucketBoundaries: [1, 5, 10, 25, 50, 100, 250, 500, 1000] },
-  });
+  private readonly batchSize = sizeHistogram('cvp.scoring.batch.size', 'Customers per scoring batch, by trigger');
   private readonly batchDuration = durationHistogram(
     'cvp.scoring.batch.duration.seconds',
     'Time to score one batch (model and reasons), by trigger',

@@ -11,6 +11,7 @@ import {
   extractTraceContext,
   inSpan,
   secondsSince,
+  sizeHistogram,
   SpanKind,
   type Context,
 } from '@cvp/telemetry';
@@ -114,10 +115,7 @@ export class KafkaConsumerServer extends Server implements CustomTransportStrate
     description:
       'Records consumed, by topic and outcome (handled, dead-lettered, erased: skipped for an erased customer)',
   });
-  private readonly batchSize = cvpMeter().createHistogram('cvp.kafka.batch.size', {
-    description: 'Records per handler call, by topic',
-    advice: { explicitBucketBoundaries: [1, 5, 10, 25, 50, 100, 250, 500, 1000] },
-  });
+  private readonly batchSize = sizeHistogram('cvp.kafka.batch.size', 'Records per handler call, by topic');
   private readonly batchDuration = durationHistogram(
     'cvp.kafka.batch.duration.seconds',
     'Time to handle one batch of records (retries included), by topic',

@@ -40,6 +40,14 @@ export function durationHistogram(name: string, description: string): Histogram 
   });
 }
 
+/** Buckets of CVP's batch-size histograms: 1 to 1,000 records (a consumer hands over at most 500). */
+const SIZE_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000];
+
+/** A histogram of how many items a batch held (records, customers). */
+export function sizeHistogram(name: string, description: string): Histogram {
+  return cvpMeter().createHistogram(name, { description, advice: { explicitBucketBoundaries: SIZE_BUCKETS } });
+}
+
 /** Seconds since `startedAt` (a `performance.now()` reading), for duration histograms. */
 export function secondsSince(startedAt: number): number {
   return (performance.now() - startedAt) / 1000;
