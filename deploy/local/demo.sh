@@ -139,6 +139,9 @@ READER_KEY="$READER_KEY" node -e '
 echo "[demo] their recommendations over the API (the published version's recommender, from their items a moment ago):"
 curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3004/v1/customers/syn-$SEED-000001/recommendations?n=5" || true
 echo
+echo "[demo] what the scorer counted (GET /metrics on every service's port, Prometheus text; no key needed):"
+curl -fsS http://127.0.0.1:3004/metrics |
+  grep -E '^cvp_(scoring_scores_total|kafka_consumed_records_total|model_in_use|sweep_customers_total)\{' || true
 echo "[demo] 5/5: a simulated response to each campaign (seeded; treated customers buy 30% more often), and its report"
 for campaign in demo-vip-coupon win-back-high-value; do
   # Sends purchases (producer) and reads the campaign's report (reader): an admin key does both.
