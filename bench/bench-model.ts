@@ -1,12 +1,19 @@
 import { join } from 'node:path';
-import { TOPICS } from '@cvp/contracts';
+import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
 import { createPrismaClient } from '@cvp/db';
-import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
+import { FEATURE_SCHEMA_VERSION, textSentiment } from '@cvp/features';
 import { createKafkaWire, KafkaProducerService } from '@cvp/kafka';
 import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import { RECOMMENDER_FILE, trainRecommenderArtifact } from '@cvp/recommend';
+import {
+  ratedReviewsOf,
+  REVIEW_SENTIMENT_FILE,
+  trainReviewSentimentArtifact,
+  type ReviewSentimentArtifact,
+} from '@cvp/text';
+import { loadSentenceEncoder, textModelStatus } from '@cvp/text-encoder';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const ROOT = join(__dirname, '..');
@@ -20,15 +27,19 @@ export const BENCH_MODEL_STORE = join(ROOT, '.infra', 'bench-models');
  * trainer would, so the benchmarked scorers (MODEL_STORE_DIR=BENCH_MODEL_STORE) score with a model. Returns the
  * version.
  */
-export async function publishBenchModel(run: string): Promise<string> {
-  const { version } = await announce(await saveBenchModel(run));
+export async function publishBenchModel(run: string, options: { reviewHead?: boolean } = {}): Promise<string> {
+  const { version } = await announce(await saveBenchModel(run, undefined, options));
   return version;
 }
 
-/** `members`: networks of the seed ensemble (the trainer's default, 3, unless a bench compares). */
+/**
+ * `members`: networks of the seed ensemble (the trainer's default, 3, unless a bench compares); `reviewHead`: store a
+ * review-sentiment head too, as the trainer does (on the staged sentence encoder when `npm run nlp:model` ran).
+ */
 export async function saveBenchModel(
   run: string,
   members?: number,
+  options: { reviewHead?: boolean } = {},
 ): Promise<{ version: string; artifactUri: string; artifactSha256: string }> {
   await selectBackend('wasm', () => undefined);
   const start = new Date('2025-01-01T00:00:00Z');
@@ -39,12 +50,11 @@ export async function saveBenchModel(
   const metadata = valueModelMetadata(trained, { version, from: start, to: end, seed: 1 });
   // The recommender a trainer stores with the version: scorers serve it and put products on every score.
   const recommender = await trainRecommenderArtifact(events, end, 90);
-  const artifact = await new ModelStore(BENCH_MODEL_STORE).save(
-    version,
-    trained.model.network,
-    metadata,
-    recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender.artifact) } : {},
-  );
+  const reviewHead = options.reviewHead ? await benchReviewHead(events) : null;
+  const artifact = await new ModelStore(BENCH_MODEL_STORE).save(version, trained.model.network, metadata, {
+    ...(recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender.artifact) } : {}),
+    ...(reviewHead ? { [REVIEW_SENTIMENT_FILE]: JSON.stringify(reviewHead) } : {}),
+  });
   trained.model.dispose();
   const prisma = createPrismaClient(process.env.DATABASE_URL ?? 'postgresql://cvp:cvp@127.0.0.1:5432/cvp');
   try {
@@ -87,4 +97,22 @@ export async function announce(model: { version: string; artifactUri: string; ar
   ]);
   await producer.onApplicationShutdown();
   return model;
+}
+
+/** The review-sentiment head of the bench history's reviews, on the staged sentence encoder if there is one. */
+async function benchReviewHead(events: readonly ClickstreamEvent[]): Promise<ReviewSentimentArtifact> {
+  const reviews = ratedReviewsOf(events, 5_000);
+  const encoder = textModelStatus().ready ? await loadSentenceEncoder() : null;
+  try {
+    const embeddings = encoder ? await encoder.encode(reviews.map((review) => review.text)) : null;
+    const trained = await trainReviewSentimentArtifact(
+      embeddings ? reviews.map((review, i) => ({ ...review, embedding: embeddings[i] })) : reviews,
+      (text) => textSentiment(text),
+      encoder ? { name: encoder.name, dimensions: encoder.dimensions } : null,
+    );
+    if (!trained.artifact) throw new Error(`no review head for the bench: ${trained.reason}`);
+    return trained.artifact;
+  } finally {
+    await encoder?.close();
+  }
 }

@@ -2,9 +2,12 @@
  * Online benchmark of the real-time path on this machine, against the real broker and Redis:
  *   npm run infra:up && npm run build && node -r @swc-node/register bench/online-pipeline.ts [--format F --data P]
  *     [--limit N] [--customers N] [--fresh-seconds S] [--lookup-seconds S] [--rate N] [--replicas N] [--redis-cluster]
+ *     [--drop-reviews] [--review-text]
  * Starts its own ingest, features and scorer processes (ports 3201/3202/3204, consumer groups *-bench; --replicas N
  * features and N scorer replicas sharing the partitions, ports +10 each; --redis-cluster: every service on the
- * three-node Redis Cluster of deploy/local/infra.sh, REDIS_CLUSTER_URL), trains a
+ * three-node Redis Cluster of deploy/local/infra.sh, REDIS_CLUSTER_URL; --review-text: the review-text worker too, port
+ * 3206, with a review-sentiment head in the bench model, its readings folded back by features; --drop-reviews: the
+ * dataset without its review events, the baseline of that comparison), trains a
  * value model on a synthetic history and announces it on cvp.models.v1 so the scorer scores with the model (as in
  * production), then measures, one phase after the other:
  *   1. throughput: the dataset replayed over HTTP as fast as ingest takes it; sustained events/s through ingest ->
@@ -51,11 +54,17 @@ const { values: args } = parseArgs({
     /** Products on each score (the scorer's SCORE_RECOMMENDATIONS): 0 measures the stream without them. */
     'score-recommendations': { type: 'string', default: '5' },
     'redis-cluster': { type: 'boolean', default: false },
+    /** Leave the dataset's review events out (the baseline of the review-text comparison). */
+    'drop-reviews': { type: 'boolean', default: false },
+    /** Run the review-text worker too (a review-sentiment head published with the model): readings fold back. */
+    'review-text': { type: 'boolean', default: false },
   },
 });
+const REVIEW_TEXT = args['review-text'] ?? false;
 const REPLICAS = Number(args.replicas);
 const RUN = `bench${Date.now().toString(36)}`;
 const GROUPS = { features: 'cvp-features-bench', scorer: 'cvp-scorer-bench' };
+const REVIEW_TEXT_GROUP = 'cvp-review-text-bench';
 /** Keys of every role (made at the start); every request sends the one its route asks for. */
 const KEYS: Parameters<typeof fetchWithKeys>[0] = {};
 const fetch = fetchWithKeys(KEYS);
@@ -67,6 +76,7 @@ function prefixed(dataset: Dataset, limit: number, prefix: string): Dataset {
   async function* events(): AsyncGenerator<ClickstreamEvent> {
     let n = 0;
     for await (const event of dataset.events) {
+      if (args['drop-reviews'] && event.type === 'review') continue;
       if (n++ >= limit) return;
       yield { ...event, eventId: `${prefix}:${event.eventId}`, customerId: `${prefix}:${event.customerId}` };
     }
@@ -98,11 +108,18 @@ const percentile = (sorted: number[], q: number) =>
 const ms = (value: number) => Math.round(value * 100) / 100;
 
 async function lag(admin: Admin): Promise<number> {
-  const [events, features] = await Promise.all([
+  const lags = await Promise.all([
     consumerGroupLag(admin, GROUPS.features, TOPICS.events),
     consumerGroupLag(admin, GROUPS.scorer, TOPICS.features),
+    // With the review-text worker: its reading of the events, and the features service folding the readings.
+    ...(REVIEW_TEXT
+      ? [
+          consumerGroupLag(admin, REVIEW_TEXT_GROUP, TOPICS.events),
+          consumerGroupLag(admin, GROUPS.features, TOPICS.reviewSignals),
+        ]
+      : []),
   ]);
-  return events + features;
+  return lags.reduce((sum, value) => sum + value, 0);
 }
 
 /** Waits until the scorers have finished the model-swap sweep of `version` (every stored customer re-scored). */
@@ -180,7 +197,7 @@ async function main(): Promise<void> {
       : openDataset(args.format ?? 'synthetic', args.data ?? '', {});
   const admin = new Kafka({ clientId: 'cvp-bench', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  const modelVersion = await publishBenchModel(RUN);
+  const modelVersion = await publishBenchModel(RUN, { reviewHead: REVIEW_TEXT });
 
   const common = {
     LOG_LEVEL: 'warn',
@@ -217,6 +234,21 @@ async function main(): Promise<void> {
       `scorer${suffix}`,
     );
   }
+  if (REVIEW_TEXT) {
+    services['review-text'] = startService(
+      'features',
+      {
+        ...common,
+        PORT: '3206',
+        FEATURES_ROLE: 'review-text',
+        KAFKA_GROUP_ID: REVIEW_TEXT_GROUP,
+        MODEL_STORE_DIR: BENCH_MODEL_STORE,
+      },
+      'bench',
+      [],
+      'review-text',
+    );
+  }
   const scorers = Object.keys(services)
     .filter((name) => name.startsWith('scorer'))
     .map((name) => services[name].url);
@@ -226,6 +258,7 @@ async function main(): Promise<void> {
     await Promise.all(Object.values(services).map((service) => waitUntilReady(service)));
     // Every replica holds its share of the partitions before the clock starts (no rebalance inside a phase).
     await Promise.all(Object.values(GROUPS).map((group) => membersJoined(admin, group, REPLICAS)));
+    if (REVIEW_TEXT) await membersJoined(admin, REVIEW_TEXT_GROUP, 1);
     // The model swap re-scores every stored customer (earlier runs' too): measured after it, not beside it.
     await modelSwapSwept(scorers[0], modelVersion);
     // Let the groups drain whatever earlier runs left, so the clock measures this run only.
@@ -299,7 +332,10 @@ async function main(): Promise<void> {
         `node -r @swc-node/register bench/online-pipeline.ts --format ${args.format} --limit ${limit} --rate ${rate}` +
         (REPLICAS === 1 ? '' : ` --replicas ${REPLICAS}`) +
         (args['redis-cluster'] ? ' --redis-cluster' : '') +
-        (args['score-recommendations'] === '5' ? '' : ` --score-recommendations ${args['score-recommendations']}`),
+        (args['score-recommendations'] === '5' ? '' : ` --score-recommendations ${args['score-recommendations']}`) +
+        (args['drop-reviews'] ? ' --drop-reviews' : '') +
+        (REVIEW_TEXT ? ' --review-text' : ''),
+      reviews: args['drop-reviews'] ? 'dropped' : REVIEW_TEXT ? 'kept, read by the review-text worker' : 'kept',
       scoreRecommendations: Number(args['score-recommendations']),
       replicas: REPLICAS,
       redis: args['redis-cluster'] ? 'cluster (3 masters)' : 'one server',
@@ -333,7 +369,9 @@ async function main(): Promise<void> {
     mkdirSync('reports/bench', { recursive: true });
     const name =
       `online-pipeline-${args.format}${REPLICAS === 1 ? '' : `-r${REPLICAS}`}${args['redis-cluster'] ? '-cluster' : ''}` +
-      (args['score-recommendations'] === '5' ? '' : `-recs${args['score-recommendations']}`);
+      (args['score-recommendations'] === '5' ? '' : `-recs${args['score-recommendations']}`) +
+      (args['drop-reviews'] ? '-no-reviews' : '') +
+      (REVIEW_TEXT ? '-review-text' : '');
     writeFileSync(`reports/bench/${name}.json`, JSON.stringify(result, null, 2));
   } finally {
     await Promise.all(Object.values(services).map((service) => stopService(service)));

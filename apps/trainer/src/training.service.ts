@@ -32,7 +32,12 @@ import {
   type RecommenderVerdict,
 } from '@cvp/recommend';
 import { textSentiment } from '@cvp/features';
-import { REVIEW_SENTIMENT_FILE, trainReviewSentimentArtifact, type ReviewSentimentArtifact } from '@cvp/text';
+import {
+  ratedReviewsOf,
+  REVIEW_SENTIMENT_FILE,
+  trainReviewSentimentArtifact,
+  type ReviewSentimentArtifact,
+} from '@cvp/text';
 import { loadSentenceEncoder, textModelStatus, type SentenceEncoder } from '@cvp/text-encoder';
 import type { Kafka } from 'kafkajs';
 import { TRAINER_CONFIG, type TrainerConfig } from './config';
@@ -324,16 +329,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
    */
   private async trainReviewHead(version: string, events: ClickstreamEvent[]): Promise<ReviewSentimentArtifact | null> {
     const started = performance.now();
-    const reviews = events
-      .flatMap((event) => {
-        const text = event.type === 'review' ? event.text?.trim() : undefined;
-        return event.type === 'review' && text
-          ? [{ id: event.eventId, rating: event.rating, text, at: event.occurredAt }]
-          : [];
-      })
-      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
-      .slice(0, this.config.TEXT_HEAD_MAX_REVIEWS)
-      .map(({ id, rating, text }) => ({ id, rating, text }));
+    const reviews = ratedReviewsOf(events, this.config.TEXT_HEAD_MAX_REVIEWS);
     if (reviews.length === 0) {
       this.logger.info({ version }, 'no review-sentiment head: no reviews with text in the window');
       return null;

@@ -1,4 +1,4 @@
-import { MIN_REVIEWS_FOR_HEAD, trainReviewSentimentArtifact } from './artifact';
+import { MIN_REVIEWS_FOR_HEAD, ratedReviewsOf, trainReviewSentimentArtifact } from './artifact';
 import { ReviewSentimentPredictor } from './review-sentiment';
 import { toyReviews } from './testing/toy-reviews';
 
@@ -46,5 +46,32 @@ describe('trainReviewSentimentArtifact', () => {
         { name: 'toy', dimensions: 3 },
       ),
     ).rejects.toThrow(/3-dimension toy embedding/);
+  });
+});
+
+describe('ratedReviewsOf', () => {
+  it('takes the newest reviews with text (trimmed) and stars, and nothing else', () => {
+    const review = (id: string, day: number, text?: string) =>
+      ({
+        eventId: id,
+        customerId: 'c',
+        type: 'review',
+        productId: 'p',
+        rating: 4,
+        occurredAt: `2025-01-0${day}T00:00:00Z`,
+        text,
+      }) as const;
+    const events = [
+      review('old', 1, 'fine'),
+      review('blank', 2, '   '),
+      review('none', 3),
+      review('new', 4, '  great  '),
+      { eventId: 'v', customerId: 'c', type: 'page_view', occurredAt: '2025-01-05T00:00:00Z', url: '/' } as const,
+    ];
+    expect(ratedReviewsOf(events, 5)).toEqual([
+      { id: 'new', rating: 4, text: 'great' },
+      { id: 'old', rating: 4, text: 'fine' },
+    ]);
+    expect(ratedReviewsOf(events, 1).map((one) => one.id)).toEqual(['new']);
   });
 });

@@ -1,3 +1,4 @@
+import type { ClickstreamEvent } from '@cvp/contracts';
 import { evaluateTextModels, type EvaluatedReview, type TextEvaluation } from './evaluation';
 import { trainReviewSentiment, type ReviewSentimentModel } from './review-sentiment';
 
@@ -52,4 +53,18 @@ export async function trainReviewSentimentArtifact(
   });
   const model = await trainReviewSentiment(reviews, { encoder });
   return { artifact: { model, validation } };
+}
+
+/** The `max` newest reviews of `events` that carry text (trimmed) and stars: what a head learns from. */
+export function ratedReviewsOf(events: readonly ClickstreamEvent[], max: number): RatedReview[] {
+  return events
+    .flatMap((event) => {
+      const text = event.type === 'review' ? event.text?.trim() : undefined;
+      return event.type === 'review' && text
+        ? [{ id: event.eventId, rating: event.rating, text, at: event.occurredAt }]
+        : [];
+    })
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at))
+    .slice(0, max)
+    .map(({ id, rating, text }) => ({ id, rating, text }));
 }
