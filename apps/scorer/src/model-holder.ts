@@ -98,12 +98,16 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.loaded?.metadata.version !== announced.version) {
       await this.swapModel(announced).catch((error: unknown) => (failure = error));
     }
-    await this.swapRecommender(
-      announced.recommender === undefined
-        ? { version: announced.version, artifactUri: announced.artifactUri, artifactSha256: announced.artifactSha256 }
-        : announced.recommender,
-      announced.recommender === undefined,
-    ).catch((error: unknown) => (failure ??= error));
+    const legacy = announced.recommender === undefined;
+    // An older announcement's recommender goes with its value model: none of a version that was refused.
+    if (!legacy || this.loaded?.metadata.version === announced.version) {
+      await this.swapRecommender(
+        legacy
+          ? { version: announced.version, artifactUri: announced.artifactUri, artifactSha256: announced.artifactSha256 }
+          : (announced.recommender ?? null),
+        legacy,
+      ).catch((error: unknown) => (failure ??= error));
+    }
     if (failure) throw failure;
   }
 
