@@ -43,7 +43,7 @@ export const wholeNumber = (value: string) => {
   if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive whole number');
   return parsed;
 };
-const seedNumber = (value: string) => {
+export const seedNumber = (value: string) => {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a whole number >= 0');
   return parsed;

@@ -17,6 +17,7 @@ import { formatCampaignReport, type CampaignReport } from './report';
 import { summarize } from './summary';
 import { registerEvaluate } from './evaluate';
 import { registerEvaluateRecs } from './evaluate-recs';
+import { registerEvaluateUplift } from './evaluate-uplift';
 import { registerEvaluateText } from './evaluate-text';
 import { rebuildFeatures } from './rebuild-features';
 import { authHeaders, registerKeys } from './keys';
@@ -430,6 +431,7 @@ program
 
 registerEvaluate(program);
 registerEvaluateRecs(program);
+registerEvaluateUplift(program);
 registerEvaluateText(program);
 registerKeys(program);
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import type { SummaryRequest, SummaryResponse } from './testing/summarize-dataset';
+import { hillstromTestRows, readHillstrom } from './hillstrom';
 
 /**
  * Loads every real dataset of the shared folder (beside the repository root, where CI puts it) and checks the
@@ -62,7 +63,7 @@ const CATALOGUE: Record<string, string> = {
   'clickstream_rees46_sample/rees46_2019-Oct_head.csv': 'rees46',
   'hillstrom_email_uplift/SOURCE.md': 'documentation',
   'hillstrom_email_uplift/hillstrom.csv':
-    'not events: one row per customer (campaign arm, 2-week outcome), no customer id or timestamps',
+    'not events: a randomised trial, one row per customer (readHillstrom, for cvp evaluate-uplift)',
   'olist_partial/SOURCE.md': 'documentation',
   'olist_partial/olist_order_payments_dataset.csv.gz': 'olist (folder)',
   'olist_partial/olist_order_reviews_dataset_HEAD69.csv': 'olist (folder)',
@@ -250,6 +251,19 @@ describe('the shared datasets', () => {
       summary.customerIds.forEach((customer) => reviewers.add(customer));
     }
     expect(reviewers.size).toBe(2_244);
+  });
+
+  it('Hillstrom: 64,000 customers in three arms; the published split has 19,201 test rows, 3, 6, 8, 11 ... first', async () => {
+    const trial = await readHillstrom(shared('hillstrom_email_uplift/hillstrom.csv'));
+    expect(trial.arm.length).toBe(64_000);
+    expect(trial.featureNames).toHaveLength(11);
+    expect(trial.arm.filter((arm) => arm === 'none').length).toBe(21_306);
+    expect(trial.outcomes.spend.reduce((sum, value) => sum + value, 0)).toBeCloseTo(67_258.13, 1);
+    const test = hillstromTestRows(trial);
+    expect(test.filter(Boolean).length).toBe(19_201);
+    expect(test.flatMap((isTest, i) => (isTest ? [i] : [])).slice(0, 10)).toEqual([
+      3, 6, 8, 11, 16, 19, 24, 27, 29, 32,
+    ]);
   });
 
   it('the generic CSV loader reads a real export with a column mapping (first 2,000 events)', () => {
