@@ -44,7 +44,7 @@ function formatTable(result: UpliftEvaluation): string {
         .map(([name, value]) => `${name} ${value}`)
         .join(
           ', ',
-        )}  (per customer ${check.useLearned ? 'used' : `not used: ${check.bestFixed} for everyone did as well`} on ${check.rows} check rows)`,
+        )}  (per customer ${check.useLearned ? 'used' : `not used: not surely better than ${check.bestFixed} for everyone (gain ${check.gain.estimate} ± ${check.gain.standardError})`} on ${check.rows} check rows)`,
     );
   }
   lines.push('', `${result.seconds} s`);
@@ -137,7 +137,7 @@ ${decileTable(result, task)}`;
 The peer is today's constant-rate ranking (the same uplift rate for everyone, times the customer's value); random targeting is the diagonal.</p>
 <h2>Policies</h2>
 <p>Value per customer, inverse-propensity estimate on the test rows. <i>learned</i>: the per-customer choice where it earned more
-than the best fixed action on check rows of the training data, else that fixed action; <i>perCustomer</i>: the per-customer choice regardless.</p>
+than the best fixed action on check rows of the training data with 95% confidence, else that fixed action; <i>perCustomer</i>: the per-customer choice regardless.</p>
 <table><tr><th>outcome</th>${policyHeader.map((name) => `<th>${escape(name)}</th>`).join('')}<th>per customer used</th></tr>
 ${policyRows}</table>
 ${sections.join('\n')}

@@ -2,7 +2,7 @@ import { seededRandom } from '@cvp/model';
 import { DEFAULT_LEARNERS, selectUplift, type SelectionOptions } from './selection';
 import { fitUplift, learnerName, predictUplift, type LearnerSpec, type Trial } from './learners';
 import { qiniAucScore, qiniCurve, upliftAtK, upliftAucScore, upliftByDecile, type DecileUplift } from './metrics';
-import { chooseActions, policyValue } from './policy';
+import { chooseActions, policyGain, policyValue } from './policy';
 
 /** A randomised trial with several actions against one control ('none'), and outcomes by name. */
 export interface MultiArmTrial {
@@ -49,6 +49,8 @@ export interface PolicyGuard {
   bestFixed: string;
   /** IPW values on the check rows: the per-customer policy and each fixed action. */
   values: Record<string, number>;
+  /** What the per-customer policy earned over the best fixed action there, and the standard error of that gain. */
+  gain: { estimate: number; standardError: number };
   rows: number;
 }
 
@@ -204,7 +206,7 @@ function shares(arms: readonly string[]): Record<string, number> {
 /**
  * Whether choosing an action per customer beats giving everyone the best single action (or nothing): the selected
  * learners fitted on two thirds of the training rows, both policies valued by inverse propensity on the other third.
- * Differences between customers are acted on only when they earned more there.
+ * Differences between customers are acted on only when they earned more there with 95% confidence (one-sided).
  */
 function policyGuard(
   trial: MultiArmTrial,
@@ -231,9 +233,8 @@ function policyGuard(
     outcome: rows.map((i) => trial.outcomes[outcome][i]),
     propensity: propensity ?? shares(trial.arm),
   };
-  const values: Record<string, number> = {
-    perCustomer: round(policyValue(randomised, chooseActions(gains, rows.length))),
-  };
+  const perCustomer = chooseActions(gains, rows.length);
+  const values: Record<string, number> = { perCustomer: round(policyValue(randomised, perCustomer)) };
   let bestFixed = 'none';
   for (const action of ['none', ...actions]) {
     values[action] = round(
@@ -244,5 +245,16 @@ function policyGuard(
     );
     if (values[action] > values[bestFixed]) bestFixed = action;
   }
-  return { useLearned: values.perCustomer > values[bestFixed], bestFixed, values, rows: rows.length };
+  const gain = policyGain(
+    randomised,
+    perCustomer,
+    randomised.arm.map(() => bestFixed),
+  );
+  return {
+    useLearned: gain.estimate - 1.645 * gain.standardError > 0,
+    bestFixed,
+    values,
+    gain: { estimate: round(gain.estimate), standardError: round(gain.standardError) },
+    rows: rows.length,
+  };
 }

@@ -42,3 +42,31 @@ export function chooseActions(gains: Readonly<Record<string, ArrayLike<number>>>
     return best;
   });
 }
+
+/**
+ * How much more policy `a` earns per customer than policy `b` on the same randomised rows (IPW), with the standard
+ * error of that paired difference: rows where both choose alike add nothing to either.
+ */
+export function policyGain(
+  rows: RandomisedRows,
+  a: readonly string[],
+  b: readonly string[],
+): { estimate: number; standardError: number } {
+  const n = rows.arm.length;
+  if (a.length !== n || b.length !== n || rows.outcome.length !== n) {
+    throw new RangeError('rows and choices differ in length');
+  }
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const arm = rows.arm[i];
+    const weight = rows.outcome[i] / rows.propensity[arm];
+    const difference = (a[i] === arm ? weight : 0) - (b[i] === arm ? weight : 0);
+    if (!Number.isFinite(difference)) throw new RangeError(`no propensity in (0, 1] for action "${arm}"`);
+    sum += difference;
+    squares += difference * difference;
+  }
+  const estimate = sum / n;
+  const variance = n > 1 ? (squares - n * estimate * estimate) / (n - 1) : 0;
+  return { estimate, standardError: Math.sqrt(Math.max(0, variance) / n) };
+}

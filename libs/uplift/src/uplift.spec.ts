@@ -3,6 +3,7 @@ import {
   chooseActions,
   fitGlm,
   fitUplift,
+  policyGain,
   policyValue,
   predictUplift,
   qiniAucScore,
@@ -157,6 +158,15 @@ describe('policies', () => {
     // Matches on rows 0 (1 / 0.5) and 1 (2 / 0.25): (2 + 8) / 4.
     expect(policyValue(rows, ['none', 'a', 'a', 'b'])).toBe(2.5);
     expect(() => policyValue({ ...rows, propensity: { none: 0.5 } }, ['none', 'a', 'b', 'a'])).toThrow(/propensity/);
+  });
+
+  it('gives the paired gain of one policy over another with its standard error', () => {
+    const rows = { arm: ['none', 'a', 'b', 'a'], outcome: [1, 2, 3, 0], propensity: { none: 0.5, a: 0.25, b: 0.25 } };
+    // Per row: (0 - 2), (8 - 0), (0 - 12), (0 - 0): mean -1.5.
+    const gain = policyGain(rows, ['a', 'a', 'a', 'b'], ['none', 'none', 'b', 'a']);
+    expect(gain.estimate).toBe(-1.5);
+    const variance = ((-2 + 1.5) ** 2 + (8 + 1.5) ** 2 + (-12 + 1.5) ** 2 + 1.5 ** 2) / 3;
+    expect(gain.standardError).toBeCloseTo(Math.sqrt(variance / 4), 12);
   });
 
   it('chooses the action with the largest positive gain, or none', () => {
