@@ -22,6 +22,21 @@ export interface CampaignReport {
   roi: number | null;
   verdict: string;
   explanation?: string;
+  decisionsByPolicy?: Record<string, number>;
+  learnedUplift?: {
+    version: string;
+    learner: string;
+    reason: string;
+    learntFrom: number;
+    policy: {
+      customers: number;
+      treatShare: number;
+      learned: number;
+      random: number;
+      treatAll: number;
+      treatNone: number;
+    } | null;
+  } | null;
 }
 
 const money = (value: number) => value.toFixed(2);
@@ -46,5 +61,28 @@ export function formatCampaignReport(report: CampaignReport): string {
     `incremental revenue: ${interval(report.incrementalRevenue, money)}; cost ${money(report.cost)}` +
       (report.roi === null ? '' : `; ROI ${report.roi.toFixed(2)}`),
     `verdict: ${report.verdict}${report.explanation ? ` (${report.explanation})` : ''}`,
+    ...(report.decisionsByPolicy
+      ? [
+          `decisions by policy: ${Object.entries(report.decisionsByPolicy)
+            .map(([policy, count]) => `${policy} ${count}`)
+            .join(', ')}`,
+        ]
+      : []),
+    ...learnedLines(report.learnedUplift),
   ].join('\n');
+}
+
+function learnedLines(learned: CampaignReport['learnedUplift']): string[] {
+  if (learned === undefined) return [];
+  if (learned === null) return ['uplift model: none published (the constant uplift rate decides)'];
+  const lines = [`uplift model: ${learned.version} (${learned.learner}; ${learned.reason})`];
+  const policy = learned.policy;
+  if (policy) {
+    lines.push(
+      `learned targeting on the ${policy.customers} randomised customers (treats ${percent(policy.treatShare)}; ` +
+        `${learned.learntFrom} of them were learnt from): ${money(policy.learned)} per customer net of cost, ` +
+        `vs ${money(policy.random)} targeting as many at random (everyone ${money(policy.treatAll)}, no one ${money(policy.treatNone)})`,
+    );
+  }
+  return lines;
 }

@@ -8,6 +8,7 @@ import { DECISION_OUTBOX_OPTIONS, DecisionOutbox } from './decision-outbox';
 import { DecisionService } from './decision.service';
 import { FeatureFacts } from './feature-facts';
 import { ScoresConsumer } from './scores.consumer';
+import { UpliftModels } from './uplift-models';
 
 export function campaignsModule(config: CampaignsConfig) {
   @Module({
@@ -25,6 +26,7 @@ export function campaignsModule(config: CampaignsConfig) {
     controllers: [ScoresConsumer, CampaignsController],
     providers: [
       DecisionService,
+      UpliftModels,
       CampaignsService,
       AudienceExport,
       FeatureFacts,

@@ -38,6 +38,8 @@ const fields = {
   controlShare: z.number().min(0).lt(1, 'must be below 1: a campaign with no treated group does nothing'),
   upliftRate: z.number().min(0).max(10),
   attributionWindowDays: z.number().int().min(1).max(365),
+  /** Once an uplift model is published: the share decided on where it says the action does not pay. */
+  explorationShare: z.number().min(0).max(1),
 };
 
 const couponNeedsValue = (campaign: { action?: string; actionParams?: Record<string, unknown> }) =>
@@ -60,6 +62,7 @@ export const createCampaignSchema = z
     controlShare: fields.controlShare.default(0.1),
     upliftRate: fields.upliftRate.default(0.05),
     attributionWindowDays: fields.attributionWindowDays.default(30),
+    explorationShare: fields.explorationShare.default(0.1),
   })
   .strict()
   .refine(couponNeedsValue, { message: 'a coupon needs actionParams.couponValue > 0', path: ['actionParams'] })

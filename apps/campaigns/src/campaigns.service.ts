@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { PrismaService, type Campaign, type Prisma } from '@cvp/db';
+import { campaignOutcomes, PrismaService, type Campaign, type Prisma } from '@cvp/db';
 import { upliftReport, type GroupOutcome, type UpliftReport } from '@cvp/decisioning';
+import { learnedPolicyValue, scoreFields, type LearnedPolicyValue, type UpliftModel } from '@cvp/uplift';
 import type { CreateCampaign, UpdateCampaign } from './campaign-request';
 
 export interface CampaignView extends Omit<Campaign, 'budgetTotal' | 'costPerAction' | 'budgetSpent'> {
@@ -13,6 +14,20 @@ export interface CampaignReport extends UpliftReport {
   campaign: { id: string; key: string; status: string; attributionWindowDays: number };
   /** Treated decisions and the budget they spent. */
   treatedDecisions: number;
+  /** Decisions (either group) by why the campaign acted: constant rate, learned uplift, exploration. */
+  decisionsByPolicy: Record<string, number>;
+  /** The uplift model the campaign decides by (null: none published, the constant rate decides). */
+  learnedUplift: {
+    version: string;
+    learner: string;
+    trainedTo: string;
+    publishedAt: string;
+    reason: string;
+    /** On the campaign's randomised decisions: the model's targeting against random targeting of as many. */
+    policy: LearnedPolicyValue | null;
+    /** How many of those customers the model learnt from (its estimate on them is optimistic). */
+    learntFrom: number;
+  } | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -137,6 +152,11 @@ export class CampaignsService {
       };
     };
     const treatedDecisions = await this.prisma.decision.count({ where: { campaignId: campaign.id, group: 'treated' } });
+    const byPolicy = await this.prisma.decision.groupBy({
+      by: ['policy'],
+      where: { campaignId: campaign.id },
+      _count: { _all: true },
+    });
     return {
       campaign: {
         id: campaign.id,
@@ -146,6 +166,31 @@ export class CampaignsService {
       },
       treatedDecisions,
       ...upliftReport(outcome('treated'), outcome('control'), Number(campaign.budgetSpent)),
+      decisionsByPolicy: Object.fromEntries(byPolicy.map((row) => [row.policy, row._count._all])),
+      learnedUplift: await this.learnedUplift(campaign),
+    };
+  }
+
+  private async learnedUplift(campaign: Campaign): Promise<CampaignReport['learnedUplift']> {
+    const published = await this.prisma.upliftModel.findFirst({
+      where: { campaignId: campaign.id, publishedAt: { not: null } },
+      orderBy: { publishedAt: 'desc' },
+    });
+    if (!published?.publishedAt) return null;
+    const rows = await campaignOutcomes(this.prisma, campaign);
+    const outcomes = rows.map((row) => ({ group: row.group, score: scoreFields(row.score), revenue: row.revenue }));
+    const windowMs = campaign.attributionWindowDays * 86_400_000;
+    return {
+      version: published.version,
+      learner: published.learner,
+      trainedTo: published.trainedTo.toISOString(),
+      publishedAt: published.publishedAt.toISOString(),
+      reason: String((published.metrics as { reason?: unknown }).reason ?? ''),
+      policy: learnedPolicyValue(outcomes, published.model as unknown as UpliftModel, {
+        costPerAction: Number(campaign.costPerAction),
+        controlShare: campaign.controlShare,
+      }),
+      learntFrom: rows.filter((row) => row.start.getTime() + windowMs <= published.trainedTo.getTime()).length,
     };
   }
 }

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { CustomerScore, DecisionMessage, Recommendation } from '@cvp/contracts';
-import { PrismaService, type Campaign, type Decision } from '@cvp/db';
+import { PrismaService, type Campaign, type Decision, type DecisionPolicy } from '@cvp/db';
 import { FEATURE_NAMES } from '@cvp/features';
+import { UpliftModels } from './uplift-models';
+import { campaignUpliftFeatures, predictUplift } from '@cvp/uplift';
 import {
   assignGroup,
+  explores,
   audienceRuleSchema,
   byExpectedReturn,
   valueAtStake,
@@ -16,6 +19,13 @@ import {
 
 const FEATURE_FIELDS: ReadonlySet<string> = new Set(FEATURE_NAMES);
 
+/** Why a campaign acts, recorded with its decision. */
+interface DecisionHow {
+  policy: DecisionPolicy;
+  upliftEstimate: number | null;
+  upliftModelVersion: string | null;
+}
+
 type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
 
 export interface DecisionOutcome {
@@ -27,13 +37,18 @@ export interface DecisionOutcome {
 
 /**
  * Applies the active campaigns to one score: at most one decision per score, taken by the eligible campaign with
- * the best expected return (uplift on the score's expected spend minus the expected cost; ties by priority), persisted
+ * the best expected return (the incremental revenue its published uplift model expects for this customer, else its
+ * constant uplift rate on the score's expected spend, minus the expected cost; ties by priority; customers in a
+ * learned campaign's exploration share after those expected to pay), persisted
  * idempotently (a replayed score finds its decision), with budget spent atomically and the control group assigned by
  * hash. A campaign whose budget, cap or cooldown stops it leaves the customer to the next best one.
  */
 @Injectable()
 export class DecisionService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly uplift: UpliftModels,
+  ) {}
 
   async activeCampaigns(): Promise<Campaign[]> {
     return this.prisma.campaign.findMany({ where: { status: 'active' } });
@@ -51,14 +66,35 @@ export class DecisionService {
     const none = { lastEventTime: null, treatedCount: 0 };
     const eligible = campaigns.filter((campaign) => eligibility(terms(campaign), facts, eventTime, none).eligible);
     const history = { monetaryTotal: numeric(facts.monetaryTotal), tenureDays: numeric(facts.tenureDays) };
+    const models = eligible.length > 0 ? await this.uplift.published() : new Map();
     const ranked = byExpectedReturn(
-      eligible.map((row) => ({ ...economics(row), row })),
+      eligible.map((row) => {
+        const learnt = models.get(row.id);
+        if (!learnt) return { ...economics(row), row, policy: null };
+        // The published uplift model's incremental revenue replaces the constant rate; a customer in the
+        // exploration share is decided even where it says the action does not pay.
+        const learnedUplift = predictUplift(learnt.model, campaignUpliftFeatures(score));
+        return {
+          ...economics(row),
+          row,
+          learnedUplift,
+          exploring: explores(row.id, score.customerId, row.explorationShare),
+          policy: { version: learnt.version, estimate: learnedUplift },
+        };
+      }),
       { ...score, valueAtStake: valueAtStake(history, score.horizonDays) },
     );
-    for (const {
-      campaign: { row: campaign },
-    } of ranked) {
-      const outcome = await this.prisma.$transaction((tx) => this.decideFor(tx, campaign, score, facts, eventTime));
+    for (const { campaign, expected } of ranked) {
+      const how: DecisionHow = campaign.policy
+        ? {
+            policy: expected.value > 0 ? 'learned' : 'exploration',
+            upliftEstimate: campaign.policy.estimate,
+            upliftModelVersion: campaign.policy.version,
+          }
+        : { policy: 'constant', upliftEstimate: null, upliftModelVersion: null };
+      const outcome = await this.prisma.$transaction((tx) =>
+        this.decideFor(tx, campaign.row, score, facts, eventTime, how),
+      );
       if (outcome) return outcome;
     }
     return null;
@@ -70,6 +106,7 @@ export class DecisionService {
     score: CustomerScore,
     facts: Facts,
     eventTime: Date,
+    how: DecisionHow,
   ): Promise<DecisionOutcome | null> {
     // One decision at a time per campaign and customer, across instances.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${campaign.id}:${score.customerId}`}, 0))`;
@@ -119,6 +156,7 @@ export class DecisionService {
         // A recommendation sends the products the score carries (none before a recommender is published).
         ...(campaign.action === 'recommendation' ? { products: score.recommendations ?? [] } : {}),
         eventTime,
+        ...how,
       },
     });
     return { decision, campaign, needsPublish: group === 'treated' };

@@ -9,6 +9,7 @@ import { EventsConsumer } from './events.consumer';
 import { ModelRegistry } from './model-registry';
 import { TrainController } from './train.controller';
 import { TrainingService } from './training.service';
+import { UpliftTraining } from './uplift-training';
 
 export function trainerModule(config: TrainerConfig) {
   @Module({
@@ -26,6 +27,7 @@ export function trainerModule(config: TrainerConfig) {
       TrainingEventStore,
       ModelRegistry,
       TrainingService,
+      UpliftTraining,
       ErasureService,
       EventRetention,
     ],

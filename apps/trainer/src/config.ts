@@ -28,6 +28,11 @@ export const trainerEnvSchema = baseEnvSchema
     TEXT_MODEL_DIR: z.string().min(1).default('models/text'),
     /** The newest reviews with text and stars a run trains the review-sentiment head on (encoding: ~100/s a core). */
     TEXT_HEAD_MAX_REVIEWS: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
+    /**
+     * Fewest treated and fewest control customers (with a closed attribution window) before a campaign's uplift model
+     * is learnt from its decisions.
+     */
+    UPLIFT_MIN_GROUP: z.coerce.number().int().min(10).default(200),
     /** Population shares of the high and mid value tiers. */
     TIER_HIGH_SHARE: z.coerce.number().gt(0).lt(1).default(0.2),
     TIER_MID_SHARE: z.coerce.number().gt(0).lt(1).default(0.3),

@@ -7,6 +7,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
+import { UpliftTraining } from './uplift-training';
 import { storage as requestLogContext } from 'nestjs-pino/storage';
 import { TOPICS, type ClickstreamEvent, type ModelPublishedMessage } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
@@ -80,6 +81,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
     private readonly producer: KafkaProducerService,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     private readonly logger: PinoLogger,
+    private readonly uplift: UpliftTraining,
   ) {
     logger.setContext(TrainingService.name);
     this.store = new ModelStore(config.MODEL_STORE_DIR);
@@ -265,6 +267,10 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       } finally {
         trained.model.dispose();
       }
+      // The campaigns' uplift models learn from decisions, not from the value model: their failure fails nothing else.
+      await this.uplift.trainAll(version, window.to, seed).catch((error: Error) => {
+        this.logger.error({ version, error: error.message }, 'uplift models failed: campaigns keep the ones they have');
+      });
     } catch (error) {
       const message = (error as Error).message;
       this.logger.error({ version, error: message }, 'training run failed');

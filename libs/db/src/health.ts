@@ -7,7 +7,7 @@ export interface RawQueryRunner {
  * The newest migration this build's code needs (the last folder of `prisma/migrations`; a unit test keeps them
  * equal). A database without it is not ready: handlers would fail on every record for want of a table or column.
  */
-export const LATEST_MIGRATION = '20261201003438_recommender_published_at';
+export const LATEST_MIGRATION = '20261201030711_uplift_models_and_decision_policy';
 
 const MIGRATION_QUERY =
   `SELECT count(*)::int AS applied FROM _prisma_migrations ` +

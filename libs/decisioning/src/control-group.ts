@@ -12,3 +12,12 @@ export function assignGroup(campaignId: string, customerId: string, controlShare
   const uniform = digest.readUInt32BE(0) / 2 ** 32;
   return uniform < controlShare ? 'control' : 'treated';
 }
+
+/**
+ * Whether a customer falls in a campaign's exploration share: decided even where the learned uplift says the action
+ * does not pay, so the campaign keeps seeing every kind of customer it could learn from. Deterministic, and
+ * independent of the control group draw.
+ */
+export function explores(campaignId: string, customerId: string, explorationShare: number): boolean {
+  return assignGroup(`${campaignId}\u0000exploration`, customerId, explorationShare) === 'control';
+}

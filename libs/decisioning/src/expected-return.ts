@@ -14,6 +14,13 @@ export interface CampaignEconomics {
   upliftRate: number;
   /** Coupon value, paid only when the customer buys (coupon actions). */
   couponValue?: number;
+  /**
+   * For this customer: the incremental revenue the campaign's published uplift model expects (learnt from its own
+   * treated and control groups), in place of the constant rate.
+   */
+  learnedUplift?: number;
+  /** This customer is in the campaign's exploration share: decided even when not expected to pay (keeps learning). */
+  exploring?: boolean;
 }
 
 /** The score fields the economics use. */
@@ -56,7 +63,7 @@ export interface ExpectedReturn {
 export function expectedReturn(campaign: CampaignEconomics, score: ScoreEconomics): ExpectedReturn {
   const base =
     campaign.action === 'win_back' ? Math.max(score.expectedSpend, score.valueAtStake ?? 0) : score.expectedSpend;
-  const incrementalValue = campaign.upliftRate * base;
+  const incrementalValue = campaign.learnedUplift ?? campaign.upliftRate * base;
   const couponCost = campaign.action === 'coupon' ? (campaign.couponValue ?? 0) * score.pBuyAgain : 0;
   const cost = campaign.costPerAction + couponCost;
   return { incrementalValue, cost, value: incrementalValue - cost };
@@ -64,8 +71,9 @@ export function expectedReturn(campaign: CampaignEconomics, score: ScoreEconomic
 
 /**
  * The order in which competing campaigns are tried for one customer: best expected return first (ties: higher
- * priority, then id), only those expected to return more than they cost. The engine takes the first one whose
- * budget, cap and cooldown allow it, so a customer gets at most one action per score.
+ * priority, then id), only those expected to return more than they cost, then those exploring this customer
+ * (randomised exploration, best first). The engine takes the first one whose budget, cap and cooldown allow it, so a
+ * customer gets at most one action per score.
  */
 export function byExpectedReturn<C extends CampaignEconomics>(
   campaigns: readonly C[],
@@ -73,9 +81,10 @@ export function byExpectedReturn<C extends CampaignEconomics>(
 ): { campaign: C; expected: ExpectedReturn }[] {
   return campaigns
     .map((campaign) => ({ campaign, expected: expectedReturn(campaign, score) }))
-    .filter(({ expected }) => expected.value > 0)
+    .filter(({ campaign, expected }) => expected.value > 0 || campaign.exploring)
     .sort(
       (a, b) =>
+        Number(a.expected.value <= 0) - Number(b.expected.value <= 0) ||
         b.expected.value - a.expected.value ||
         b.campaign.priority - a.campaign.priority ||
         a.campaign.id.localeCompare(b.campaign.id),

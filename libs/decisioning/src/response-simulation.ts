@@ -12,6 +12,12 @@ export interface SimulatedDecision {
 export interface ResponseModel {
   /** Relative lift of the purchase probability in the treated group (0.3: +30%). */
   lift: number;
+  /**
+   * Who responds: `alike` (everyone by `lift`), or `persuadables`: the lift is 2.5 × `lift` for customers with
+   * pBuyAgain near 0.5, falling to nothing for sure things (near 1) and lost causes (near 0):
+   * 2.5 · lift · exp(−((pBuyAgain − 0.5) / 0.15)²).
+   */
+  responders?: 'alike' | 'persuadables';
   windowDays: number;
   seed: number;
   /** Prefix of the simulated events' ids (re-running with the same prefix sends the same events). */
@@ -38,7 +44,8 @@ export function simulateResponses(decisions: readonly SimulatedDecision[], model
     const { expectedSpend, pBuyAgain, horizonDays } = decision.score;
     const share = Math.min(1, model.windowDays / Math.max(1, horizonDays));
     const base = 1 - Math.pow(1 - Math.min(Math.max(pBuyAgain, 0), 0.999), share);
-    const p = Math.min(1, decision.group === 'treated' ? base * (1 + model.lift) : base);
+    const lift = responderLift(model, pBuyAgain);
+    const p = Math.min(1, decision.group === 'treated' ? base * (1 + lift) : base);
     const draw = random();
     const noise = Math.exp(0.5 * normal() - 0.125);
     const at = decision.eventTime.getTime() + (0.001 + random() * 0.998) * model.windowDays * 86_400_000;
@@ -58,4 +65,10 @@ export function simulateResponses(decisions: readonly SimulatedDecision[], model
     });
   }
   return events;
+}
+
+/** The relative lift a treated customer with this pBuyAgain gets under the model. */
+export function responderLift(model: Pick<ResponseModel, 'lift' | 'responders'>, pBuyAgain: number): number {
+  if ((model.responders ?? 'alike') === 'alike') return model.lift;
+  return 2.5 * model.lift * Math.exp(-(((pBuyAgain - 0.5) / 0.15) ** 2));
 }

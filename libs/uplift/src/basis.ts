@@ -1,7 +1,7 @@
 /**
  * The inputs of an uplift model: each customer's raw features turned into standardised columns. Heavy-tailed
  * amounts (non-negative, max above ten times the median) are read as log(1 + x); `smooth` adds the squares and
- * products of the non-binary features, `quadratic` also their products with every binary one. Fitted on training rows; serialisable, so a service
+ * products of the non-binary features and the logs of the positive ones, `quadratic` also their products with every binary one. Fitted on training rows; serialisable, so a service
  * applies exactly what the trainer fitted.
  */
 
@@ -15,6 +15,11 @@ export interface Basis {
   logged: number[];
   /** Products of raw features (after the log) added as columns: [i, i] is a square. */
   products: [number, number][];
+  /**
+   * Positive features also given as log(max(x, floor)) columns (non-linear bases), so a log-link model can learn
+   * powers and ratios of them (spend per purchase = spend / purchases); floor: half the smallest training value.
+   */
+  logs: { column: number; floor: number }[];
   /** Per output column: its mean and scale on the training rows. */
   means: number[];
   scales: number[];
@@ -36,13 +41,20 @@ export function fitBasis(kind: BasisKind, names: string[], rows: ArrayLike<numbe
     if (!binary[j] && sorted[0] >= 0 && median > 0 && sorted[sorted.length - 1] > 10 * median) logged.push(j);
   }
   const products: [number, number][] = [];
+  const logs: { column: number; floor: number }[] = [];
+  if (kind !== 'linear') {
+    for (let j = 0; j < width; j++) {
+      const smallest = rows.reduce((min, row) => Math.min(min, row[j]), Infinity);
+      if (!binary[j] && !logged.includes(j) && smallest > 0) logs.push({ column: j, floor: smallest / 2 });
+    }
+  }
   if (kind !== 'linear') {
     for (let a = 0; a < width; a++) {
       if (binary[a]) continue;
       for (let b = 0; b < width; b++) if (binary[b] ? kind === 'quadratic' : b >= a) products.push([a, b]);
     }
   }
-  const basis: Basis = { kind, names, logged, products, means: [], scales: [] };
+  const basis: Basis = { kind, names, logged, products, logs, means: [], scales: [] };
   const expanded = rows.map((row) => expand(basis, row));
   const columns = expanded[0].length;
   for (let c = 0; c < columns; c++) {
@@ -59,9 +71,11 @@ export function fitBasis(kind: BasisKind, names: string[], rows: ArrayLike<numbe
 function expand(basis: Basis, row: ArrayLike<number>): Float64Array {
   const raw = Float64Array.from(row);
   for (const j of basis.logged) raw[j] = Math.log1p(Math.max(0, raw[j]));
-  const out = new Float64Array(raw.length + basis.products.length);
+  const out = new Float64Array(raw.length + basis.products.length + basis.logs.length);
   out.set(raw);
   basis.products.forEach(([a, b], k) => (out[raw.length + k] = raw[a] * raw[b]));
+  const at = raw.length + basis.products.length;
+  basis.logs.forEach(({ column, floor }, k) => (out[at + k] = Math.log(Math.max(raw[column], floor))));
   return out;
 }
 

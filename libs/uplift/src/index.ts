@@ -5,3 +5,4 @@ export * from './learners';
 export * from './selection';
 export * from './policy';
 export * from './evaluation';
+export * from './campaign';

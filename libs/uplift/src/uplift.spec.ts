@@ -1,8 +1,10 @@
 import { seededRandom } from '@cvp/model';
 import {
+  campaignUpliftFeatures,
   chooseActions,
   fitGlm,
   fitUplift,
+  learnedPolicyValue,
   policyGain,
   policyValue,
   predictUplift,
@@ -10,6 +12,7 @@ import {
   qiniCurve,
   rankDescending,
   selectUplift,
+  trainCampaignUplift,
   upliftAtK,
   upliftAucScore,
   upliftByDecile,
@@ -171,5 +174,61 @@ describe('policies', () => {
 
   it('chooses the action with the largest positive gain, or none', () => {
     expect(chooseActions({ a: [1, -1, 0.5], b: [2, -2, 0.1] }, 3)).toEqual(['b', 'none', 'a']);
+  });
+});
+
+describe('trainCampaignUplift', () => {
+  const row = (group: 'treated' | 'control', revenue: number) => ({
+    group,
+    score: { expectedSpend: 100, pBuyAgain: 0.5, churnRisk: 0.5 },
+    revenue,
+  });
+
+  it('waits for enough customers in both groups, and says how many it has', () => {
+    const result = trainCampaignUplift([row('treated', 10), row('control', 0)], { minPerGroup: 2 });
+    expect(result).toMatchObject({ status: 'too_few', treated: 1, control: 1 });
+    expect(result.reason).toMatch(/1 treated and 1 control .* 2 of each are needed/);
+  });
+
+  it('refuses a score without the fields it learns from, and a negative revenue', () => {
+    expect(() => campaignUpliftFeatures({ expectedSpend: 1, pBuyAgain: NaN, churnRisk: 0 })).toThrow(/pBuyAgain/);
+    const rows = [row('treated', 10), row('control', -1)];
+    expect(() => trainCampaignUplift(rows, { minPerGroup: 1 })).toThrow(/revenue -1/);
+  });
+});
+
+describe('learnedPolicyValue', () => {
+  it('values treating where τ exceeds the cost against random targeting of as many, by inverse propensity', () => {
+    // A model of two groups of customers: τ 30 where pBuyAgain is high, about 0 where low.
+    const features: number[][] = [];
+    const treatment: number[] = [];
+    const outcome: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const p = i % 4 < 2 ? 0.9 : 0.1;
+      features.push([100, p, 1 - p]);
+      treatment.push(i % 2);
+      outcome.push(p === 0.9 && i % 2 === 1 ? 40 : 10);
+    }
+    const model = fitUplift(
+      { learner: 't-learner', basis: 'linear' },
+      { featureNames: ['expectedSpend', 'pBuyAgain', 'churnRisk'], features, treatment, outcome },
+    );
+    const row = (group: 'treated' | 'control', pBuyAgain: number, revenue: number) => ({
+      group,
+      score: { expectedSpend: 100, pBuyAgain, churnRisk: 1 - pBuyAgain },
+      revenue,
+    });
+    const rows = [row('treated', 0.9, 40), row('control', 0.9, 10), row('treated', 0.1, 10), row('control', 0.1, 10)];
+    const value = learnedPolicyValue(rows, model, { costPerAction: 5, controlShare: 0.5 });
+    // Treats the two high rows: (40 - 5) / 0.5 from the treated one, 10 / 0.5 from the low control one; over 4: 22.5.
+    expect(value).toEqual({
+      customers: 4,
+      treatShare: 0.5,
+      learned: 22.5,
+      random: 0.5 * (25 - 5) + 0.5 * 10,
+      treatAll: 20,
+      treatNone: 10,
+    });
+    expect(learnedPolicyValue([rows[0]], model, { costPerAction: 5, controlShare: 0.5 })).toBeNull();
   });
 });

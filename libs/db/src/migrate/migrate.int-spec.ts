@@ -115,6 +115,7 @@ describe('db migrations on a fresh database', () => {
       'model_versions',
       'review_readings',
       'training_events',
+      'uplift_models',
     ]);
 
     const status = await cli('status');
