@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS, type CustomerScore } from '@cvp/contracts';
@@ -162,6 +162,14 @@ program
   )
   .requiredOption('--campaign <key>', 'campaign key or id')
   .option('--lift <x>', 'relative lift of the purchase probability when treated', Number, 0.3)
+  .addOption(
+    new Option(
+      '--responders <who>',
+      'alike: everyone by --lift; persuadables: 2.5 × --lift near pBuyAgain 0.5, none at 0 or 1',
+    )
+      .choices(['alike', 'persuadables'])
+      .default('alike'),
+  )
   .option('--seed <n>', 'random seed', (value) => Number.parseInt(value, 10), 7)
   .option('--ingest <url>', 'ingest service URL', process.env.CVP_INGEST_URL ?? 'http://127.0.0.1:3001')
   .option('--campaigns <url>', 'campaigns service URL', process.env.CVP_CAMPAIGNS_URL ?? 'http://127.0.0.1:3005')
@@ -188,6 +196,7 @@ program
         decisions.map((decision) => ({ ...decision, score: decision.score as unknown as CustomerScore })),
         {
           lift: options.lift,
+          responders: options.responders,
           windowDays: campaign.attributionWindowDays,
           seed: options.seed,
           idPrefix: `sim-${campaign.key}-${options.seed}`,
