@@ -5,9 +5,11 @@
 # The clickstream goes in two parts around DEMO_TRAIN_UNTIL: the history, then a training run (the trainer publishes
 # the model, the scorer swaps it in and re-scores every customer with it), then the rest, scored by the model. Then a
 # re-scoring sweep as of the end of the stream (silent customers' churn risk rises: win-back decisions), a simulated
-# response to the campaign and its uplift report.
+# response to the campaigns and their uplift reports, and a learning cycle (each campaign's uplift model learnt from
+# its randomised decisions; a learned campaign decides beside constant-rate ones).
 # The services run on the event-time clock (SCORE_CLOCK=event-time): the simulated history is "now" as it streams.
-#   DEMO_CUSTOMERS (500), DEMO_SEED (42), DEMO_TRAIN_UNTIL (2026-08-01); DEMO_KEEP_RUNNING=1 leaves the services up;
+#   DEMO_CUSTOMERS (500), DEMO_SEED (42), DEMO_TRAIN_UNTIL (2026-08-01), UPLIFT_MIN_GROUP (100 here);
+#   DEMO_KEEP_RUNNING=1 leaves the services up;
 #   DEMO_KEEP_DATA=1 keeps the data of the local stack (by default the demo starts from empty stores).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -38,6 +40,8 @@ trap stop_services EXIT
 
 mkdir -p "$LOGS"
 export SCORE_CLOCK="${SCORE_CLOCK:-event-time}"
+# 500 customers make a few hundred decisions a campaign: learn uplift from 100 a group (the default, 200, is for shops).
+export UPLIFT_MIN_GROUP="${UPLIFT_MIN_GROUP:-100}"
 for service in ingest features trainer scorer campaigns; do
   LOG_FORMAT=json node "dist/apps/$service/src/main.js" >"$LOGS/demo-$service.log" 2>&1 &
   pids+=("$!")
@@ -85,6 +89,17 @@ status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1
     "costPerAction": 0.05, "frequencyCap": 3, "cooldownSeconds": 604800, "controlShare": 0.5, "upliftRate": 0.05 }')
 case "$status" in 201 | 409) echo "[demo] campaigns: demo-next-products (recommendations, over the API: $status)" ;;
   *) echo "[demo] could not create the recommendation campaign (HTTP $status)" >&2; exit 1 ;; esac
+# And an ad audience for every tier, half held out: the campaign that learns whom its ads move (its uplift model,
+# learnt from these randomised decisions by the next training run, then decides for it; 20% explored either way).
+status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1/campaigns \
+  -H "authorization: Bearer $MARKETER_KEY" -H 'content-type: application/json' -d '{
+    "key": "demo-learned-ads", "name": "Ads that learn whom they move (demo)", "status": "active", "priority": -1,
+    "audience": { "field": "tier", "op": "in", "value": ["high", "mid", "low"] },
+    "action": "ad_audience", "channel": "ads", "startsAt": "2000-01-01T00:00:00Z", "budgetTotal": 100000,
+    "costPerAction": 1, "frequencyCap": 10, "cooldownSeconds": 0, "controlShare": 0.5, "upliftRate": 0.2,
+    "explorationShare": 0.2, "attributionWindowDays": 30 }')
+case "$status" in 201 | 409) echo "[demo] campaigns: demo-learned-ads (an ad audience that learns its uplift, over the API: $status)" ;;
+  *) echo "[demo] could not create the learning campaign (HTTP $status)" >&2; exit 1 ;; esac
 echo "[demo] 1/5: the clickstream before $TRAIN_UNTIL (scored by the RFM heuristic: no model yet)"
 CVP_API_KEY="$PRODUCER_KEY" cli simulate --customers "$CUSTOMERS" --seed "$SEED" --send-before "$TRAIN_UNTIL"
 cli wait-idle --groups "$PIPELINE_GROUPS"
@@ -142,9 +157,40 @@ echo
 echo "[demo] what the scorer counted (GET /metrics on every service's port, Prometheus text; no key needed):"
 curl -fsS http://127.0.0.1:3004/metrics |
   grep -E '^cvp_(scoring_scores_total|kafka_consumed_records_total|model_in_use|sweep_customers_total)\{' || true
-echo "[demo] 5/5: a simulated response to each campaign (seeded; treated customers buy 30% more often), and its report"
-for campaign in demo-vip-coupon win-back-high-value; do
+echo "[demo] 5/6: a simulated response to each campaign (seeded; treated customers buy 30% more often; the ads move"
+echo "[demo]      only customers with pBuyAgain near 0.5), and its report"
+for campaign in demo-vip-coupon win-back-high-value demo-learned-ads; do
+  responders=alike
+  [ "$campaign" = demo-learned-ads ] && responders=persuadables
   # Sends purchases (producer) and reads the campaign's report (reader): an admin key does both.
-  CVP_API_KEY="$ADMIN_KEY" cli simulate-response --campaign "$campaign" --lift 0.3 --seed "$SEED"
+  CVP_API_KEY="$ADMIN_KEY" cli simulate-response --campaign "$campaign" --lift 0.3 --responders "$responders" --seed "$SEED"
   echo
+done
+echo "[demo] 6/6: a learning cycle. A training run once every decision's attribution window has closed learns each"
+echo "[demo]      campaign's uplift from its treated and control customers (published only if it out-ranks the"
+echo "[demo]      constant rate on validation); a re-scoring sweep then decides again: demo-learned-ads by its model,"
+echo "[demo]      the others by their constant rate"
+closed=$(node -e '
+  const { Client } = require("pg");
+  (async () => {
+    const db = new Client({ connectionString: process.env.DATABASE_URL }); await db.connect();
+    const { rows } = await db.query("SELECT max(event_time) AS last FROM decisions"); await db.end();
+    console.log(new Date(rows[0].last.getTime() + 31 * 86400000).toISOString().slice(0, 10));
+  })().catch((error) => { console.error(error.message); process.exit(1); });')
+trainer_lines=$(wc -l <"$LOGS/demo-trainer.log")
+CVP_API_KEY="$ADMIN_KEY" cli train --seed "$SEED" --to "$closed" >"$LOGS/demo-train-uplift.json"
+# What this run learnt per campaign (the trainer's log lines since it was asked).
+tail -n +"$((trainer_lines + 1))" "$LOGS/demo-trainer.log" | grep -h '"uplift model trained"' | node -e '
+  const lines = require("fs").readFileSync(0, "utf8").trim().split("\n").filter(Boolean);
+  for (const line of lines) { const r = JSON.parse(line); console.log(`[demo]      ${r.campaign}: ${r.status} (${r.learner}; ${r.treated} treated, ${r.control} control; ${r.reason})`); }' || true
+CVP_API_KEY="$ADMIN_KEY" cli rescore --no-progress
+cli wait-idle --groups "$PIPELINE_GROUPS"
+for campaign in demo-learned-ads demo-vip-coupon; do
+  curl -fsS -H "authorization: Bearer $READER_KEY" "http://127.0.0.1:3005/v1/campaigns/$campaign/report" |
+    node -e '
+      const r = JSON.parse(require("fs").readFileSync(0, "utf8")); const l = r.learnedUplift;
+      console.log(`[demo] ${r.campaign.key}: decisions by policy ${JSON.stringify(r.decisionsByPolicy)}; ` +
+        (l ? `decides by ${l.version} (${l.learner}); on its ${l.policy.customers} randomised customers its targeting earns ` +
+             `${l.policy.learned} a customer net of cost vs ${l.policy.random} targeting as many at random (${l.learntFrom} learnt from)`
+           : "no uplift model published: the constant rate decides"));' || true
 done

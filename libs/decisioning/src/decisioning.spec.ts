@@ -1,4 +1,4 @@
-import { assignGroup, audienceRuleSchema, eligibility, matchesAudience, type CampaignTerms } from './index';
+import { assignGroup, audienceRuleSchema, eligibility, explores, matchesAudience, type CampaignTerms } from './index';
 
 const winBack = {
   all: [
@@ -45,6 +45,21 @@ describe('control group assignment', () => {
     for (let i = 0; i < 20_000; i++) if (assignGroup('camp', `cust-${i}`, 0.1) === 'control') control++;
     expect(control / 20_000).toBeGreaterThan(0.09);
     expect(control / 20_000).toBeLessThan(0.11);
+  });
+
+  it('draws the exploration share apart from the control group', () => {
+    let explored = 0;
+    let exploredControl = 0;
+    for (let i = 0; i < 20_000; i++) {
+      if (!explores('camp', `cust-${i}`, 0.2)) continue;
+      explored++;
+      if (assignGroup('camp', `cust-${i}`, 0.5) === 'control') exploredControl++;
+    }
+    expect(explored / 20_000).toBeGreaterThan(0.19);
+    expect(explored / 20_000).toBeLessThan(0.21);
+    expect(exploredControl / explored).toBeGreaterThan(0.47); // independent draws: half of the explored in control
+    expect(exploredControl / explored).toBeLessThan(0.53);
+    expect(explores('camp', 'x', 0)).toBe(false);
   });
 
   it('honours the extremes and refuses nonsense', () => {

@@ -156,3 +156,25 @@ describe('win-back economics', () => {
     expect(valueAtStake({ monetaryTotal: 30, tenureDays: 2 }, 90)).toBe(90);
   });
 });
+
+describe('learned uplift in the economics', () => {
+  const ad = { id: 'a', priority: 0, action: 'ad_audience' as const, costPerAction: 2, upliftRate: 0.05 };
+  it("takes the model's incremental revenue in place of the constant rate, and ranks explored customers last", () => {
+    const score = { expectedSpend: 200, pBuyAgain: 0.5 };
+    expect(expectedReturn({ ...ad, learnedUplift: 0.5 }, score)).toEqual({
+      incrementalValue: 0.5,
+      cost: 2,
+      value: -1.5,
+    });
+    const order = byExpectedReturn(
+      [
+        { ...ad, id: 'skipped', learnedUplift: 0.5 },
+        { ...ad, id: 'explored', learnedUplift: 1, exploring: true },
+        { ...ad, id: 'constant' }, // 10 - 2
+        { ...ad, id: 'learned', learnedUplift: 30 },
+      ],
+      score,
+    ).map((entry) => entry.campaign.id);
+    expect(order).toEqual(['learned', 'constant', 'explored']);
+  });
+});
