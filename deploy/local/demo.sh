@@ -177,12 +177,13 @@ closed=$(node -e '
     const { rows } = await db.query("SELECT max(event_time) AS last FROM decisions"); await db.end();
     console.log(new Date(rows[0].last.getTime() + 31 * 86400000).toISOString().slice(0, 10));
   })().catch((error) => { console.error(error.message); process.exit(1); });')
-trainer_lines=$(wc -l <"$LOGS/demo-trainer.log")
 CVP_API_KEY="$ADMIN_KEY" cli train --seed "$SEED" --to "$closed" >"$LOGS/demo-train-uplift.json"
-# What this run learnt per campaign (the trainer's log lines since it was asked).
-tail -n +"$((trainer_lines + 1))" "$LOGS/demo-trainer.log" | grep -h '"uplift model trained"' | node -e '
-  const lines = require("fs").readFileSync(0, "utf8").trim().split("\n").filter(Boolean);
-  for (const line of lines) { const r = JSON.parse(line); console.log(`[demo]      ${r.campaign}: ${r.status} (${r.learner}; ${r.treated} treated, ${r.control} control; ${r.reason})`); }' || true
+# What the run learnt per campaign (its registry row's metrics.uplift, as cvp train prints it).
+node -e '
+  const { uplift } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const [campaign, r] of Object.entries(uplift ?? {}))
+    console.log(`[demo]      ${campaign}: ${r.status}` + (r.learner ? ` (${r.learner}; ` : " (") + `${r.treated} treated, ${r.control} control; ${r.reason})`);' \
+  "$LOGS/demo-train-uplift.json"
 CVP_API_KEY="$ADMIN_KEY" cli rescore --no-progress
 cli wait-idle --groups "$PIPELINE_GROUPS"
 for campaign in demo-learned-ads demo-vip-coupon; do

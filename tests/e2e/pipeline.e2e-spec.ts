@@ -1202,6 +1202,8 @@ describe('model training, registry and hot swap', () => {
     );
     expect(row.recommenderPublishedAt).not.toBeNull();
     expect(seen.models.map((model) => [model.version, model.recommender?.version])).toEqual([[version, version]]);
+    // Each active campaign's uplift model was considered in the same run: too few decisions with a closed window here.
+    expect(row.metrics.uplift['win-back-high-value']).toMatchObject({ status: 'too_few' });
 
     const score = (await (await fetch(`${scorerUrl}/v1/customers/${posted.at(-1)}/score`)).json()) as CustomerScore;
     expect(score).toMatchObject({ modelVersion: version, horizonDays: 90 });

@@ -261,7 +261,12 @@ program
         await fetch(`${options.trainer}/v1/models/${started.version}`, { headers: authHeaders() })
       ).json()) as {
         status: string;
-        metrics: { verdict?: { reason: string }; error?: string; validation?: Record<string, unknown> };
+        metrics: {
+          verdict?: { reason: string };
+          error?: string;
+          validation?: Record<string, unknown>;
+          uplift?: Record<string, unknown>;
+        };
       };
       if (row.status !== 'training') {
         const { deciles: _deciles, ...validation } = row.metrics.validation ?? {};
@@ -272,6 +277,8 @@ program
               status: row.status,
               reason: row.metrics.verdict?.reason ?? row.metrics.error,
               validation,
+              // Each campaign's uplift model learnt in the same run (or why none was).
+              uplift: row.metrics.uplift ?? null,
             },
             null,
             2,

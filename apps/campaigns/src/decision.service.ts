@@ -186,6 +186,9 @@ export function decisionMessage({
     eventTime: decision.eventTime.toISOString(),
     decidedAt: decision.decidedAt.toISOString(),
     ...(decision.products ? { products: decision.products as unknown as Recommendation[] } : {}),
+    policy: decision.policy,
+    upliftEstimate: decision.upliftEstimate,
+    upliftModelVersion: decision.upliftModelVersion,
     score: {
       tier: score.tier,
       expectedSpend: score.expectedSpend,

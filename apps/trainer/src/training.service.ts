@@ -203,6 +203,12 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         this.logger.error({ version, error: error.message }, 'review-sentiment head failed: the version goes without');
         return null;
       });
+      // The campaigns' uplift models learn from decisions, not from the value model: their failure fails nothing else.
+      // Learnt before the run is finished, so whoever waits for the run finds them registered.
+      const uplift = await this.uplift.trainAll(version, window.to, seed).catch((error: Error) => {
+        this.logger.error({ version, error: error.message }, 'uplift models failed: campaigns keep the ones they have');
+        return { error: error.message };
+      });
       try {
         const current = await this.currentOnValidation(trained.validation);
         const verdict: PublishVerdict = request.force
@@ -246,6 +252,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
                   validation: reviewHead.validation,
                 }
               : null,
+            uplift,
             request,
           },
         });
@@ -267,10 +274,6 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       } finally {
         trained.model.dispose();
       }
-      // The campaigns' uplift models learn from decisions, not from the value model: their failure fails nothing else.
-      await this.uplift.trainAll(version, window.to, seed).catch((error: Error) => {
-        this.logger.error({ version, error: error.message }, 'uplift models failed: campaigns keep the ones they have');
-      });
     } catch (error) {
       const message = (error as Error).message;
       this.logger.error({ version, error: message }, 'training run failed');

@@ -103,6 +103,13 @@ export const decisionMessageSchema = z.object({
   decidedAt: isoDateTime,
   /** A recommendation's products, each with why (the score's recommendations when it was decided). */
   products: z.array(recommendationSchema).optional(),
+  /**
+   * Why the campaign acted: its constant uplift rate, its published uplift model (`learned`, with the incremental
+   * revenue it expected and its version) or randomised exploration. Absent in messages of older engines.
+   */
+  policy: z.enum(['constant', 'learned', 'exploration']).optional(),
+  upliftEstimate: z.number().finite().nullable().optional(),
+  upliftModelVersion: z.string().min(1).nullable().optional(),
   score: customerScoreSchema.pick({
     tier: true,
     expectedSpend: true,
