@@ -160,10 +160,11 @@ curl -fsS http://127.0.0.1:3004/metrics |
 echo "[demo] 5/6: a simulated response to each campaign (seeded; treated customers buy 30% more often; the ads move"
 echo "[demo]      only customers with pBuyAgain near 0.5), and its report"
 for campaign in demo-vip-coupon win-back-high-value demo-learned-ads; do
-  responders=alike
-  [ "$campaign" = demo-learned-ads ] && responders=persuadables
+  response=(--lift 0.3)
+  # The ads move customers with pBuyAgain near 0.5 (up to 2.5 × 200% more likely to buy), hardly anyone else.
+  [ "$campaign" = demo-learned-ads ] && response=(--lift 2 --responders persuadables)
   # Sends purchases (producer) and reads the campaign's report (reader): an admin key does both.
-  CVP_API_KEY="$ADMIN_KEY" cli simulate-response --campaign "$campaign" --lift 0.3 --responders "$responders" --seed "$SEED"
+  CVP_API_KEY="$ADMIN_KEY" cli simulate-response --campaign "$campaign" "${response[@]}" --seed "$SEED"
   echo
 done
 echo "[demo] 6/6: a learning cycle. A training run once every decision's attribution window has closed learns each"
@@ -184,6 +185,7 @@ node -e '
   for (const [campaign, r] of Object.entries(uplift ?? {}))
     console.log(`[demo]      ${campaign}: ${r.status}` + (r.learner ? ` (${r.learner}; ` : " (") + `${r.treated} treated, ${r.control} control; ${r.reason})`);' \
   "$LOGS/demo-train-uplift.json"
+sleep 6 # the campaigns service reads published uplift models every 5 s
 CVP_API_KEY="$ADMIN_KEY" cli rescore --no-progress
 cli wait-idle --groups "$PIPELINE_GROUPS"
 for campaign in demo-learned-ads demo-vip-coupon; do
