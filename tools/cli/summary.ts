@@ -45,8 +45,9 @@ export async function summarize(redis: RedisClient, prisma: PrismaClient, custom
   }
 
   const decisions = await prisma.decision.groupBy({
-    by: ['group', 'action'],
+    by: ['group', 'action', 'policy'],
     where: { customerId: { startsWith: customerPrefix } },
+    orderBy: [{ group: 'desc' }, { action: 'asc' }, { policy: 'asc' }],
     _count: { _all: true },
     _sum: { cost: true },
   });
@@ -102,12 +103,15 @@ export async function summarize(redis: RedisClient, prisma: PrismaClient, custom
     '',
     'Campaign decisions (PostgreSQL):',
     '',
-    '| group | action | decisions | cost |',
-    '| --- | --- | ---: | ---: |',
+    '| group | action | policy | decisions | cost |',
+    '| --- | --- | --- | ---: | ---: |',
   );
-  for (const row of decisions)
-    lines.push(`| ${row.group} | ${row.action} | ${row._count._all} | ${Number(row._sum.cost ?? 0).toFixed(2)} |`);
-  if (decisions.length === 0) lines.push('| (none) | | 0 | 0 |');
+  for (const row of decisions) {
+    lines.push(
+      `| ${row.group} | ${row.action} | ${row.policy} | ${row._count._all} | ${Number(row._sum.cost ?? 0).toFixed(2)} |`,
+    );
+  }
+  if (decisions.length === 0) lines.push('| (none) | | | 0 | 0 |');
   const carrying = await prisma.decision.findFirst({
     where: {
       customerId: { startsWith: customerPrefix },
