@@ -1,3 +1,5 @@
+import type { LearnedPolicyValue } from '@cvp/uplift';
+
 interface GroupFigures {
   customers: number;
   converters: number;
@@ -28,14 +30,7 @@ export interface CampaignReport {
     learner: string;
     reason: string;
     learntFrom: number;
-    policy: {
-      customers: number;
-      treatShare: number;
-      learned: number;
-      random: number;
-      treatAll: number;
-      treatNone: number;
-    } | null;
+    policy: LearnedPolicyValue | null;
   } | null;
 }
 

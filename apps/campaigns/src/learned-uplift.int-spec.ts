@@ -52,28 +52,33 @@ afterAll(async () => {
   await prisma.$disconnect();
 });
 
+/** An active ad campaign for the mid tier: cost 5, 30% control, constant rate 0.05. */
+const adCampaign = (key: string, extra: { explorationShare?: number } = {}) =>
+  prisma.campaign.create({
+    data: {
+      key,
+      name: key,
+      status: 'active',
+      audience: { field: 'tier', op: 'eq', value: 'mid' },
+      action: 'ad_audience',
+      actionParams: {},
+      channel: 'ads',
+      startsAt: new Date('2026-01-01T00:00:00Z'),
+      budgetTotal: 100_000,
+      costPerAction: 5,
+      frequencyCap: 5,
+      cooldownSeconds: 0,
+      controlShare: 0.3,
+      upliftRate: 0.05,
+      attributionWindowDays: 30,
+      ...extra,
+    },
+  });
+
 describe('decisions by a learned uplift model (PostgreSQL)', () => {
   it('acts where the model expects the action to pay, explores a share elsewhere, and reports the targeting', async () => {
-    const campaign = await prisma.campaign.create({
-      data: {
-        key: `learned-${run}`,
-        name: 'learned',
-        status: 'active',
-        audience: { field: 'tier', op: 'eq', value: 'mid' },
-        action: 'ad_audience',
-        actionParams: {},
-        channel: 'ads',
-        startsAt: new Date('2026-01-01T00:00:00Z'),
-        budgetTotal: 100_000,
-        costPerAction: 5,
-        frequencyCap: 5,
-        cooldownSeconds: 0,
-        controlShare: 0.3,
-        upliftRate: 0.05, // 7.5 on an expected spend of 150: the constant rate would treat everyone
-        explorationShare: 0.2,
-        attributionWindowDays: 30,
-      },
-    });
+    // upliftRate 0.05: 7.5 on an expected spend of 150, so the constant rate would treat everyone.
+    const campaign = await adCampaign(`learned-${run}`, { explorationShare: 0.2 });
     // A model that learnt: customers likely to buy again respond (+40 in revenue), the others do not.
     const features: number[][] = [];
     const treatment: number[] = [];
@@ -131,24 +136,7 @@ describe('decisions by a learned uplift model (PostgreSQL)', () => {
   });
 
   it('decides by the constant rate where no model is published', async () => {
-    const campaign = await prisma.campaign.create({
-      data: {
-        key: `constant-${run}`,
-        name: 'constant',
-        status: 'active',
-        audience: { field: 'tier', op: 'eq', value: 'mid' },
-        action: 'ad_audience',
-        actionParams: {},
-        channel: 'ads',
-        startsAt: new Date('2026-01-01T00:00:00Z'),
-        budgetTotal: 100_000,
-        costPerAction: 5,
-        frequencyCap: 5,
-        cooldownSeconds: 0,
-        controlShare: 0.3,
-        attributionWindowDays: 30,
-      },
-    });
+    const campaign = await adCampaign(`constant-${run}`);
     const decided = await decisions.decide(score(`lu-${run}-c`, 0.1, '2026-02-01T00:00:00.000Z'), [campaign]);
     expect(decided?.decision).toMatchObject({ policy: 'constant', upliftEstimate: null, upliftModelVersion: null });
     expect((await reports.report(campaign.key)).learnedUplift).toBeNull();

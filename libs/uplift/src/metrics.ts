@@ -118,17 +118,24 @@ export function upliftAucScore(sample: UpliftSample, scores: ArrayLike<number>):
 /** Mean outcome treated minus control among the top ⌊n·k⌋ rows by score (both groups together). */
 export function upliftAtK(sample: UpliftSample, scores: ArrayLike<number>, k = 0.3): number {
   if (!(k > 0 && k < 1)) throw new RangeError(`k ${k} is not in (0, 1)`);
-  const order = rankDescending(scores).slice(0, Math.floor(scores.length * k));
-  let treated = 0;
-  let treatedOutcome = 0;
-  let controlOutcome = 0;
-  for (const row of order) {
+  const top = groupSums(sample, rankDescending(scores).slice(0, Math.floor(scores.length * k)));
+  // An empty group's mean is NaN, as numpy's is.
+  return top.treatedOutcome / top.treated - top.controlOutcome / top.control;
+}
+
+/** Rows and outcome sums per group among some rows. */
+function groupSums(sample: UpliftSample, rows: readonly number[]) {
+  const sums = { treated: 0, control: 0, treatedOutcome: 0, controlOutcome: 0 };
+  for (const row of rows) {
     if (sample.treatment[row] === 1) {
-      treated++;
-      treatedOutcome += sample.outcome[row];
-    } else controlOutcome += sample.outcome[row];
+      sums.treated++;
+      sums.treatedOutcome += sample.outcome[row];
+    } else {
+      sums.control++;
+      sums.controlOutcome += sample.outcome[row];
+    }
   }
-  return treatedOutcome / treated - controlOutcome / (order.length - treated);
+  return sums;
 }
 
 export interface DecileUplift {
@@ -146,17 +153,9 @@ export function upliftByDecile(sample: UpliftSample, scores: ArrayLike<number>):
   const deciles: DecileUplift[] = [];
   for (let d = 0; d < 10; d++) {
     const slice = order.slice(Math.floor((order.length * d) / 10), Math.floor((order.length * (d + 1)) / 10));
-    let treated = 0;
-    let treatedOutcome = 0;
-    let controlOutcome = 0;
-    for (const row of slice) {
-      if (sample.treatment[row] === 1) {
-        treated++;
-        treatedOutcome += sample.outcome[row];
-      } else controlOutcome += sample.outcome[row];
-    }
-    const treatedMean = treated ? treatedOutcome / treated : 0;
-    const controlMean = slice.length > treated ? controlOutcome / (slice.length - treated) : 0;
+    const sums = groupSums(sample, slice);
+    const treatedMean = sums.treated ? sums.treatedOutcome / sums.treated : 0;
+    const controlMean = sums.control ? sums.controlOutcome / sums.control : 0;
     deciles.push({ decile: d + 1, rows: slice.length, treatedMean, controlMean, uplift: treatedMean - controlMean });
   }
   return deciles;
