@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, on a fresh clone (after `npm ci`): bring up Kafka, PostgreSQL and Redis, start the five
-# services, stream a seeded synthetic clickstream through ingest, and print what came out: scores by tier
+# services and the console, stream a seeded synthetic clickstream through ingest, and print what came out: scores by tier
 # (Redis) and campaign decisions (PostgreSQL, cvp.decisions.v1).
 # The clickstream goes in two parts around DEMO_TRAIN_UNTIL: the history, then a training run (the trainer publishes
 # the model, the scorer swaps it in and re-scores every customer with it), then the rest, scored by the model. Then a
@@ -9,7 +9,7 @@
 # its randomised decisions; a learned campaign decides beside constant-rate ones).
 # The services run on the event-time clock (SCORE_CLOCK=event-time): the simulated history is "now" as it streams.
 #   DEMO_CUSTOMERS (500), DEMO_SEED (42), DEMO_TRAIN_UNTIL (2026-08-01), UPLIFT_MIN_GROUP (100 here);
-#   DEMO_KEEP_RUNNING=1 leaves the services up;
+#   DEMO_KEEP_RUNNING=1 leaves the services and the console (http://127.0.0.1:3006) up;
 #   DEMO_KEEP_DATA=1 keeps the data of the local stack (by default the demo starts from empty stores).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -49,14 +49,17 @@ done
 # The review-text worker: the features service in its own role and consumer group (cvp.review-signals.v1).
 FEATURES_ROLE=review-text PORT=3007 LOG_FORMAT=json node dist/apps/features/src/main.js >"$LOGS/demo-review-text.log" 2>&1 &
 pids+=("$!")
-for port in 3001 3002 3003 3004 3005 3007; do
+# The console (its page and the pipeline's figures), reaching the five services on their default ports.
+LOG_FORMAT=json node dist/apps/console/src/main.js >"$LOGS/demo-console.log" 2>&1 &
+pids+=("$!")
+for port in 3001 3002 3003 3004 3005 3006 3007; do
   for _ in $(seq 1 180); do
     curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
     sleep 0.5
   done
   curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null || { echo "[demo] service on :$port not ready, see $LOGS/demo-*.log" >&2; exit 1; }
 done
-echo "[demo] services ready: ingest :3001, features :3002, trainer :3003, scorer :3004, campaigns :3005, review-text :3007"
+echo "[demo] services ready: ingest :3001, features :3002, trainer :3003, scorer :3004, campaigns :3005, console :3006, review-text :3007"
 
 PIPELINE_GROUPS=cvp-features,cvp-trainer,cvp-scorer,cvp-campaigns,cvp-review-text
 cli() { node dist/tools/cli/main.js "$@"; }
@@ -67,6 +70,8 @@ PRODUCER_KEY=$(key producer)
 READER_KEY=$(key reader)
 MARKETER_KEY=$(key marketer)
 ADMIN_KEY=$(key admin)
+# The console takes a whole key: the admin one goes to a file only its owner reads (never to the terminal).
+(umask 077 && printf '%s\n' "$ADMIN_KEY" >"$ROOT/.infra/demo-admin.key")
 echo "[demo] API keys: producer ${PRODUCER_KEY:0:12}..., reader ${READER_KEY:0:12}..., marketer ${MARKETER_KEY:0:12}..., admin ${ADMIN_KEY:0:12}... (cvp keys list)"
 # Beside the seeded win-back campaign, one created over the API as a marketer would: a coupon for the high tier,
 # with half of the audience held out as control so its uplift can be measured. 409 on a re-run: it exists.
@@ -197,3 +202,4 @@ for campaign in demo-learned-ads demo-vip-coupon; do
              `${l.policy.learned} a customer net of cost vs ${l.policy.random} targeting as many at random (${l.learntFrom} learnt from)`
            : "no uplift model published: the constant rate decides"));' || true
 done
+echo "[demo] console: http://127.0.0.1:3006 (sign in with the admin key in .infra/demo-admin.key)$([ "${DEMO_KEEP_RUNNING:-0}" = 1 ] && echo '; the services stay up' || echo '; DEMO_KEEP_RUNNING=1 leaves it up')"

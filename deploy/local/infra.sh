@@ -7,6 +7,7 @@
 #   bash deploy/local/infra.sh down [--purge]  stop what this script started; --purge also deletes the data
 #   bash deploy/local/infra.sh reset           same as down --purge
 #   bash deploy/local/infra.sh status          one line per component
+#   bash deploy/local/infra.sh browser         install Debian's Chromium (the console's browser tests) if missing
 #
 # A service that already answers on its port (say a PostgreSQL of the machine) is used as it is, never
 # started or stopped by this script. Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
@@ -840,8 +841,18 @@ cmd_status() {
   fi
 }
 
+# Debian's Chromium for the console's browser tests (playwright-core drives it; CHROMIUM_PATH names another one).
+cmd_browser() {
+  local chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  if [[ ! -x "$chromium" ]]; then
+    [[ -z "${CHROMIUM_PATH:-}" ]] || die "CHROMIUM_PATH=$chromium is not an executable"
+    apt_install chromium
+  fi
+  say "browser: $("$chromium" --version 2>/dev/null | head -n 1)"
+}
+
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -852,6 +863,7 @@ main() {
     down) cmd_down "$@" ;;
     reset) cmd_down --purge ;;
     status) cmd_status ;;
+    browser) cmd_browser ;;
     -h | --help | help) usage ;;
     *)
       usage >&2

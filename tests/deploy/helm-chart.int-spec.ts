@@ -42,11 +42,12 @@ describe('helm chart', () => {
     ).not.toThrow();
   });
 
-  it('deploys the five services and the review-text worker with secure defaults, probes and a config checksum', () => {
+  it('deploys the five services, the console and the review-text worker with secure defaults, probes and a config checksum', () => {
     const manifests = render();
     const deployments = manifests.filter((m) => m.kind === 'Deployment');
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
       'cvp-campaigns',
+      'cvp-console',
       'cvp-features',
       'cvp-ingest',
       'cvp-review-text',
@@ -145,7 +146,7 @@ describe('helm chart', () => {
       'kafka.sasl.existingSecret=cvp-kafka-user',
     ];
     const workloads = render(secure).filter((m) => m.kind === 'Deployment' || m.kind === 'Job');
-    expect(workloads.length).toBe(7);
+    expect(workloads.length).toBe(8);
     for (const workload of workloads) {
       const pod = workload.spec.template.spec;
       const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -170,10 +171,55 @@ describe('helm chart', () => {
   it('lets only pods of the release and labelled clients reach the services, by default', () => {
     const policies = render().filter((m) => m.kind === 'NetworkPolicy');
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(
-      ['campaigns', 'features', 'ingest', 'review-text', 'scorer', 'trainer'].map((name) => `cvp-${name}`),
+      ['campaigns', 'console', 'features', 'ingest', 'review-text', 'scorer', 'trainer'].map((name) => `cvp-${name}`),
     );
     for (const policy of policies) expect(policy.spec.ingress[0].from).toHaveLength(2);
     expect(render(['--set', 'networkPolicy.enabled=false']).some((m) => m.kind === 'NetworkPolicy')).toBe(false);
+  });
+
+  it("points the console at the other services' Services, and lets it reach them when egress is closed", () => {
+    const consoleOf = (extra: string[] = []) =>
+      render(extra).find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-console'))!.spec.template.spec
+        .containers[0];
+    const container = consoleOf();
+    expect(container.args).toContain('dist/apps/console/src/main.js');
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 3006, protocol: 'TCP' }]);
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'INGEST_URL', value: 'http://cvp-ingest:3001' },
+        { name: 'FEATURES_URL', value: 'http://cvp-features:3002' },
+        { name: 'TRAINER_URL', value: 'http://cvp-trainer:3003' },
+        { name: 'SCORER_URL', value: 'http://cvp-scorer:3004' },
+        { name: 'CAMPAIGNS_URL', value: 'http://cvp-campaigns:3005' },
+      ]),
+    );
+    // It consumes nothing: no consumer group.
+    expect(container.env.map((e: { name: string }) => e.name)).not.toContain('KAFKA_GROUP_ID');
+    // The URL follows the release's names and the Service's port; a disabled service gets none.
+    const renamed = consoleOf(['--set', 'fullnameOverride=shop', '--set', 'services.scorer.service.port=80']);
+    expect(renamed.env).toContainEqual({ name: 'SCORER_URL', value: 'http://shop-scorer:80' });
+    const withoutCampaigns = consoleOf(['--set', 'services.campaigns.enabled=false']);
+    expect(withoutCampaigns.env.map((e: { name: string }) => e.name)).not.toContain('CAMPAIGNS_URL');
+    // With egress closed, the console's policy opens the pods' HTTP port of each service it calls.
+    const policy = render(['--set', 'networkPolicy.allowExternalEgress=false']).find(
+      (m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'cvp-console',
+    )!;
+    const egress = policy.spec.egress.filter((rule: { to?: unknown }) => rule.to);
+    expect(
+      egress.map((rule: any) => [
+        rule.to[0].podSelector.matchLabels['app.kubernetes.io/component'],
+        rule.ports[0].port,
+      ]),
+    ).toEqual([
+      ['ingest', 3001],
+      ['features', 3002],
+      ['trainer', 3003],
+      ['scorer', 3004],
+      ['campaigns', 3005],
+    ]);
+    expect(() => render(['--set', 'services.console.upstreams={scorer,billing}'])).toThrow(
+      /services\.console\.upstreams: billing is not a service/,
+    );
   });
 
   it('ships the Grafana dashboard for the sidecar, and a ServiceMonitor on /metrics when asked', () => {
@@ -270,6 +316,20 @@ describe('helm chart', () => {
         'services.ingest.autoscaling.lag.enabled=true',
       ]),
     ).toThrow(/consumes nothing/);
+    // Lag scaling for every service: the consumers scale on their lag, ingest and the console keep a CPU HPA.
+    const everywhere = render([
+      '--set',
+      'serviceDefaults.autoscaling.enabled=true',
+      '--set',
+      'serviceDefaults.autoscaling.lag.enabled=true',
+    ]);
+    const namesOf = (kind: string) =>
+      everywhere
+        .filter((m) => m.kind === kind)
+        .map((m) => m.metadata.name)
+        .sort();
+    expect(namesOf('HorizontalPodAutoscaler')).toEqual(['cvp-console', 'cvp-ingest']);
+    expect(namesOf('ScaledObject')).not.toContain('cvp-console');
   });
 
   it('drops a disabled service', () => {

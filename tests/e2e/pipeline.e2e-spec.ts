@@ -5,7 +5,8 @@
  */
 import type { CustomerValueAnswer } from '@cvp/scoring';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage } from 'kafkajs';
 import Redis from 'ioredis';
@@ -44,6 +45,7 @@ import type { SweepRecord, SweepSummary } from '@cvp/scoring';
 import {
   eventually,
   API_ROUTES,
+  launchChromium,
   consumedTopics,
   fetchWithKeys,
   fuzzOpenApi,
@@ -234,6 +236,9 @@ beforeAll(async () => {
   });
   for (const name of ['ingest', 'features', 'trainer', 'scorer', 'campaigns'] as const)
     services.push(startService(name, env(name)));
+  // The console reaches the five above (server side) and samples the pipeline every second.
+  const upstreams = Object.fromEntries(services.map((service) => [`${service.name.toUpperCase()}_URL`, service.url]));
+  services.push(startService('console', { ...telemetry, ...upstreams, CONSOLE_PULSE_INTERVAL_MS: '1000' }));
   await Promise.all(services.map((service) => waitUntilReady(service)));
   ingestUrl = services[0].url;
   trainerUrl = services[2].url;
@@ -1220,7 +1225,7 @@ describe('model training, registry and hot swap', () => {
         FEATURES_ROLE: 'review-text',
         KAFKA_GROUP_ID: `${RUN}-review-text`,
         MODEL_STORE_DIR,
-        PORT: '3106',
+        PORT: '3107',
         SCORE_CLOCK: 'event-time',
       },
       'e2e',
@@ -1598,6 +1603,133 @@ describe('faults (short; the full suite is bench/faults.ts)', () => {
   });
 });
 
+describe('the console in Chromium', () => {
+  const SHOTS = join(ROOT, 'reports', 'console');
+  let chromium: Browser;
+  let page: Page;
+  let consoleUrl = '';
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    consoleUrl = services.find((service) => service.name === 'console')!.url;
+    chromium = await launchChromium();
+    page = await chromium.newPage({ viewport: { width: 1360, height: 900 } });
+    page.setDefaultTimeout(30_000);
+  });
+  afterAll(async () => {
+    await chromium?.close();
+  });
+
+  it('refuses a producer key and signs in with an admin key', async () => {
+    await page.goto(consoleUrl);
+    await page.fill('input[name=apiKey]', KEYS.producer!);
+    await page.click('button[type=submit]');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('may not use the console');
+    await page.fill('input[name=apiKey]', KEYS.admin!);
+    await page.click('button[type=submit]');
+    await expect(page.getByTestId('who').textContent()).resolves.toContain('admin');
+  });
+
+  it('shows the overview with live numbers: readiness, events, lag per group, sweeps, training', async () => {
+    await page.goto(`${consoleUrl}/#/overview`);
+    for (const name of ['ingest', 'features', 'trainer', 'scorer', 'campaigns'])
+      await page.getByTestId(`service-${name}`).getByText('ready', { exact: true }).waitFor();
+    const accepted = await page.getByTestId('events-total').textContent();
+    expect(Number(accepted?.replace(/,/g, ''))).toBeGreaterThan(0);
+    await page.getByTestId('lags').getByText(GROUPS.features).first().waitFor();
+    await page.getByTestId('sweeps').getByText('last', { exact: true }).waitFor();
+    expect(await page.getByTestId('published').textContent()).toMatch(/^ziln@/);
+    await shot('overview');
+  });
+
+  it('looks up a customer: score with interval, reasons, recent events, decisions', async () => {
+    await page.goto(`${consoleUrl}/#/customers`);
+    await page.getByTestId('tier-high').waitFor();
+    await page.fill('input[name=customerId]', SILENT);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByTestId('expected-spend').waitFor();
+    expect(await page.getByTestId('interval').textContent()).toMatch(/\d – \d/);
+    expect(await page.getByTestId('reasons').locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.getByTestId('events').locator('tbody tr').first().waitFor();
+    await page.getByTestId('decisions').getByText('win-back-high-value').first().waitFor();
+    await shot('customer');
+  });
+
+  it('creates a campaign: a bad field shows its error at the field, a good one is listed and can be edited', async () => {
+    const key = `console-${RUN}`.toLowerCase();
+    await page.goto(`${consoleUrl}/#/campaigns`);
+    await page.getByTestId('new-campaign').click();
+    await page.fill('#field-key', 'Not A Slug!');
+    await page.fill('#field-name', 'Made in the console');
+    await page.getByTestId('preview-audience').click();
+    await expect(page.getByTestId('audience-size').textContent()).resolves.toMatch(/\d+ of \d+ scored customers match/);
+    await page.getByTestId('submit-campaign').click();
+    await expect(page.getByTestId('error-key').textContent()).resolves.toContain('must be a slug');
+    await shot('campaign-field-error');
+    await page.fill('#field-key', key);
+    await page.getByTestId('submit-campaign').click();
+    await expect(page.getByTestId('campaign-status').textContent()).resolves.toBe('draft');
+    await page.getByTestId('campaign-list').getByRole('link', { name: key }).waitFor();
+    expect(await prisma.campaign.findUnique({ where: { key } })).toMatchObject({ name: 'Made in the console' });
+
+    await page.getByTestId('edit-campaign').click();
+    await page.fill('#field-controlShare', '1');
+    await page.getByTestId('submit-campaign').click();
+    await expect(page.getByTestId('error-controlShare').textContent()).resolves.toContain('below 1');
+    await page.fill('#field-controlShare', '0.2');
+    await page.fill('#field-name', 'Renamed in the console');
+    await page.getByTestId('submit-campaign').click();
+    await page.getByText(`Renamed in the console (${key})`).waitFor();
+    expect(await prisma.campaign.findUnique({ where: { key } })).toMatchObject({ controlShare: 0.2, status: 'draft' });
+  });
+
+  it("shows a campaign's measured uplift with its intervals, verdict and decisions over time", async () => {
+    await page.goto(`${consoleUrl}/#/campaigns/win-back-high-value`);
+    await page.getByTestId('report-verdict').waitFor();
+    expect(await page.getByTestId('incremental-revenue').textContent()).toContain('95%');
+    await page.getByTestId('decisions-chart').locator('svg').first().waitFor();
+    await shot('campaign-report');
+  });
+
+  it("opens a model's gain and calibration charts and its selection", async () => {
+    await page.goto(`${consoleUrl}/#/models`);
+    await page.getByTestId('train-now').waitFor();
+    await page
+      .getByTestId('model-list')
+      .locator('tbody tr', { hasText: 'published' })
+      .first()
+      .getByRole('link')
+      .click();
+    await page.getByTestId('gain-chart').locator('svg .recharts-line').first().waitFor();
+    await page.getByTestId('calibration-chart').locator('svg .recharts-bar-rectangle').first().waitFor();
+    await expect(page.getByTestId('selection').textContent()).resolves.toContain('Winner');
+    await shot('model');
+  });
+
+  it("passes on only the services' /v1 API routes, and serves its page with a strict content security policy", async () => {
+    const page = await globalThis.fetch(consoleUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    for (const path of [
+      '/api/scorer/health/ready',
+      '/api/scorer/v1/../metrics',
+      '/api/nowhere/v1/models',
+      '/api/scorer/v1/%2e%2e/docs',
+    ])
+      expect([path, (await globalThis.fetch(`${consoleUrl}${path}`)).status]).toEqual([path, 404]);
+    // Through the console, the service checks the key as for any client.
+    expect((await globalThis.fetch(`${consoleUrl}/api/trainer/v1/models`)).status).toBe(401);
+    const reader = await globalThis.fetch(`${consoleUrl}/api/trainer/v1/train`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.reader}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(reader.status).toBe(403);
+  });
+});
+
 describe('who may call what: API keys and roles', () => {
   /** A request each route answers 2xx (or 409 for a run already going) when the key may call it. */
   const requestFor = async (route: (typeof API_ROUTES)[number]) => {
@@ -1625,6 +1757,7 @@ describe('who may call what: API keys and roles', () => {
         budgetTotal: 1,
       },
       'PATCH /v1/campaigns/{id}': { priority: 0 },
+      'POST /v1/campaigns/audience-preview': { audience: { field: 'tier', op: 'eq', value: 'high' } },
     };
     const url = `${services.find((service) => service.name === route.service)!.url}${path}`;
     const payload = body[`${route.method} ${route.path}`];
@@ -1773,7 +1906,7 @@ describe('API fuzzing (short; the full run is bench/fuzz.ts)', () => {
   });
 
   // Last: it sends whatever the OpenAPI documents allow (and what they do not) to every service.
-  it.each(['ingest', 'features', 'trainer', 'scorer', 'campaigns'] as const)(
+  it.each(['ingest', 'features', 'trainer', 'scorer', 'campaigns', 'console'] as const)(
     'answers every request schemathesis derives from the %s OpenAPI document without a server error',
     async (name) => {
       const service = services.find((running) => running.name === name)!;
@@ -1836,6 +1969,10 @@ describe('metrics', () => {
     ).toBeDefined();
     expect(
       sample(campaigns, 'cvp_kafka_consumed_records_total', { topic: TOPICS.scores, outcome: 'handled' }),
+    ).toBeDefined();
+    const consoleMetrics = await scrape(services[5].url);
+    expect(
+      sample(consoleMetrics, 'cvp_http_server_requests_total', { route: '/v1/console/overview', status: '200' }),
     ).toBeDefined();
     // A path no route serves is one label, not one per path.
     await fetch(`${services[0].url}/no/such/${RUN}`);

@@ -77,3 +77,6 @@ export const updateCampaignSchema = z
   .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' })
   .refine(windowOrdered, { message: 'endsAt must be after startsAt', path: ['endsAt'] });
 export type UpdateCampaign = z.output<typeof updateCampaignSchema>;
+
+/** POST /v1/campaigns/audience-preview: the rule a campaign would have. */
+export const audiencePreviewSchema = z.object({ audience: fields.audience }).strict();

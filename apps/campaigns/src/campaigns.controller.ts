@@ -18,9 +18,15 @@ import type { Response } from 'express';
 import { once } from 'node:events';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PSEUDONYM_KEY, validOrBadRequest } from '@cvp/nest-common';
-import { AudienceExport, MAX_AUDIENCE_ROWS, type AudienceFormat, type AudienceIds } from './audience-export';
+import {
+  AudienceExport,
+  MAX_AUDIENCE_ROWS,
+  type AudienceFormat,
+  type AudienceIds,
+  type AudiencePreview,
+} from './audience-export';
 import type { z } from 'zod';
-import { createCampaignSchema, updateCampaignSchema } from './campaign-request';
+import { audiencePreviewSchema, createCampaignSchema, updateCampaignSchema } from './campaign-request';
 import { CampaignsService, type CampaignReport, type CampaignView } from './campaigns.service';
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
@@ -50,6 +56,23 @@ export class CampaignsController {
   @ApiResponse({ status: 409, description: 'The key is taken' })
   create(@Body() body: unknown): Promise<CampaignView> {
     return this.campaigns.create(parse(createCampaignSchema, body, 'campaign'));
+  }
+
+  /** What a rule would reach now: 400 with field errors for a bad rule (as on create), 503 while Redis does not answer. */
+  @Post('audience-preview')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'How many customers an audience rule matches now (by tier), before creating a campaign' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/AudiencePreviewRequest' } })
+  @ApiOkResponse({ description: '{ matching, scored, byTier }' })
+  @ApiResponse({ status: 400, description: 'Invalid rule: field errors listed' })
+  @ApiResponse({ status: 503, description: 'Redis does not answer' })
+  async previewAudience(@Body() body: unknown): Promise<AudiencePreview> {
+    const { audience } = parse(audiencePreviewSchema, body, 'audience preview');
+    try {
+      return await this.audience.count(audience);
+    } catch {
+      throw new ServiceUnavailableException('the score store (Redis) does not answer; retry shortly');
+    }
   }
 
   @Get()

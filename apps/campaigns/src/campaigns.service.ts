@@ -16,6 +16,8 @@ export interface CampaignReport extends UpliftReport {
   treatedDecisions: number;
   /** Decisions (either group) by why the campaign acted: constant rate, learned uplift, exploration. */
   decisionsByPolicy: Record<string, number>;
+  /** Decisions per UTC day of their event time, treated and control (the days with any, oldest first). */
+  daily: { day: string; treated: number; control: number }[];
   /** The uplift model the campaign decides by (null: none published, the constant rate decides). */
   learnedUplift: {
     version: string;
@@ -167,8 +169,19 @@ export class CampaignsService {
       treatedDecisions,
       ...upliftReport(outcome('treated'), outcome('control'), Number(campaign.budgetSpent)),
       decisionsByPolicy: Object.fromEntries(byPolicy.map((row) => [row.policy, row._count._all])),
+      daily: await this.daily(campaign.id),
       learnedUplift: await this.learnedUplift(campaign),
     };
+  }
+
+  private async daily(campaignId: string): Promise<CampaignReport['daily']> {
+    const rows = await this.prisma.$queryRaw<{ day: string; treated: bigint; control: bigint }[]>`
+      SELECT to_char(date_trunc('day', event_time AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
+             count(*) FILTER (WHERE "group" = 'treated') AS treated,
+             count(*) FILTER (WHERE "group" = 'control') AS control
+      FROM decisions WHERE campaign_id = ${campaignId}::uuid
+      GROUP BY 1 ORDER BY 1`;
+    return rows.map((row) => ({ day: row.day, treated: Number(row.treated), control: Number(row.control) }));
   }
 
   private async learnedUplift(campaign: Campaign): Promise<CampaignReport['learnedUplift']> {

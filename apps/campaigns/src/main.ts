@@ -1,6 +1,6 @@
 import { telemetry } from './telemetry';
 import { exitOnBootFailure, runService, serveOpenApi } from '@cvp/nest-common';
-import { createCampaignSchema, updateCampaignSchema } from './campaign-request';
+import { audiencePreviewSchema, createCampaignSchema, updateCampaignSchema } from './campaign-request';
 import { loadCampaignsConfig } from './config';
 import { campaignsModule } from './app.module';
 
@@ -16,7 +16,11 @@ async function main(): Promise<void> {
         description:
           'Campaigns (audience rules over score fields, action, budget, caps, control share) and their measured uplift.',
         version: '1',
-        requestSchemas: { CreateCampaign: createCampaignSchema, UpdateCampaign: updateCampaignSchema },
+        requestSchemas: {
+          CreateCampaign: createCampaignSchema,
+          UpdateCampaign: updateCampaignSchema,
+          AudiencePreviewRequest: audiencePreviewSchema,
+        },
         schemas: {
           Campaign: {
             type: 'object',

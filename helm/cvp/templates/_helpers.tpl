@@ -192,6 +192,14 @@ Renders YAML; use with fromYaml.
 {{- fail (printf "services.%s: a service name must be a DNS label (lower case letters, digits, '-')" $name) -}}
 {{- end -}}
 {{- end -}}
+{{- range $name, $_ := .Values.services -}}
+{{- $svc := include "cvp.serviceValues" (dict "root" $ "name" $name) | fromYaml -}}
+{{- range $svc.upstreams -}}
+{{- if not (hasKey $.Values.services .) -}}
+{{- fail (printf "services.%s.upstreams: %s is not a service of services" $name .) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "cvp.podSecurityContext" -}}
@@ -223,6 +231,26 @@ checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256
 {{- else -}}
 {{- . | toString -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The enabled upstreams of a service (its `upstreams` whose Deployment and Service are rendered), as a YAML list of
+{name, envName, url, port}: url is `http://<fullname>-<name>:<service port>`, port the pods' own (for the egress rule).
+A disabled upstream is left out, so it gets no URL. Argument: dict "root" $ "svc" <effective service values>.
+*/}}
+{{- define "cvp.upstreams" -}}
+{{- $root := .root -}}
+{{- $out := list -}}
+{{- range .svc.upstreams -}}
+{{- $upstream := include "cvp.serviceValues" (dict "root" $root "name" .) | fromYaml -}}
+{{- if and $upstream.enabled $upstream.service.enabled -}}
+{{- $host := include "cvp.componentName" (dict "root" $root "name" .) -}}
+{{- $url := printf "http://%s:%d" $host (default $upstream.port $upstream.service.port | int) -}}
+{{- $envName := printf "%s_URL" (. | replace "-" "_" | upper) -}}
+{{- $out = append $out (dict "name" . "envName" $envName "url" $url "port" ($upstream.port | int)) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{/* "true" when some enabled service mounts the model store. Argument: the root context. */}}

@@ -5,3 +5,4 @@ export * from './table';
 export * from './poison';
 export * from './routes';
 export * from './redis-servers';
+export * from './browser';

@@ -23,10 +23,14 @@ export const API_ROUTES: { service: ServiceName; method: string; path: string; r
   { service: 'trainer', method: 'DELETE', path: '/v1/customers/{id}', role: 'admin' },
   { service: 'campaigns', method: 'GET', path: '/v1/campaigns', role: 'reader' },
   { service: 'campaigns', method: 'POST', path: '/v1/campaigns', role: 'marketer' },
+  { service: 'campaigns', method: 'POST', path: '/v1/campaigns/audience-preview', role: 'reader' },
   { service: 'campaigns', method: 'GET', path: '/v1/campaigns/{id}', role: 'reader' },
   { service: 'campaigns', method: 'PATCH', path: '/v1/campaigns/{id}', role: 'marketer' },
   { service: 'campaigns', method: 'GET', path: '/v1/campaigns/{id}/report', role: 'reader' },
   { service: 'campaigns', method: 'GET', path: '/v1/campaigns/{id}/audience', role: 'reader' },
+  { service: 'console', method: 'GET', path: '/v1/console/me', role: 'reader' },
+  { service: 'console', method: 'GET', path: '/v1/console/overview', role: 'reader' },
+  { service: 'console', method: 'GET', path: '/v1/console/customers/{id}/activity', role: 'reader' },
 ];
 
 const patterns = API_ROUTES.map((route) => ({

@@ -11,7 +11,14 @@ export const WORKSPACE_ROOT = (() => {
 /**
  * Runs the built services as separate processes for the end-to-end test and the benchmarks.
  */
-export const PORTS = { ingest: 3101, features: 3102, trainer: 3103, scorer: 3104, campaigns: 3105 } as const;
+export const PORTS = {
+  ingest: 3101,
+  features: 3102,
+  trainer: 3103,
+  scorer: 3104,
+  campaigns: 3105,
+  console: 3106,
+} as const;
 export type ServiceName = keyof typeof PORTS;
 
 /**

@@ -1,0 +1,4 @@
+import { startTelemetry } from '@cvp/telemetry';
+
+/** Imported first by main.ts so instrumentation patches modules before they load. */
+export const telemetry = startTelemetry('cvp-console');
