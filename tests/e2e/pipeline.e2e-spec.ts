@@ -1218,6 +1218,26 @@ describe('model training, registry and hot swap', () => {
   });
 
   it("reads reviews' text with the published head in the review-text worker, a consumer of its own", async () => {
+    // A review older than what Kafka still holds: in the trainer's store only, never on the topic the worker reads.
+    // The worker's back-fill reads it once the worker has caught up.
+    const archived: ClickstreamEvent = {
+      eventId: `${RUN}-archived-review`,
+      customerId: `${RUN}-archived`,
+      occurredAt: '2024-03-01T10:00:00.000Z',
+      type: 'review',
+      productId: 'p-3',
+      rating: 5,
+      text: 'Love it, great quality and fast delivery',
+    };
+    await prisma.trainingEvent.create({
+      data: {
+        eventId: archived.eventId,
+        customerId: archived.customerId,
+        type: archived.type,
+        occurredAt: new Date(archived.occurredAt),
+        payload: archived as object,
+      },
+    });
     // The features image in its review-text role (the chart's reviewText deployment): the state path never waits on it.
     const worker = startService(
       'features',
@@ -1301,6 +1321,15 @@ describe('model training, registry and hot swap', () => {
       const count = seen.reviewSignals.filter((candidate) => candidate.customerId.startsWith(`${RUN}-syn`)).length;
       return count > 30 && count;
     });
+    // And the archived review, by the back-fill: published like any reading, stored by the trainer.
+    const backfilled = await eventually('the archived review read by the back-fill', async () =>
+      seen.reviewSignals.find((candidate) => candidate.eventId === archived.eventId),
+    );
+    expect(backfilled).toMatchObject({ customerId: archived.customerId, headVersion: version, label: 'positive' });
+    await eventually(
+      'the back-filled reading stored',
+      async () => (await prisma.reviewReading.count({ where: { eventId: archived.eventId } })) === 1,
+    );
   });
 
   it('moves every customer to the new model with a model-swap sweep, also those who sent nothing since', async () => {

@@ -5,6 +5,7 @@ import type { FeaturesConfig } from './config';
 import { EventsConsumer } from './events.consumer';
 import { FeatureStore } from './feature-store';
 import { FEATURES_CONFIG, PersistenceGuard } from './persistence-guard';
+import { ReviewBackfill } from './review-backfill';
 import { ReviewHeadHolder } from './review-head';
 import { ReviewTextConsumer } from './review-text.consumer';
 
@@ -13,7 +14,7 @@ export function featuresModule(config: FeaturesConfig) {
     @Module({
       imports: [CoreModule.forRoot({ service: 'features', config, dependencies: ['kafka', 'postgres'] })],
       controllers: [ReviewTextConsumer],
-      providers: [{ provide: FEATURES_CONFIG, useValue: config }, ReviewHeadHolder],
+      providers: [{ provide: FEATURES_CONFIG, useValue: config }, ReviewHeadHolder, ReviewBackfill],
     })
     class ReviewTextModule {}
     return ReviewTextModule;

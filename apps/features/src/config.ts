@@ -24,6 +24,14 @@ export const featuresEnvSchema = baseEnvSchema
     TEXT_MODEL_DIR: z.string().min(1).default('models/text'),
     /** review-text: ONNX runtime threads of the encoder (one core's worth by default). */
     TEXT_ENCODER_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+    /**
+     * review-text: once a head is served, read the stored reviews that have no reading yet (written before any head
+     * was published, or older than Kafka's retention), `TEXT_BACKFILL_PAGE` at a time.
+     */
+    TEXT_BACKFILL: envBoolean.default(true),
+    TEXT_BACKFILL_PAGE: z.coerce.number().int().min(1).max(10_000).default(256),
+    /** review-text: how long after catching up the back-fill waits, for the trainer to store the live readings. */
+    TEXT_BACKFILL_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
   .transform((env) => ({
     ...env,

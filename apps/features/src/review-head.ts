@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Kafka } from 'kafkajs';
-import { TOPICS, type ModelPublishedMessage } from '@cvp/contracts';
+import { TOPICS, type ClickstreamEvent, type ModelPublishedMessage, type ReviewSignalMessage } from '@cvp/contracts';
+import { textSentiment } from '@cvp/features';
 import { PrismaService } from '@cvp/db';
 import { followTopicUntilCaughtUp, KAFKA_CLIENT, type Following } from '@cvp/kafka';
 import { ModelStore, recordedChecksum } from '@cvp/model-store';
@@ -10,11 +11,42 @@ import { loadSentenceEncoder, textModelStatus, type SentenceEncoder } from '@cvp
 import type { FeaturesConfig } from './config';
 import { FEATURES_CONFIG } from './persistence-guard';
 
+/** A review event with its text (trimmed, not empty). */
+export type Review = Extract<ClickstreamEvent, { type: 'review' }> & { text: string };
+
+const clamp = (value: number) => Math.max(-1, Math.min(1, Math.round(value * 1000) / 1000)) + 0;
+
 export interface ServedReviewHead {
   version: string;
   head: ReviewSentimentPredictor;
   /** The encoder the head was trained with, loaded; null for a words-only head. */
   encoder: SentenceEncoder | null;
+}
+
+/**
+ * The served head's readings of `reviews` (one forward pass of the encoder for them all), as cvp.review-signals.v1
+ * values: what the live worker and the back-fill both publish.
+ */
+export async function readReviews(served: ServedReviewHead, reviews: Review[]): Promise<ReviewSignalMessage[]> {
+  if (reviews.length === 0) return [];
+  const embeddings = served.encoder ? await served.encoder.encode(reviews.map((review) => review.text)) : null;
+  const scoredAt = new Date().toISOString();
+  return reviews.map((review, i) => {
+    const prediction = served.head.predict(review.text, embeddings?.[i]);
+    return {
+      eventId: review.eventId,
+      customerId: review.customerId,
+      productId: review.productId,
+      occurredAt: review.occurredAt,
+      rating: review.rating,
+      sentiment: clamp(prediction.sentiment),
+      label: prediction.label,
+      lexicon: clamp(textSentiment(review.text)),
+      headVersion: served.version,
+      encoder: served.encoder?.name ?? null,
+      scoredAt,
+    };
+  });
 }
 
 /**
@@ -36,6 +68,7 @@ export class ReviewHeadHolder implements OnApplicationBootstrap, OnApplicationSh
    */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
   private readonly store: ModelStore;
+  private readonly swapListeners: ((served: ServedReviewHead) => void)[] = [];
 
   constructor(
     @Inject(FEATURES_CONFIG) private readonly config: FeaturesConfig,
@@ -49,6 +82,11 @@ export class ReviewHeadHolder implements OnApplicationBootstrap, OnApplicationSh
 
   get current(): ServedReviewHead | null {
     return this.served;
+  }
+
+  /** Calls `listener` with each head swapped in from now on (the first one included). */
+  onSwap(listener: (served: ServedReviewHead) => void): void {
+    this.swapListeners.push(listener);
   }
 
   onApplicationBootstrap(): void {
@@ -124,6 +162,7 @@ export class ReviewHeadHolder implements OnApplicationBootstrap, OnApplicationSh
     }
     const previous = this.served?.version ?? null;
     this.served = { version: announced.version, head, encoder };
+    for (const listener of this.swapListeners) listener(this.served);
     this.logger.info(
       { version: announced.version, previous, encoder: encoder?.name ?? null },
       'review head swapped in',
