@@ -20,11 +20,14 @@ export function scorerModule(config: ScorerConfig) {
         config,
         dependencies: ['kafka', 'redis'],
         optionalDependencies: ['postgres'],
-        // Score lookups answered are logged at debug: at thousands a second, a log line each costs more than the
-        // lookup itself (bench/serving.ts); failures still log at info or error.
-        quietRequests: (method, url) =>
-          (method === 'GET' && /^\/v1\/customers\/[^/]+\/score(\?|$)/.test(url)) ||
-          (method === 'POST' && url.startsWith('/v1/scores:batchGet')),
+        // Score and recommendation lookups go without the per-request logger (at thousands a second it costs more
+        // than the lookup itself, bench/serving.ts); their failures are still logged, a line each.
+        unloggedRoutes: [
+          { method: 'GET', path: 'v1/customers/:id/score' },
+          { method: 'POST', path: 'v1/scores\\:batchGet' },
+          { method: 'GET', path: 'v1/customers/:id/recommendations' },
+          { method: 'POST', path: 'v1/recommendations\\:batchGet' },
+        ],
       }),
     ],
     controllers: [FeaturesConsumer, ScoresController, RecommendationsController, SweepsController],

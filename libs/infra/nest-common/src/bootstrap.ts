@@ -8,13 +8,14 @@ import type { Kafka } from 'kafkajs';
 import { secondsSince, type Telemetry } from '@cvp/telemetry';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-type ExpressRequest = IncomingMessage & { method: string; route?: { path?: string } };
+type ExpressRequest = IncomingMessage & { method: string; originalUrl?: string; route?: { path?: string } };
 import { RedisLayout } from '@cvp/redis';
 import { ErasedCustomers } from './erased';
 import { HttpMetrics } from './metrics';
 import { SERVICE_CLIENTS } from './core.module';
 import { HealthService, type Dependency } from './health';
 import { RpcErrorPassthrough } from './rpc-errors';
+import { privateUrl } from './log-privacy';
 
 /** The part of a service's validated config the boot sequence reads. */
 export interface ServiceConfig {
@@ -29,6 +30,8 @@ export interface ServiceConfig {
   CONSUMER_RETRY_BACKOFF_MS?: number;
   /** Events dated further past the wall clock than this are dead-lettered by the consumers. */
   SCORE_CLOCK_MAX_FUTURE_SKEW_SECONDS?: number;
+  /** Customer ids in the paths of logged failures become pseudonyms under this key. */
+  PSEUDONYM_KEY?: string;
 }
 
 export interface ServiceOptions {
@@ -60,12 +63,17 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
 
   const bodyLimit = options.jsonBodyLimitBytes ?? 100 * 1024;
   const httpMetrics = new HttpMetrics();
+  // Answers of 400 and above on the routes the request logger does not see (`unloggedRoutes`): one line each.
+  const pseudonymKey = options.config.PSEUDONYM_KEY ?? '';
+  let logFailure: (method: string, url: string, status: number, seconds: number) => void = () => undefined;
   let app: INestApplication;
   if (options.http === 'fastify') {
     const { FastifyAdapter } = await import('@nestjs/platform-fastify');
     const adapter = new FastifyAdapter({ bodyLimit });
     adapter.getInstance().addHook('onResponse', async (request, reply) => {
       httpMetrics.record(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
+      if (reply.statusCode >= 400 && !loggedByPinoHttp(request.raw))
+        logFailure(request.method, request.url, reply.statusCode, reply.elapsedTime / 1000);
     });
     app = await NestFactory.create(ServiceRoot, adapter, { bufferLogs: true });
   } else {
@@ -74,15 +82,28 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
     express.use((request: ExpressRequest, response: ServerResponse, next: () => void) => {
       const started = performance.now();
       // Express sets `route` on the request once a route matched (Nest mounts every route at its full path).
-      response.once('finish', () =>
-        httpMetrics.record(request.method, request.route?.path, response.statusCode, secondsSince(started)),
-      );
+      response.once('finish', () => {
+        httpMetrics.record(request.method, request.route?.path, response.statusCode, secondsSince(started));
+        if (response.statusCode >= 400 && !loggedByPinoHttp(request))
+          logFailure(
+            request.method,
+            request.originalUrl ?? request.url ?? '',
+            response.statusCode,
+            secondsSince(started),
+          );
+      });
       next();
     });
     app = express;
   }
   const logger = app.get(Logger);
   app.useLogger(logger);
+  logFailure = (method, url, status, seconds) =>
+    (status >= 500 ? logger.error : logger.log).call(
+      logger,
+      `${method} ${privateUrl(url, pseudonymKey)} answered ${status} in ${Math.round(seconds * 1000)} ms`,
+      'http',
+    );
   app.flushLogs();
   exitCleanlyOnSignal(app);
   options.configure?.(app);
@@ -138,6 +159,11 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   }
   logger.log('ready', 'bootstrap');
   return app;
+}
+
+/** Whether pino-http saw the request (it lists on each request it logs the loggers it gave it, `req.allLogs`). */
+function loggedByPinoHttp(request: IncomingMessage): boolean {
+  return (request as IncomingMessage & { allLogs?: unknown }).allLogs !== undefined;
 }
 
 function layoutOf(app: INestApplication): RedisLayout | null {

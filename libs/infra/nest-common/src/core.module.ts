@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { BaseEnv } from '@cvp/config';
 import { KafkaModule, kafkaSecurityFromEnv } from '@cvp/kafka';
@@ -31,10 +31,12 @@ export interface CoreModuleOptions {
    */
   consumerDependencies?: Dependency[];
   /**
-   * Requests answered under 400 that are logged at debug instead of info: hot read paths (the score lookups) whose
-   * every success would otherwise be a log line to write. Failures are logged as any other request's.
+   * Hot read paths (the score lookups) served without the per-request HTTP logger: no request log line and no
+   * request-scoped logger (pino-http's per-request child and the AsyncLocalStorage nestjs-pino enters for each
+   * request, whose promise hooks then tax every promise of the process: ~20% of the score API's throughput,
+   * bench/serving.ts). Their answers of 400 and above are still logged, one line each, by `runService`.
    */
-  quietRequests?: (method: string, url: string) => boolean;
+  unloggedRoutes?: { method: 'GET' | 'POST'; path: string }[];
 }
 
 function resolvable(moduleName: string): boolean {
@@ -55,7 +57,7 @@ export class CoreModule {
     dependencies,
     optionalDependencies = [],
     consumerDependencies = [],
-    quietRequests,
+    unloggedRoutes = [],
   }: CoreModuleOptions): DynamicModule {
     const clients = new Set([...dependencies, ...optionalDependencies, ...consumerDependencies]);
     // pino-pretty is a development dependency: without it (a production install) logs stay JSON.
@@ -66,6 +68,12 @@ export class CoreModule {
       global: true,
       imports: [
         LoggerModule.forRoot({
+          exclude: unloggedRoutes.length
+            ? unloggedRoutes.map(({ method, path }) => ({
+                method: method === 'GET' ? RequestMethod.GET : RequestMethod.POST,
+                path,
+              }))
+            : undefined,
           pinoHttp: {
             level: config.LOG_LEVEL,
             base: { service },
@@ -75,12 +83,7 @@ export class CoreModule {
               censor: '[redacted]',
             },
             autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|$|\?)/.test(req.url ?? '') },
-            customLogLevel: (req, res, error) =>
-              error || res.statusCode >= 500
-                ? 'error'
-                : res.statusCode < 400 && quietRequests?.(req.method ?? '', req.url ?? '')
-                  ? 'debug'
-                  : 'info',
+            customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
             // Request logs name no customer: ids in paths become pseudonyms, and the path's parameters are not kept.
             serializers: {
               req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
