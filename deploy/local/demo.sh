@@ -42,6 +42,10 @@ mkdir -p "$LOGS"
 export SCORE_CLOCK="${SCORE_CLOCK:-event-time}"
 # 500 customers make a few hundred decisions a campaign: learn uplift from 100 a group (the default, 200, is for shops).
 export UPLIFT_MIN_GROUP="${UPLIFT_MIN_GROUP:-100}"
+# Sweeps when the demo asks for them (steps 4 and 6): a scheduled one, due once the simulated purchases of step 5 move
+# the event-time clock a day on, could otherwise re-score everyone before the campaigns read the uplift model, and
+# the learning cycle's own sweep would then find nothing to change.
+export SWEEP_INTERVAL_HOURS="${SWEEP_INTERVAL_HOURS:-0}"
 for service in ingest features trainer scorer campaigns; do
   LOG_FORMAT=json node "dist/apps/$service/src/main.js" >"$LOGS/demo-$service.log" 2>&1 &
   pids+=("$!")
