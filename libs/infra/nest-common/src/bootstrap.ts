@@ -98,12 +98,15 @@ export async function runService(options: ServiceOptions): Promise<INestApplicat
   }
   const logger = app.get(Logger);
   app.useLogger(logger);
-  logFailure = (method, url, status, seconds) =>
+  logFailure = (method, url, status, seconds) => {
+    // A probe answering 503 says so to the orchestrator every few seconds: not a line each in the log.
+    if (/^\/(health|metrics)(\/|$|\?)/.test(url)) return;
     (status >= 500 ? logger.error : logger.log).call(
       logger,
       `${method} ${privateUrl(url, pseudonymKey)} answered ${status} in ${Math.round(seconds * 1000)} ms`,
       'http',
     );
+  };
   app.flushLogs();
   exitCleanlyOnSignal(app);
   options.configure?.(app);

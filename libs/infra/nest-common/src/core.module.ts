@@ -11,6 +11,13 @@ import { MetricsController } from './metrics';
 import { ErasedCustomers, PSEUDONYM_KEY } from './erased';
 import { privateUrl } from './log-privacy';
 
+/** The open routes of every service that no request log line is written for. */
+const UNLOGGED_OPEN_ROUTES: { method: 'GET'; path: string }[] = [
+  { method: 'GET', path: 'health/live' },
+  { method: 'GET', path: 'health/ready' },
+  { method: 'GET', path: 'metrics' },
+];
+
 /** The dependencies whose clients a service was given (`dependencies`, optional and consumer ones together). */
 export const SERVICE_CLIENTS = Symbol('SERVICE_CLIENTS');
 
@@ -68,12 +75,12 @@ export class CoreModule {
       global: true,
       imports: [
         LoggerModule.forRoot({
-          exclude: unloggedRoutes.length
-            ? unloggedRoutes.map(({ method, path }) => ({
-                method: method === 'GET' ? RequestMethod.GET : RequestMethod.POST,
-                path,
-              }))
-            : undefined,
+          // Probes and scrapes are never logged either: without the request logger they enter no AsyncLocalStorage,
+          // so a service that answers only those (features, a scorer nobody looks up) never turns its hooks on.
+          exclude: [...UNLOGGED_OPEN_ROUTES, ...unloggedRoutes].map(({ method, path }) => ({
+            method: method === 'GET' ? RequestMethod.GET : RequestMethod.POST,
+            path,
+          })),
           pinoHttp: {
             level: config.LOG_LEVEL,
             base: { service },
@@ -82,7 +89,6 @@ export class CoreModule {
               paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.databaseUrl'],
               censor: '[redacted]',
             },
-            autoLogging: { ignore: (req) => /^\/(health|metrics)(\/|$|\?)/.test(req.url ?? '') },
             customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
             // Request logs name no customer: ids in paths become pseudonyms, and the path's parameters are not kept.
             serializers: {
