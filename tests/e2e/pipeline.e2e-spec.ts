@@ -1756,6 +1756,23 @@ describe('the console in Chromium', () => {
       body: '{}',
     });
     expect(reader.status).toBe(403);
+    // A request without a body goes on without one (POST /v1/rescore refuses any body), a non-JSON body is refused.
+    const rescore = await globalThis.fetch(`${consoleUrl}/api/scorer/v1/rescore`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.admin}` },
+    });
+    expect(rescore.status).toBe(202);
+    await eventually('the sweep the console started', async () => {
+      const status = (await (await fetch(`${scorerUrl}/v1/sweeps`)).json()) as { active: unknown };
+      return status.active === null;
+    });
+    await pipelineIdle();
+    const text = await globalThis.fetch(`${consoleUrl}/api/campaigns/v1/campaigns`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.marketer}`, 'content-type': 'text/plain' },
+      body: 'key=x',
+    });
+    expect(text.status).toBe(415);
   });
 });
 

@@ -1,4 +1,4 @@
-import { All, Controller, Param, Req, Res } from '@nestjs/common';
+import { All, Controller, Param, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { notPassedOn, upstreamTarget, Upstreams } from './upstreams';
@@ -20,10 +20,18 @@ export class ProxyController {
     const prefix = `/api/${service}`;
     const target = upstreamTarget(service, request.originalUrl.slice(prefix.length));
     if (!request.originalUrl.startsWith(prefix) || !target) throw notPassedOn();
+    // A body goes on as the JSON it was (a request without one goes without: some routes refuse any body).
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !request.is('application/json')) {
+      throw new UnsupportedMediaTypeException(
+        'the console passes on JSON bodies only (content-type: application/json)',
+      );
+    }
     const answer = await this.upstreams.call(target.service, target.path, {
       method: request.method,
       authorization: request.headers.authorization,
-      body: BODY_METHODS.has(request.method) ? JSON.stringify(request.body ?? {}) : undefined,
+      body: hasBody && BODY_METHODS.has(request.method) ? JSON.stringify(request.body) : undefined,
     });
     response.status(answer.status);
     for (const [name, value] of Object.entries(answer.headers)) response.setHeader(name, value);
