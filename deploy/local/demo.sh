@@ -178,7 +178,7 @@ for campaign in demo-vip-coupon win-back-high-value demo-learned-ads; do
 done
 echo "[demo] 6/6: a learning cycle. A training run once every decision's attribution window has closed learns each"
 echo "[demo]      campaign's uplift from its treated and control customers (published only if it out-ranks the"
-echo "[demo]      constant rate on validation); a re-scoring sweep then decides again: demo-learned-ads by its model,"
+echo "[demo]      constant rate on validation by more than the noise); a re-scoring sweep then decides again: demo-learned-ads by its model,"
 echo "[demo]      the others by their constant rate"
 closed=$(node -e '
   const { Client } = require("pg");

@@ -54,6 +54,7 @@ export class UpliftTraining {
             treated: result.treated,
             control: result.control,
             validationQini: result.validationQini,
+            lead: result.lead,
             reason: result.reason,
             outcome: 'revenue in the attribution window',
           },

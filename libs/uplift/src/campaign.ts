@@ -21,9 +21,15 @@ export interface CampaignOutcome {
   revenue: number;
 }
 
-export interface CampaignUpliftOptions extends Pick<SelectionOptions, 'learners' | 'seed' | 'folds'> {
+export interface CampaignUpliftOptions extends Pick<SelectionOptions, 'learners' | 'seed' | 'folds' | 'bootstrap'> {
   /** Fewest customers in each group before a model is learnt (default 200). */
   minPerGroup?: number;
+  /**
+   * How many standard errors the served learner's validation Qini must be above the constant rate's before it is
+   * published (default 1.645: one-sided 95%). The learner is the best of many on the same validation parts, so a lead
+   * within the noise is what the best of many random rankings would show.
+   */
+  margin?: number;
 }
 
 export type CampaignUplift =
@@ -35,7 +41,12 @@ export type CampaignUplift =
       learner: string;
       model: UpliftModel;
       validationQini: Record<string, number>;
-      /** Publish only a model that ranked better than the constant rate (by expected spend) and better than chance. */
+      /** The served learner's validation Qini minus the constant rate's, and that difference's standard error. */
+      lead: { estimate: number; standardError: number };
+      /**
+       * Publish only a model that ranked better than the constant rate (by expected spend) by more than `margin`
+       * standard errors, and better than chance.
+       */
       publish: boolean;
       reason: string;
     };
@@ -62,7 +73,7 @@ export function trainCampaignUplift(
   outcomes: readonly CampaignOutcome[],
   options: CampaignUpliftOptions = {},
 ): CampaignUplift {
-  const { minPerGroup = 200, ...selection } = options;
+  const { minPerGroup = 200, margin = 1.645, bootstrap = 200, ...selection } = options;
   const treated = outcomes.filter((row) => row.group === 'treated').length;
   const control = outcomes.length - treated;
   if (treated < minPerGroup || control < minPerGroup) {
@@ -83,11 +94,15 @@ export function trainCampaignUplift(
         return row.revenue;
       }),
     },
-    { ...selection, peerFeature: 'expectedSpend' },
+    { ...selection, bootstrap, peerFeature: 'expectedSpend' },
   );
   const qini = chosen.validationQini[chosen.served];
   const peer = chosen.validationQini['peer(expectedSpend)'];
-  const publish = chosen.beatsPeer && qini > 0;
+  const { estimate, standardError } = chosen.peerLead ?? { estimate: qini - peer, standardError: 0 };
+  const needed = margin * standardError;
+  const clears = estimate > needed;
+  const publish = clears && qini > 0;
+  const figures = `validation Qini ${qini.toFixed(4)}, the constant rate's ${peer.toFixed(4)}: lead ${estimate.toFixed(4)} ± ${standardError.toFixed(4)}`;
   return {
     status: 'trained',
     treated,
@@ -95,10 +110,13 @@ export function trainCampaignUplift(
     learner: chosen.served,
     model: chosen.model,
     validationQini: chosen.validationQini,
+    lead: { estimate, standardError },
     publish,
     reason: publish
-      ? `validation Qini ${qini.toFixed(4)} above the constant rate's ${peer.toFixed(4)}`
-      : `validation Qini ${qini.toFixed(4)} not above ${qini > 0 ? `the constant rate's ${peer.toFixed(4)}` : '0 (chance)'}`,
+      ? `${figures} (above ${margin} standard errors)`
+      : qini <= 0
+        ? `${figures}; not above 0 (chance)`
+        : `${figures}; not above ${margin} standard errors (${needed.toFixed(4)}), within what chance gives the best of the learners`,
   };
 }
 

@@ -21,6 +21,20 @@ export interface SelectionOptions {
    * model is worth serving only when it ranks better than this on the validation parts.
    */
   peerFeature?: string;
+  /**
+   * Resamples of the validation rows for the standard error of the served learner's lead over the peer ranking
+   * (0: none; the lead is then reported without one).
+   */
+  bootstrap?: number;
+}
+
+/** How far the served learner's validation Qini is above the peer ranking's, with its bootstrap standard error. */
+export interface PeerLead {
+  /** Mean over the validation parts of (served Qini − peer Qini): the difference of the two validation figures. */
+  estimate: number;
+  /** Standard deviation of that mean over resamples of each part's rows (0 without resamples). */
+  standardError: number;
+  resamples: number;
 }
 
 export interface Selection {
@@ -31,6 +45,8 @@ export interface Selection {
   validationQini: Record<string, number>;
   /** Whether the served model beat the peer ranking on validation (true without a peer). */
   beatsPeer: boolean;
+  /** The served model's lead over the peer ranking on validation (only with a peer). */
+  peerLead?: PeerLead;
 }
 
 /**
@@ -38,7 +54,7 @@ export interface Selection {
  * test rows), then fits the winner on all of them.
  */
 export function selectUplift(trial: Trial, options: SelectionOptions = {}): Selection {
-  const { learners = DEFAULT_LEARNERS, folds = 3, seed = 1, peerFeature } = options;
+  const { learners = DEFAULT_LEARNERS, folds = 3, seed = 1, peerFeature, bootstrap = 0 } = options;
   if (learners.length === 0) throw new RangeError('no learners to choose from');
   const random = seededRandom(seed);
   const fold = Array.from(trial.features, () => Math.floor(random() * folds));
@@ -49,16 +65,17 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
     fit: subset(trial, (i) => fold[i] !== k),
     validate: subset(trial, (i) => fold[i] === k),
   }));
+  // Each learner's scores on each validation part, by a model fitted on the other parts.
+  const scores = new Map<string, number[][]>();
   for (const spec of learners) {
     let sum = 0;
-    for (const { fit, validate } of parts) {
+    const perPart = parts.map(({ fit, validate }) => {
       const model = fitUplift(spec, fit);
-      sum +=
-        qiniAucScore(
-          validate,
-          validate.features.map((row) => predictUplift(model, row)),
-        ) / folds;
-    }
+      const predicted = validate.features.map((row) => predictUplift(model, row));
+      sum += qiniAucScore(validate, predicted) / folds;
+      return predicted;
+    });
+    scores.set(learnerName(spec), perPart);
     validationQini[learnerName(spec)] = sum;
   }
   const best = learners.reduce((a, b) => (validationQini[learnerName(b)] > validationQini[learnerName(a)] ? b : a));
@@ -77,8 +94,62 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
       0,
     );
     beatsPeer = validationQini[served] > validationQini[peer];
+    const peerScores = parts.map(({ validate }) => validate.features.map((row) => row[peerColumn]));
+    const lead: PeerLead = {
+      estimate: validationQini[served] - validationQini[peer],
+      standardError: 0,
+      resamples: bootstrap,
+    };
+    if (bootstrap > 0) {
+      lead.standardError = bootstrapLeadError(
+        parts.map(({ validate }) => validate),
+        scores.get(served) ?? [],
+        peerScores,
+        bootstrap,
+        seededRandom(seed + 1),
+      );
+    }
+    return { served, model: fitUplift(best, trial), validationQini, beatsPeer, peerLead: lead };
   }
   return { served, model: fitUplift(best, trial), validationQini, beatsPeer };
+}
+
+/**
+ * Paired bootstrap of the mean-over-parts Qini difference: each part's rows are drawn with replacement (the same draw
+ * for both rankings), and the spread of the resampled differences is the standard error.
+ */
+function bootstrapLeadError(
+  parts: readonly Trial[],
+  served: readonly number[][],
+  peer: readonly number[][],
+  resamples: number,
+  random: () => number,
+): number {
+  const leads: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    let lead = 0;
+    parts.forEach((part, k) => {
+      const n = part.outcome.length;
+      const draw = Array.from({ length: n }, () => Math.floor(random() * n));
+      const sample = { outcome: draw.map((i) => part.outcome[i]), treatment: draw.map((i) => part.treatment[i]) };
+      lead +=
+        (qiniAucScore(
+          sample,
+          draw.map((i) => served[k][i]),
+        ) -
+          qiniAucScore(
+            sample,
+            draw.map((i) => peer[k][i]),
+          )) /
+        parts.length;
+    });
+    // A draw without a treated or a control row has no Qini; it is left out.
+    if (Number.isFinite(lead)) leads.push(lead);
+  }
+  if (leads.length < 2) return Number.POSITIVE_INFINITY;
+  const mean = leads.reduce((sum, x) => sum + x, 0) / leads.length;
+  const variance = leads.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (leads.length - 1);
+  return Math.sqrt(variance);
 }
 
 export function subset(trial: Trial, keep: (row: number) => boolean): Trial {

@@ -190,6 +190,54 @@ describe('trainCampaignUplift', () => {
     expect(result.reason).toMatch(/1 treated and 1 control .* 2 of each are needed/);
   });
 
+  /**
+   * A campaign's customers: organic revenue follows the score (buyers likely to buy again buy for about their
+   * expected spend), and treatment adds `lift` × 100 for those near pBuyAgain 0.5 (persuadables) only.
+   */
+  function campaign(customers: number, lift: number, seed: number) {
+    const random = seededRandom(seed);
+    return Array.from({ length: customers }, (_, i) => {
+      const pBuyAgain = random();
+      const expectedSpend = 20 + 300 * pBuyAgain * random();
+      const group: 'treated' | 'control' = i % 2 === 0 ? 'treated' : 'control';
+      const persuadable = Math.abs(pBuyAgain - 0.5) < 0.15;
+      const buys = random() < pBuyAgain * 0.6 + (group === 'treated' && persuadable ? lift * 0.3 : 0);
+      return {
+        group,
+        score: { expectedSpend, pBuyAgain, churnRisk: 1 - pBuyAgain },
+        revenue: buys ? expectedSpend * (0.5 + random()) + (group === 'treated' && persuadable ? lift * 100 : 0) : 0,
+      };
+    });
+  }
+
+  it('publishes a model only when its lead over the constant rate clears its own noise', () => {
+    const learners = [
+      { learner: 's-learner', basis: 'smooth' },
+      { learner: 't-learner', basis: 'smooth' },
+      { learner: 'transformed-outcome', basis: 'smooth' },
+    ] as const;
+    // No one responds: whichever learner comes first on the validation parts leads by chance only.
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const result = trainCampaignUplift(campaign(500, 0, seed), { learners, seed });
+      if (result.status !== 'trained') throw new Error('expected a trained model');
+      expect(result.publish).toBe(false);
+      expect(result.lead.estimate).toBeCloseTo(
+        result.validationQini[result.learner] - result.validationQini['peer(expectedSpend)'],
+        12,
+      );
+      expect(result.lead.standardError).toBeGreaterThan(0);
+      expect(result.reason).toMatch(/lead -?\d\.\d{4} ± \d\.\d{4}/);
+    }
+    // Persuadables (twice as many customers): a lead outside the noise.
+    for (const seed of [1, 2, 3]) {
+      const result = trainCampaignUplift(campaign(1000, 1, seed), { learners, seed });
+      if (result.status !== 'trained') throw new Error('expected a trained model');
+      expect(result.publish).toBe(true);
+      expect(result.lead.estimate).toBeGreaterThan(1.645 * result.lead.standardError);
+      expect(result.reason).toMatch(/above 1.645 standard errors/);
+    }
+  });
+
   it('refuses a score without the fields it learns from, and a negative revenue', () => {
     expect(() => campaignUpliftFeatures({ expectedSpend: 1, pBuyAgain: NaN, churnRisk: 0 })).toThrow(/pBuyAgain/);
     const rows = [row('treated', 10), row('control', -1)];
