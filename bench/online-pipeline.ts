@@ -15,7 +15,7 @@
  *   2. freshness at --rate events/s (default 1,000): ingest's acknowledgement of an event -> its score stamped by the
  *      scorer (`scoredAt` of the score in Redis whose sourceEventId is that event; stamped when the batch is scored,
  *      the Redis write follows in the same step), p50/p99;
- *   3. lookups at a fixed 1,000 requests/s (open loop: requests start on schedule, not after the previous answer):
+ *   3. lookups at a fixed 1,000 requests/s (open loop, from a process of its own, bench/load/open-loop.ts):
  *      GET /v1/customers/:id/score, and POST /v1/scores:batchGet with 100 ids at 200 requests/s, p50/p99 as the
  *      caller sees them;
  * and the CPU seconds and peak memory of each process. Writes reports/bench/online-pipeline-<format>[-r<N>][-cluster].json
@@ -30,6 +30,7 @@ import { openDataset, type Dataset } from '@cvp/datasets';
 import { consumerGroupLag } from '@cvp/kafka';
 import { HttpSink, replay, syntheticDataset, type EventSink, type SinkResult } from '@cvp/replay';
 import { BENCH_MODEL_STORE, publishBenchModel } from './bench-model';
+import { runLoad } from './load/run';
 import { createPrismaClient } from '@cvp/db';
 import {
   createKeysForEveryRole,
@@ -143,42 +144,6 @@ async function membersJoined(admin: Admin, group: string, members: number): Prom
 
 async function drain(admin: Admin): Promise<void> {
   while ((await lag(admin)) > 0) await sleep(200);
-}
-
-/** Open-loop load: `rate` requests/s for `seconds`, each timed from its scheduled start to its full answer. */
-async function openLoop(rate: number, seconds: number, request: (i: number) => Promise<Response>) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  const total = rate * seconds;
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    inFlight.push(
-      request(i).then(
-        async (response) => {
-          await response.arrayBuffer();
-          if (response.status !== 200) errors++;
-          latencies.push(performance.now() - due);
-        },
-        () => {
-          errors++;
-        },
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-  const achieved = total / ((performance.now() - started) / 1000);
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: total,
-    achievedPerSecond: Math.round(achieved),
-    p50Ms: ms(percentile(latencies, 0.5)),
-    p99Ms: ms(percentile(latencies, 0.99)),
-    errors,
-  };
 }
 
 async function main(): Promise<void> {
@@ -312,19 +277,30 @@ async function main(): Promise<void> {
     // 3. Lookups at 1,000 requests/s, batches at 200.
     const known = [...customers];
     const lookupSeconds = Number(args['lookup-seconds']);
-    const single = await openLoop(1000, lookupSeconds, (i) =>
-      fetch(`${scorers[i % scorers.length]}/v1/customers/${encodeURIComponent(known[i % known.length])}/score`),
-    );
+    // From a process of its own, open loop (bench/load/open-loop.ts); requests go round the scorer replicas.
+    const reader = { authorization: `Bearer ${KEYS.reader}` };
+    const single = await runLoad({
+      url: scorers[0],
+      paths: known.map((id, i) => `${scorers[i % scorers.length]}/v1/customers/${encodeURIComponent(id)}/score`),
+      headers: reader,
+      connections: 64,
+      seconds: lookupSeconds,
+      rate: 1000,
+    });
     // Batches of 100 at the rate the serving target names (200/s: 20,000 scores/s).
-    const batch = await openLoop(200, lookupSeconds, (i) =>
-      fetch(`${scorers[i % scorers.length]}/v1/scores:batchGet`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          customerIds: Array.from({ length: 100 }, (_, k) => known[(i * 100 + k) % known.length]),
-        }),
-      }),
+    const bodies = Array.from({ length: Math.max(1, Math.floor(known.length / 100)) }, (_, i) =>
+      JSON.stringify({ customerIds: Array.from({ length: 100 }, (_, k) => known[(i * 100 + k) % known.length]) }),
     );
+    const batch = await runLoad({
+      url: scorers[0],
+      method: 'POST',
+      paths: bodies.map((_, i) => `${scorers[i % scorers.length]}/v1/scores:batchGet`),
+      bodies,
+      headers: { ...reader, 'content-type': 'application/json' },
+      connections: 16,
+      seconds: lookupSeconds,
+      rate: 200,
+    });
 
     const after = usage();
     const result = {

@@ -5,19 +5,17 @@
  * Starts the built scorer (port 3224, a consumer group of its own) and the floor (bench/load/floor-server.ts: plain
  * node:http + ioredis, one Redis read per customer, no framework, auth or logging; port 3290), has the scorer score
  * --customers synthetic customers (their feature vectors produced to cvp.features.v1), then, for each of --rounds
- * rounds, the scorer and the floor taking turns, with the load from autocannon in a process of its own
- * (bench/load/autocannon-run.ts):
- *   1. throughput: GET /v1/customers/:id/score, closed loop, --connections connections, --seconds seconds;
- *   2. latency at a fixed --rate requests/s (default 1,000) of the same GET (latencies corrected for coordinated
- *      omission);
- *   3. POST /v1/scores:batchGet with 100 ids at --batch-rate requests/s (default 200).
+ * rounds, the scorer and the floor taking turns, with the load from a process of its own (bench/load/run.ts):
+ *   1. throughput: GET /v1/customers/:id/score, closed loop (autocannon), --connections connections, --seconds s;
+ *   2. latency at a fixed --rate requests/s (default 1,000) of the same GET, open loop (bench/load/open-loop.ts: each
+ *      request sent when due and timed from then, so coordinated omission is not hidden);
+ *   3. POST /v1/scores:batchGet with 100 ids at --batch-rate requests/s (default 200), open loop.
  * Prints a Markdown table with the ratios to the floor (best round of each) and writes reports/bench/serving.json.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { FEATURE_SCHEMA_VERSION, buildFeatureVectors } from '@cvp/features';
@@ -34,7 +32,7 @@ import {
   WORKSPACE_ROOT,
 } from '@cvp/harness';
 import { scoreKey } from '@cvp/redis';
-import type { LoadConfig, LoadResult } from './load/autocannon-run';
+import { runLoad as load, type LoadResult } from './load/run';
 import { BENCH_MODEL_STORE, publishBenchModel } from './bench-model';
 
 const { values: args } = parseArgs({
@@ -51,20 +49,8 @@ const { values: args } = parseArgs({
 });
 const RUN = `serve${Date.now().toString(36)}`;
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const run = promisify(execFile);
 const FLOOR_PORT = 3290;
 const BATCH = 100;
-
-async function load(config: LoadConfig): Promise<LoadResult> {
-  const file = join(tmpdir(), `cvp-${RUN}-load.json`);
-  writeFileSync(file, JSON.stringify(config));
-  const { stdout } = await run(
-    process.execPath,
-    ['-r', '@swc-node/register', join(__dirname, 'load', 'autocannon-run.ts'), file],
-    { cwd: WORKSPACE_ROOT, maxBuffer: 16 * 1024 * 1024 },
-  );
-  return JSON.parse(stdout.trim().split('\n').pop()!) as LoadResult;
-}
 
 /** Has the scorer score `count` customers: their feature vectors as of the end of a synthetic year, on Kafka. */
 async function seedScores(redis: Redis, count: number): Promise<string[]> {

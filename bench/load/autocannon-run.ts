@@ -1,37 +1,13 @@
 /**
- * The load generator of the serving benchmark, run as a process of its own so its work does not share a thread with
- * what it measures: `node -r @swc-node/register bench/load/autocannon-run.ts <config.json>` (started by bench/serving.ts through
- * @swc-node/register). Closed loop at full speed (no `rate`), or a fixed rate (`rate`, requests/s over all
- * connections; autocannon then corrects latencies for coordinated omission). Prints one JSON line with the figures.
+ * The closed-loop load generator of the benchmarks, run as a process of its own so its work does not share a thread
+ * with what it measures: `node -r @swc-node/register bench/load/autocannon-run.ts <config.json>` (started by
+ * `runLoad` in bench/load/run.ts): `connections` connections, each sending its next request when the last one
+ * answered, for `seconds`. Fixed rates go to open-loop.ts (autocannon's rate is a burst each second). Prints one JSON
+ * line with the figures.
  */
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
-
-export interface LoadConfig {
-  url: string;
-  /** Request paths, taken round-robin (one per request). */
-  paths: string[];
-  method?: 'GET' | 'POST';
-  /** Request bodies, one per path (POST). */
-  bodies?: string[];
-  headers: Record<string, string>;
-  connections: number;
-  seconds: number;
-  rate?: number;
-}
-
-export interface LoadResult {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  total: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
+import type { LoadConfig, LoadResult } from './run';
 
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadConfig;
@@ -40,7 +16,6 @@ async function main(): Promise<void> {
     url: config.url,
     connections: config.connections,
     duration: config.seconds,
-    overallRate: config.rate,
     headers: config.headers,
     method: config.method ?? 'GET',
     requests: [
