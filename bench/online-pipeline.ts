@@ -2,6 +2,7 @@
  * Online benchmark of the real-time path on this machine, against the real broker and Redis:
  *   npm run infra:up && npm run build && node -r @swc-node/register bench/online-pipeline.ts [--format F --data P]
  *     [--limit N] [--customers N] [--fresh-seconds S] [--lookup-seconds S] [--rate N] [--replicas N] [--redis-cluster]
+ *     [--profile]
  *     [--drop-reviews] [--review-text]
  * Starts its own ingest, features and scorer processes (ports 3201/3202/3204, consumer groups *-bench; --replicas N
  * features and N scorer replicas sharing the partitions, ports +10 each; --redis-cluster: every service on the
@@ -25,6 +26,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import { openDataset, type Dataset } from '@cvp/datasets';
 import { consumerGroupLag } from '@cvp/kafka';
@@ -39,6 +41,7 @@ import {
   startService,
   stopService,
   waitUntilReady,
+  WORKSPACE_ROOT,
   type RunningService,
 } from '@cvp/harness';
 
@@ -59,8 +62,13 @@ const { values: args } = parseArgs({
     'drop-reviews': { type: 'boolean', default: false },
     /** Run the review-text worker too (a review-sentiment head published with the model): readings fold back. */
     'review-text': { type: 'boolean', default: false },
+    /** Writes the features' and scorers' V8 CPU profiles under reports/bench/profile (open them in Chrome DevTools). */
+    profile: { type: 'boolean', default: false },
   },
 });
+const PROFILE = args.profile
+  ? ['--cpu-prof', `--cpu-prof-dir=${join(WORKSPACE_ROOT, 'reports', 'bench', 'profile')}`]
+  : [];
 const REVIEW_TEXT = args['review-text'] ?? false;
 const REPLICAS = Number(args.replicas);
 const RUN = `bench${Date.now().toString(36)}`;
@@ -180,7 +188,7 @@ async function main(): Promise<void> {
       'features',
       { ...common, PORT: String(3202 + 10 * replica), KAFKA_GROUP_ID: GROUPS.features },
       'bench',
-      [],
+      PROFILE,
       `features${suffix}`,
     );
     services[`scorer${suffix}`] = startService(
@@ -195,7 +203,7 @@ async function main(): Promise<void> {
       },
       'bench',
       // V8's heap as the chart caps it (helm values maxOldSpaceMiB).
-      ['--max-old-space-size=256'],
+      ['--max-old-space-size=256', ...PROFILE],
       `scorer${suffix}`,
     );
   }
