@@ -2,7 +2,7 @@
  * API fuzzing, the full run: schemathesis (`bash deploy/local/fuzz.sh install`) against every service's OpenAPI
  * document, on the local stack (`npm run infra:up && npm run db:migrate && npm run db:seed && npm run build`):
  *   node -r @swc-node/register bench/fuzz.ts [--max-examples 300] [--seed 1]
- * Starts the five services (own consumer groups), fuzzes each in turn (coverage, random and stateful phases; the
+ * Starts the five services (own consumer groups) and the console, fuzzes each in turn (coverage, random and stateful phases; the
  * check: no response >= 500) and prints one row per service: requests sent, responses by class, server errors.
  * The end-to-end test runs the same with 15 examples per operation. Writes reports/bench/fuzz.json.
  */
@@ -53,6 +53,9 @@ async function main(): Promise<void> {
       'fuzz',
     ),
   );
+  // The console, its proxy pointed at these five (the fuzzer's requests through it reach them as any client's).
+  const upstreams = Object.fromEntries(services.map((service) => [`${service.name.toUpperCase()}_URL`, service.url]));
+  services.push(startService('console', upstreams, 'fuzz'));
   const results: (FuzzResult & { service: ServiceName })[] = [];
   try {
     await Promise.all(services.map((service) => waitUntilReady(service, 120_000)));
