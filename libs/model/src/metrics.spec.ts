@@ -5,6 +5,7 @@ import {
   normalizedGini,
   rocAuc,
   spearman,
+  spearmanRandomTies,
   topCapture,
   type PredictionOutcome,
 } from './metrics';
@@ -71,6 +72,38 @@ describe('ties', () => {
     expect(rocAuc([false, true, false, true], predicted)).toBe(0.5);
     // raw Gini of a constant order is 1/n against 0.875 at best
     expect(normalizedGini(actual, predicted)).toBeCloseTo(0.25 / 0.875, 14);
+  });
+
+  it('count in the random-ties Spearman what a random order of each tie would earn, on average', () => {
+    // Every order of the two tie groups (2! × 3! = 12), each an untied prediction: the mean of their Spearmans.
+    const actual = [0, 0, 0, 40, 0, 25, 10];
+    const predicted = [1, 1, 3, 3, 3, 9, 2];
+    const orders = (values: number[]): number[][] =>
+      values.length <= 1
+        ? [values]
+        : values.flatMap((v, i) => orders(values.filter((_, j) => j !== i)).map((rest) => [v, ...rest]));
+    let sum = 0;
+    let count = 0;
+    for (const low of orders([0, 1])) {
+      for (const mid of orders([2, 3, 4])) {
+        const broken = [...predicted];
+        low.forEach((row, k) => (broken[row] = 1 + k / 10));
+        mid.forEach((row, k) => (broken[row] = 3 + k / 10));
+        sum += spearman(broken, actual);
+        count++;
+      }
+    }
+    expect(count).toBe(12);
+    expect(spearmanRandomTies(predicted, actual)).toBeCloseTo(sum / count, 12);
+    // Ties that match the outcome's zeros lift the usual Spearman above what their order is worth.
+    expect(spearman(predicted, actual)).toBeGreaterThan(spearmanRandomTies(predicted, actual));
+    // Without ties the two agree; a constant prediction has none.
+    const untied = [5, 1, 2, 7, 3, 6, 4];
+    expect(spearmanRandomTies(untied, actual)).toBeCloseTo(spearman(untied, actual), 14);
+    expect(spearmanRandomTies([2, 2, 2], [0, 1, 2])).toBeNaN();
+    expect(evaluatePredictions(outcomes(predicted, actual)).spearmanRandomTies).toBe(
+      spearmanRandomTies(predicted, actual),
+    );
   });
 
   it('rank with averages', () => {

@@ -28,7 +28,13 @@ export interface DecileRow {
 
 export interface EvaluationMetrics {
   gini: number;
+  /** Spearman's rank correlation as usually computed (average ranks on both sides, e.g. scipy's `spearmanr`). */
   spearman: number;
+  /**
+   * Spearman with the prediction's ties ordered at random, in expectation (`spearmanRandomTies`), as the Gini and the
+   * capture shares treat them: what the value model's selection and publish gate use.
+   */
+  spearmanRandomTies: number;
   top10Capture: number;
   top20Capture: number;
   mae: number;
@@ -46,6 +52,7 @@ export function evaluatePredictions(outcomes: readonly PredictionOutcome[]): Eva
   return {
     gini: normalizedGini(actual, predicted),
     spearman: spearman(predicted, actual),
+    spearmanRandomTies: spearmanRandomTies(predicted, actual),
     top10Capture: ranking.capture(0.1),
     top20Capture: ranking.capture(0.2),
     mae: meanAbsoluteError(actual, predicted),
@@ -186,6 +193,31 @@ export function averageRanks(values: readonly number[]): number[] {
 export function spearman(x: readonly number[], y: readonly number[]): number {
   checkPaired(x, y);
   return pearson(averageRanks(x), averageRanks(y));
+}
+
+/**
+ * Spearman's correlation of a prediction with an outcome, the prediction's ties ordered at random, in expectation:
+ * any order of a tied group is a permutation of its ranks, so the prediction's rank variance is that of 1..n whatever
+ * the ties, and the covariance's expectation is that of the group's average rank. Where the outcome ties many
+ * customers (no purchase in the horizon), the usual Spearman rewards a prediction for tying the same customers
+ * (ranking nobody among them) above any prediction that orders them; this one does not: a tie earns what a random
+ * order of it would. Equal to `spearman` for a prediction without ties; NaN when either side is constant.
+ */
+export function spearmanRandomTies(predicted: readonly number[], actual: readonly number[]): number {
+  checkPaired(predicted, actual);
+  const n = predicted.length;
+  const x = averageRanks(predicted);
+  const y = averageRanks(actual);
+  const mean = (n + 1) / 2;
+  let covariance = 0;
+  let varianceY = 0;
+  for (let i = 0; i < n; i++) {
+    covariance += (x[i] - mean) * (y[i] - mean);
+    varianceY += (y[i] - mean) ** 2;
+  }
+  const varianceX = (n * (n * n - 1)) / 12;
+  const constant = x.every((rank) => rank === x[0]);
+  return !constant && varianceY > 0 ? covariance / Math.sqrt(varianceX * varianceY) : Number.NaN;
 }
 
 export function pearson(x: readonly number[], y: readonly number[]): number {

@@ -212,16 +212,16 @@ describe('value model helpers', () => {
   });
 
   it('publishes only a candidate that ranks better (mean of Gini and Spearman) than the published model', () => {
-    expect(publishVerdict({ gini: 0.5, spearman: 0.3 }, null)).toEqual({
+    expect(publishVerdict({ gini: 0.5, spearmanRandomTies: 0.3 }, null)).toEqual({
       publish: true,
       reason: 'no model is published yet',
     });
-    const current = { version: 'v1', metrics: { gini: 0.4, spearman: 0.4 } };
-    expect(publishVerdict({ gini: 0.5, spearman: 0.35 }, current).publish).toBe(true);
-    expect(publishVerdict({ gini: 0.5, spearman: 0.3 }, current)).toEqual({
+    const current = { version: 'v1', metrics: { gini: 0.4, spearmanRandomTies: 0.4 } };
+    expect(publishVerdict({ gini: 0.5, spearmanRandomTies: 0.35 }, current).publish).toBe(true);
+    expect(publishVerdict({ gini: 0.5, spearmanRandomTies: 0.3 }, current)).toEqual({
       publish: false,
-      reason: "validation (Gini + Spearman) / 2 0.4000 does not beat v1's 0.4000",
+      reason: "validation (Gini + Spearman, ties at random) / 2 0.4000 does not beat v1's 0.4000",
     });
-    expect(publishVerdict({ gini: Number.NaN, spearman: 0.3 }, null).publish).toBe(false);
+    expect(publishVerdict({ gini: Number.NaN, spearmanRandomTies: 0.3 }, null).publish).toBe(false);
   });
 });

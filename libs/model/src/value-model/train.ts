@@ -19,11 +19,18 @@ import {
 
 const DAY_MS = 86_400_000;
 
-/** The selection metric: mean of normalized Gini and Spearman (who is worth more, and the order of everyone). */
-export const SELECTION_METRIC = 'mean of normalized Gini and Spearman on the selection window';
+/**
+ * The selection metric: mean of normalized Gini and Spearman (who is worth more, and the order of everyone), both
+ * with the prediction's ties ordered at random in expectation. The usual Spearman would let a tied peer win: on a
+ * counts-only log the calibration-period total ties most customers at one purchase, as the outcome ties most at
+ * none, and it won the selection window there while losing the holdout to the network's blends (CDNOW, 23,570
+ * customers, counts only: holdout Gini 0.648 served vs 0.683 for the blend ranked next).
+ */
+export const SELECTION_METRIC =
+  'mean of normalized Gini and Spearman (ties in the prediction ordered at random) on the selection window';
 
-export const selectionScore = (metrics: Pick<EvaluationMetrics, 'gini' | 'spearman'>): number =>
-  (metrics.gini + metrics.spearman) / 2;
+export const selectionScore = (metrics: Pick<EvaluationMetrics, 'gini' | 'spearmanRandomTies'>): number =>
+  (metrics.gini + metrics.spearmanRandomTies) / 2;
 
 /** ZILN weights of the blends tried with each peer. */
 const BLEND_WEIGHTS = [0.25, 0.5, 0.75];
@@ -34,6 +41,7 @@ export interface CandidateFigures {
   score: number;
   gini: number;
   spearman: number;
+  spearmanRandomTies: number;
   top10Capture: number;
   auc: number;
   totalRatio: number;
@@ -330,6 +338,7 @@ function selectCandidate(
         score,
         gini: metrics.gini,
         spearman: metrics.spearman,
+        spearmanRandomTies: metrics.spearmanRandomTies,
         top10Capture: metrics.top10Capture,
         auc: metrics.auc,
         totalRatio: metrics.totalRatio,
@@ -379,8 +388,8 @@ export interface PublishVerdict {
 
 /** Whether a candidate replaces the published model: a better SELECTION_METRIC on the same validation customers. */
 export function publishVerdict(
-  candidate: Pick<EvaluationMetrics, 'gini' | 'spearman'>,
-  current: { version: string; metrics: Pick<EvaluationMetrics, 'gini' | 'spearman'> } | null,
+  candidate: Pick<EvaluationMetrics, 'gini' | 'spearmanRandomTies'>,
+  current: { version: string; metrics: Pick<EvaluationMetrics, 'gini' | 'spearmanRandomTies'> } | null,
 ): PublishVerdict {
   const score = selectionScore(candidate);
   if (!Number.isFinite(score)) {
@@ -391,7 +400,7 @@ export function publishVerdict(
   }
   if (!current) return { publish: true, reason: 'no model is published yet' };
   const currentScore = selectionScore(current.metrics);
-  const figures = `validation (Gini + Spearman) / 2 ${score.toFixed(4)}`;
+  const figures = `validation (Gini + Spearman, ties at random) / 2 ${score.toFixed(4)}`;
   if (!Number.isFinite(currentScore) || score > currentScore) {
     return { publish: true, reason: `${figures} beats ${current.version}'s ${currentScore.toFixed(4)}` };
   }
