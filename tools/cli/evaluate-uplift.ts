@@ -44,7 +44,7 @@ function formatTable(result: UpliftEvaluation): string {
         .map(([name, value]) => `${name} ${value}`)
         .join(
           ', ',
-        )}  (per customer ${check.useLearned ? 'used' : `not used: not surely better than ${check.bestFixed} for everyone (gain ${check.gain.estimate} ± ${check.gain.standardError})`} on ${check.rows} check rows)`,
+        )}  (per customer ${check.useLearned ? 'used' : `not used: not surely better than ${check.bestFixed} for everyone (gain ${check.gain.estimate} ± ${check.gain.standardError})`} on ${check.rows} training rows, cross-fitted)`,
     );
   }
   lines.push('', `${result.seconds} s`);
@@ -112,7 +112,7 @@ export function upliftHtmlReport(result: UpliftEvaluation, data: string): string
       .join('\n');
     return `<h2>${escape(task)}</h2>
 <p>${t.trainRows} training rows, ${t.testRows} test rows. Selected on the validation parts: <b>${escape(t.selected)}</b>
-(${t.beatsPeerOnValidation ? 'it beat' : 'it did not beat'} the in-product peer there).</p>
+${t.selected === t.bestOnValidation ? '' : `(the simplest within one standard error of the best there, ${escape(t.bestOnValidation)}) `}(${t.beatsPeerOnValidation ? 'it beat' : 'it did not beat'} the in-product peer there).</p>
 <table><tr><th>model</th><th>Qini</th><th>AUUC</th><th>uplift@30%</th><th>validation Qini</th></tr>
 ${rows}</table>
 ${qiniChart(task, t.curves, result.served)}
@@ -137,7 +137,7 @@ ${decileTable(result, task)}`;
 The peer is today's constant-rate ranking (the same uplift rate for everyone, times the customer's value); random targeting is the diagonal.</p>
 <h2>Policies</h2>
 <p>Value per customer, inverse-propensity estimate on the test rows. <i>learned</i>: the per-customer choice where it earned more
-than the best fixed action on check rows of the training data with 95% confidence, else that fixed action; <i>perCustomer</i>: the per-customer choice regardless.</p>
+than the best fixed action on the training rows (cross-fitted in three folds) with 95% confidence, else that fixed action; <i>perCustomer</i>: the per-customer choice regardless.</p>
 <table><tr><th>outcome</th>${policyHeader.map((name) => `<th>${escape(name)}</th>`).join('')}<th>per customer used</th></tr>
 ${policyRows}</table>
 ${sections.join('\n')}

@@ -19,8 +19,10 @@ export interface UpliftScores {
 }
 
 export interface TaskEvaluation {
-  /** The learner chosen on the validation parts of the training rows. */
+  /** The learner chosen on the validation parts of the training rows (the one-standard-error rule). */
   selected: string;
+  /** The learner with the best validation Qini (what the rule's tolerance is measured from). */
+  bestOnValidation: string;
   /** Whether it ranked better than the peer on those parts (the trainer publishes only then). */
   beatsPeerOnValidation: boolean;
   validationQini: Record<string, number>;
@@ -45,9 +47,9 @@ export interface UpliftEvaluation {
 
 export interface PolicyGuard {
   useLearned: boolean;
-  /** The fixed action (or 'none') worth most on the check rows. */
+  /** The fixed action (or 'none') worth most on the training rows. */
   bestFixed: string;
-  /** IPW values on the check rows: the per-customer policy and each fixed action. */
+  /** IPW values on the training rows (cross-fitted): the per-customer policy and each fixed action. */
   values: Record<string, number>;
   /** What the per-customer policy earned over the best fixed action there, and the standard error of that gain. */
   gain: { estimate: number; standardError: number };
@@ -149,6 +151,7 @@ export function evaluateUplift(trial: MultiArmTrial, options: EvaluationOptions)
       );
       tasks[`${action}-${outcome}`] = {
         selected: selection.served,
+        bestOnValidation: selection.best,
         beatsPeerOnValidation: selection.beatsPeer,
         validationQini: Object.fromEntries(Object.entries(selection.validationQini).map(([k, v]) => [k, round(v)])),
         models,
@@ -204,9 +207,10 @@ function shares(arms: readonly string[]): Record<string, number> {
 }
 
 /**
- * Whether choosing an action per customer beats giving everyone the best single action (or nothing): the selected
- * learners fitted on two thirds of the training rows, both policies valued by inverse propensity on the other third.
- * Differences between customers are acted on only when they earned more there with 95% confidence (one-sided).
+ * Whether choosing an action per customer beats giving everyone the best single action (or nothing), cross-fitted on
+ * the training rows: in each of three folds the selected learners are fitted on the other two and choose for the
+ * fold's rows, so every training row is valued (inverse propensity) by models that never saw it. Differences between
+ * customers are acted on only when they earned more with 95% confidence (one-sided).
  */
 function policyGuard(
   trial: MultiArmTrial,
@@ -217,16 +221,21 @@ function policyGuard(
   seed: number,
   propensity: Record<string, number> | undefined,
 ): PolicyGuard {
+  const folds = 3;
   const random = seededRandom(seed + 1);
-  const check = trial.arm.map(() => random() < 1 / 3);
-  const rows = trial.arm.flatMap((_, i) => (!test[i] && check[i] ? [i] : []));
-  const gains: Record<string, number[]> = {};
-  for (const action of actions) {
-    const model = fitUplift(
-      selected[action],
-      armTrial(trial, action, outcome, (i) => !test[i] && !check[i]),
-    );
-    gains[action] = rows.map((i) => predictUplift(model, trial.features[i]));
+  const fold = trial.arm.map(() => Math.floor(random() * folds));
+  const rows = trial.arm.flatMap((_, i) => (!test[i] ? [i] : []));
+  const gains: Record<string, number[]> = Object.fromEntries(actions.map((action) => [action, rows.map(() => 0)]));
+  for (let k = 0; k < folds; k++) {
+    for (const action of actions) {
+      const model = fitUplift(
+        selected[action],
+        armTrial(trial, action, outcome, (i) => !test[i] && fold[i] !== k),
+      );
+      rows.forEach((i, j) => {
+        if (fold[i] === k) gains[action][j] = predictUplift(model, trial.features[i]);
+      });
+    }
   }
   const randomised = {
     arm: rows.map((i) => trial.arm[i]),

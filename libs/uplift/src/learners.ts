@@ -8,6 +8,10 @@ import { fitGlm, predictGlm, type Family, type Glm } from './glm';
  * - `t-learner`: one model per group, the difference of their predictions.
  * - `transformed-outcome`: a least-squares fit of y·(t/p − (1 − t)/(1 − p)), whose expectation is τ(x) (p: the
  *   treated share).
+ * - `shared-ratio`: one outcome model with the treatment flag as a main effect only: the treatment multiplies the
+ *   odds (logistic) or the rate (Poisson) by one factor for everyone, so τ(x) follows the baseline through the link.
+ *   The least variable of them: where the effect hardly varies but on the outcome's own scale (more visits where
+ *   visits are likelier anyway), it ranks as the baseline does, with two parameters' worth of noise.
  * Outcome models are logistic for 0/1 outcomes, Poisson (log link) for amounts ≥ 0.
  */
 
@@ -19,7 +23,7 @@ export interface Trial {
   outcome: ArrayLike<number>;
 }
 
-export type LearnerKind = 's-learner' | 't-learner' | 'transformed-outcome';
+export type LearnerKind = 's-learner' | 't-learner' | 'transformed-outcome' | 'shared-ratio';
 
 export interface LearnerSpec {
   learner: LearnerKind;
@@ -31,6 +35,7 @@ export interface LearnerSpec {
 /** A fitted uplift model, plain data (JSON). */
 export type UpliftModel =
   | { learner: 's-learner'; basis: Basis; outcome: Glm }
+  | { learner: 'shared-ratio'; basis: Basis; outcome: Glm }
   | { learner: 't-learner'; basis: Basis; treated: Glm; control: Glm }
   | { learner: 'transformed-outcome'; basis: Basis; outcome: Glm };
 
@@ -76,6 +81,12 @@ export function fitUplift(spec: LearnerSpec, trial: Trial): UpliftModel {
     rows.forEach((row, i) => design.set(sDesignRow(row, trial.treatment[i]), i * columns));
     return { learner: 's-learner', basis, outcome: fitGlm(family, design, columns, trial.outcome, { l2 }) };
   }
+  if (spec.learner === 'shared-ratio') {
+    const columns = width + 1;
+    const design = new Float64Array(n * columns);
+    rows.forEach((row, i) => design.set(ratioDesignRow(row, trial.treatment[i]), i * columns));
+    return { learner: 'shared-ratio', basis, outcome: fitGlm(family, design, columns, trial.outcome, { l2 }) };
+  }
   if (spec.learner === 't-learner') {
     const fitGroup = (group: number) => {
       const members = rows.flatMap((_, i) => (trial.treatment[i] === group ? [i] : []));
@@ -103,11 +114,21 @@ function sDesignRow(row: Float64Array, treated: number): Float64Array {
   return out;
 }
 
+function ratioDesignRow(row: Float64Array, treated: number): Float64Array {
+  const out = new Float64Array(row.length + 1);
+  out.set(row);
+  out[row.length] = treated;
+  return out;
+}
+
 /** τ(x): the expected outcome treated minus control for one customer's raw features. */
 export function predictUplift(model: UpliftModel, features: ArrayLike<number>): number {
   const row = applyBasis(model.basis, features);
   if (model.learner === 's-learner') {
     return predictGlm(model.outcome, sDesignRow(row, 1)) - predictGlm(model.outcome, sDesignRow(row, 0));
+  }
+  if (model.learner === 'shared-ratio') {
+    return predictGlm(model.outcome, ratioDesignRow(row, 1)) - predictGlm(model.outcome, ratioDesignRow(row, 0));
   }
   if (model.learner === 't-learner') return predictGlm(model.treated, row) - predictGlm(model.control, row);
   return predictGlm(model.outcome, row);
@@ -117,6 +138,7 @@ export function predictUplift(model: UpliftModel, features: ArrayLike<number>): 
 export function predictBaseline(model: UpliftModel, features: ArrayLike<number>): number | null {
   const row = applyBasis(model.basis, features);
   if (model.learner === 's-learner') return predictGlm(model.outcome, sDesignRow(row, 0));
+  if (model.learner === 'shared-ratio') return predictGlm(model.outcome, ratioDesignRow(row, 0));
   if (model.learner === 't-learner') return predictGlm(model.control, row);
   return null;
 }

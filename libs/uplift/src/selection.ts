@@ -2,12 +2,16 @@ import { seededRandom } from '@cvp/model';
 import { fitUplift, learnerName, predictUplift, type LearnerSpec, type Trial, type UpliftModel } from './learners';
 import { qiniAucScore } from './metrics';
 
-/** The learners a trainer tries, in order of preference on a tie. */
+/**
+ * The learners a trainer tries, simplest first (the order the one-standard-error rule prefers): the shared ratio (one
+ * treatment parameter), then the S-learner, T-learner and transformed outcome; within each, the linear basis before
+ * the smooth and quadratic ones, the strong penalty (L2 100) before the weak one.
+ */
 export const DEFAULT_LEARNERS: readonly LearnerSpec[] = (
-  ['s-learner', 't-learner', 'transformed-outcome'] as const
+  ['shared-ratio', 's-learner', 't-learner', 'transformed-outcome'] as const
 ).flatMap((learner) =>
   (['linear', 'smooth', 'quadratic'] as const).flatMap((basis) =>
-    [1, 100].map((l2): LearnerSpec => ({ learner, basis, ...(l2 === 1 ? {} : { l2 }) })),
+    [100, 1].map((l2): LearnerSpec => ({ learner, basis, ...(l2 === 1 ? {} : { l2 }) })),
   ),
 );
 
@@ -26,6 +30,13 @@ export interface SelectionOptions {
    * (0: none; the lead is then reported without one).
    */
   bootstrap?: number;
+  /**
+   * Resamples of the validation rows for the one-standard-error rule: the first learner (in `learners` order, simplest
+   * first) whose validation Qini is within one bootstrap standard error of the best one's difference is served, not
+   * the best itself. With tens of candidates and a noisy Qini the best on validation is partly luck (on Hillstrom's
+   * men's spend, validation and test Qini of the candidates were anti-correlated). 0: serve the best. Default 40.
+   */
+  ruleResamples?: number;
 }
 
 /** How far the served learner's validation Qini is above the peer ranking's, with its bootstrap standard error. */
@@ -43,6 +54,9 @@ export interface Selection {
   model: UpliftModel;
   /** Mean Qini coefficient over the validation parts, per learner (and the peer ranking, when named). */
   validationQini: Record<string, number>;
+  /** The learner with the best validation Qini, and the standard error of each learner's shortfall from it. */
+  best: string;
+  shortfallError: Record<string, number>;
   /** Whether the served model beat the peer ranking on validation (true without a peer). */
   beatsPeer: boolean;
   /** The served model's lead over the peer ranking on validation (only with a peer). */
@@ -51,10 +65,10 @@ export interface Selection {
 
 /**
  * Chooses among uplift learners by their mean Qini coefficient on validation parts of the training rows (never the
- * test rows), then fits the winner on all of them.
+ * test rows), by the one-standard-error rule (`ruleResamples`), then fits the chosen one on all of them.
  */
 export function selectUplift(trial: Trial, options: SelectionOptions = {}): Selection {
-  const { learners = DEFAULT_LEARNERS, folds = 3, seed = 1, peerFeature, bootstrap = 0 } = options;
+  const { learners = DEFAULT_LEARNERS, folds = 3, seed = 1, peerFeature, bootstrap = 0, ruleResamples = 40 } = options;
   if (learners.length === 0) throw new RangeError('no learners to choose from');
   const random = seededRandom(seed);
   const fold = Array.from(trial.features, () => Math.floor(random() * folds));
@@ -78,8 +92,29 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
     scores.set(learnerName(spec), perPart);
     validationQini[learnerName(spec)] = sum;
   }
-  const best = learners.reduce((a, b) => (validationQini[learnerName(b)] > validationQini[learnerName(a)] ? b : a));
-  const served = learnerName(best);
+  const bestSpec = learners.reduce((a, b) => (validationQini[learnerName(b)] > validationQini[learnerName(a)] ? b : a));
+  const best = learnerName(bestSpec);
+  const validationParts = parts.map(({ validate }) => validate);
+  const shortfallError: Record<string, number> = {};
+  let chosen = bestSpec;
+  if (ruleResamples > 0) {
+    for (const spec of learners) {
+      const name = learnerName(spec);
+      if (name === best) break;
+      shortfallError[name] = bootstrapLeadError(
+        validationParts,
+        scores.get(best) ?? [],
+        scores.get(name) ?? [],
+        ruleResamples,
+        seededRandom(seed + 2),
+      );
+      if (validationQini[best] - validationQini[name] <= shortfallError[name]) {
+        chosen = spec;
+        break;
+      }
+    }
+  }
+  const served = learnerName(chosen);
   let beatsPeer = true;
   if (peerColumn >= 0) {
     const peer = `peer(${peerFeature})`;
@@ -102,16 +137,16 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
     };
     if (bootstrap > 0) {
       lead.standardError = bootstrapLeadError(
-        parts.map(({ validate }) => validate),
+        validationParts,
         scores.get(served) ?? [],
         peerScores,
         bootstrap,
         seededRandom(seed + 1),
       );
     }
-    return { served, model: fitUplift(best, trial), validationQini, beatsPeer, peerLead: lead };
+    return { served, model: fitUplift(chosen, trial), validationQini, best, shortfallError, beatsPeer, peerLead: lead };
   }
-  return { served, model: fitUplift(best, trial), validationQini, beatsPeer };
+  return { served, model: fitUplift(chosen, trial), validationQini, best, shortfallError, beatsPeer };
 }
 
 /**

@@ -128,6 +128,50 @@ describe('uplift learners', () => {
     },
   );
 
+  it('shared-ratio: one odds ratio for everyone, so the uplift follows the baseline, with little noise', () => {
+    // Visits likelier with x0; the e-mail multiplies everyone's odds by e^0.6: more extra visits where visits are
+    // likelier anyway. The S-learner's interactions and the T-learner's two models spend their variance on nothing.
+    const proportional = (rows: number, seed: number) => {
+      const random = seededRandom(seed);
+      const trial: Trial & { truth: number[] } = {
+        featureNames: ['x0', 'x1'],
+        features: [],
+        treatment: [],
+        outcome: [],
+        truth: [],
+      };
+      for (let i = 0; i < rows; i++) {
+        const x = [random(), random()];
+        const t = random() < 0.5 ? 1 : 0;
+        const logit = -3 + 3 * x[0];
+        const p = (z: number) => 1 / (1 + Math.exp(-z));
+        (trial.features as number[][]).push(x);
+        (trial.treatment as number[]).push(t);
+        trial.truth.push(p(logit + 0.6) - p(logit));
+        (trial.outcome as number[]).push(random() < p(logit + 0.6 * t) ? 1 : 0);
+      }
+      return trial;
+    };
+    const fit = proportional(4000, 5);
+    const held = proportional(4000, 6);
+    const model = fitUplift({ learner: 'shared-ratio', basis: 'linear' }, fit);
+    if (model.learner !== 'shared-ratio') throw new Error('wrong learner');
+    // Coefficients: x0, x1 (standardised), then the treatment flag: its log odds ratio.
+    expect(model.outcome.coefficients[2]).toBeCloseTo(0.6, 0);
+    const qini = (spec: Parameters<typeof fitUplift>[0]) => {
+      const fitted = fitUplift(spec, fit);
+      return qiniAucScore(
+        held,
+        held.features.map((row) => predictUplift(fitted, row)),
+      );
+    };
+    const oracle = qiniAucScore(held, held.truth);
+    expect(qini({ learner: 'shared-ratio', basis: 'linear' })).toBeGreaterThan(0.8 * oracle);
+    expect(qini({ learner: 'shared-ratio', basis: 'linear' })).toBeGreaterThan(
+      qini({ learner: 't-learner', basis: 'smooth' }),
+    );
+  });
+
   it('refuses a trial without both groups, and rows of the wrong width', () => {
     expect(() =>
       fitUplift({ learner: 's-learner', basis: 'linear' }, { ...train, treatment: train.features.map(() => 1) }),
@@ -152,6 +196,42 @@ describe('uplift learners', () => {
         : 'transformed-outcome(smooth)',
     );
     expect(() => selectUplift(train, { peerFeature: 'nope' })).toThrow(/no feature named nope/);
+  });
+
+  it('serves the simplest learner within one standard error of the best on validation (the one-standard-error rule)', () => {
+    // The e-mail helps most those least likely to buy anyway: one odds ratio for everyone ranks them backwards.
+    const random = seededRandom(11);
+    const backwards: Trial = { featureNames: ['x'], features: [], treatment: [], outcome: [] };
+    for (let i = 0; i < 6000; i++) {
+      const x = random();
+      const t = random() < 0.5 ? 1 : 0;
+      (backwards.features as number[][]).push([x]);
+      (backwards.treatment as number[]).push(t);
+      (backwards.outcome as number[]).push(random() < 0.6 - 0.5 * x + t * 0.3 * x ? 1 : 0);
+    }
+    const far = selectUplift(backwards, {
+      learners: [
+        { learner: 'shared-ratio', basis: 'linear' },
+        { learner: 's-learner', basis: 'smooth' },
+      ],
+    });
+    expect(far.best).toBe('s-learner(smooth)');
+    expect(far.served).toBe('s-learner(smooth)');
+    const shortfall = far.validationQini['s-learner(smooth)'] - far.validationQini['shared-ratio(linear)'];
+    expect(shortfall).toBeGreaterThan(far.shortfallError['shared-ratio(linear)']);
+    // Two penalties of one learner rank alike: whichever is best, the first in order within its noise is served.
+    const learners = [
+      { learner: 's-learner', basis: 'smooth', l2: 100 },
+      { learner: 's-learner', basis: 'smooth' },
+    ] as const;
+    const near = selectUplift(train, { learners });
+    const gap = near.validationQini[near.best] - near.validationQini['s-learner(smooth, l2=100)'];
+    expect(near.served).toBe(
+      near.best === 's-learner(smooth, l2=100)' || gap <= near.shortfallError['s-learner(smooth, l2=100)']
+        ? 's-learner(smooth, l2=100)'
+        : 's-learner(smooth)',
+    );
+    expect(selectUplift(train, { learners, ruleResamples: 0 }).served).toBe(near.best);
   });
 });
 
