@@ -98,15 +98,15 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
   const shortfallError: Record<string, number> = {};
   let chosen = bestSpec;
   if (ruleResamples > 0) {
+    // The same draws for every learner (paired), so the best's resampled Qinis are computed once.
+    const draws = bootstrapDraws(validationParts, ruleResamples, seededRandom(seed + 2));
+    const bestQinis = resampledQinis(validationParts, scores.get(best) ?? [], draws);
     for (const spec of learners) {
       const name = learnerName(spec);
       if (name === best) break;
-      shortfallError[name] = bootstrapLeadError(
-        validationParts,
-        scores.get(best) ?? [],
-        scores.get(name) ?? [],
-        ruleResamples,
-        seededRandom(seed + 2),
+      shortfallError[name] = spreadOfDifference(
+        bestQinis,
+        resampledQinis(validationParts, scores.get(name) ?? [], draws),
       );
       if (validationQini[best] - validationQini[name] <= shortfallError[name]) {
         chosen = spec;
@@ -136,12 +136,10 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
       resamples: bootstrap,
     };
     if (bootstrap > 0) {
-      lead.standardError = bootstrapLeadError(
-        validationParts,
-        scores.get(served) ?? [],
-        peerScores,
-        bootstrap,
-        seededRandom(seed + 1),
+      const draws = bootstrapDraws(validationParts, bootstrap, seededRandom(seed + 1));
+      lead.standardError = spreadOfDifference(
+        resampledQinis(validationParts, scores.get(served) ?? [], draws),
+        resampledQinis(validationParts, peerScores, draws),
       );
     }
     return { served, model: fitUplift(chosen, trial), validationQini, best, shortfallError, beatsPeer, peerLead: lead };
@@ -150,40 +148,51 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
 }
 
 /**
- * Paired bootstrap of the mean-over-parts Qini difference: each part's rows are drawn with replacement (the same draw
- * for both rankings), and the spread of the resampled differences is the standard error.
+ * Paired bootstrap of a mean-over-parts Qini difference: each part's rows are drawn with replacement, the same draws
+ * for both rankings (`bootstrapDraws`, then `resampledQinis` per ranking), and the spread of the resampled differences
+ * (`spreadOfDifference`) is the standard error.
  */
-function bootstrapLeadError(
-  parts: readonly Trial[],
-  served: readonly number[][],
-  peer: readonly number[][],
-  resamples: number,
-  random: () => number,
-): number {
-  const leads: number[] = [];
-  for (let b = 0; b < resamples; b++) {
-    let lead = 0;
-    parts.forEach((part, k) => {
+function bootstrapDraws(parts: readonly Trial[], resamples: number, random: () => number): Int32Array[][] {
+  return Array.from({ length: resamples }, () =>
+    parts.map((part) => {
       const n = part.outcome.length;
-      const draw = Array.from({ length: n }, () => Math.floor(random() * n));
-      const sample = { outcome: draw.map((i) => part.outcome[i]), treatment: draw.map((i) => part.treatment[i]) };
-      lead +=
-        (qiniAucScore(
+      return Int32Array.from({ length: n }, () => Math.floor(random() * n));
+    }),
+  );
+}
+
+/** Per draw, the mean over parts of a ranking's Qini on the drawn rows (NaN when a draw lacks a group). */
+function resampledQinis(
+  parts: readonly Trial[],
+  scores: readonly number[][],
+  draws: readonly Int32Array[][],
+): number[] {
+  return draws.map((draw) =>
+    parts.reduce((sum, part, k) => {
+      const rows = draw[k];
+      const sample = {
+        outcome: Array.from(rows, (i) => part.outcome[i]),
+        treatment: Array.from(rows, (i) => part.treatment[i]),
+      };
+      return (
+        sum +
+        qiniAucScore(
           sample,
-          draw.map((i) => served[k][i]),
-        ) -
-          qiniAucScore(
-            sample,
-            draw.map((i) => peer[k][i]),
-          )) /
-        parts.length;
-    });
-    // A draw without a treated or a control row has no Qini; it is left out.
-    if (Number.isFinite(lead)) leads.push(lead);
-  }
-  if (leads.length < 2) return Number.POSITIVE_INFINITY;
-  const mean = leads.reduce((sum, x) => sum + x, 0) / leads.length;
-  const variance = leads.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (leads.length - 1);
+          Array.from(rows, (i) => scores[k][i]),
+        ) /
+          parts.length
+      );
+    }, 0),
+  );
+}
+
+/** The standard deviation of a − b over the draws where both are defined; infinite with fewer than two. */
+function spreadOfDifference(a: readonly number[], b: readonly number[]): number {
+  // A draw without a treated or a control row has no Qini; it is left out.
+  const differences = a.map((x, i) => x - b[i]).filter(Number.isFinite);
+  if (differences.length < 2) return Number.POSITIVE_INFINITY;
+  const mean = differences.reduce((sum, x) => sum + x, 0) / differences.length;
+  const variance = differences.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (differences.length - 1);
   return Math.sqrt(variance);
 }
 
