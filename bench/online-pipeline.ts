@@ -60,6 +60,8 @@ const { values: args } = parseArgs({
     'redis-cluster': { type: 'boolean', default: false },
     /** Leave the dataset's review events out (the baseline of the review-text comparison). */
     'drop-reviews': { type: 'boolean', default: false },
+    /** The scorer scores every feature vector, not only each customer's newest of a batch (SCORE_CONFLATE=false). */
+    'no-conflate': { type: 'boolean', default: false },
     /** Run the review-text worker too (a review-sentiment head published with the model): readings fold back. */
     'review-text': { type: 'boolean', default: false },
     /** Writes the features' and scorers' V8 CPU profiles under reports/bench/profile (open them in Chrome DevTools). */
@@ -175,6 +177,7 @@ async function main(): Promise<void> {
   const common = {
     LOG_LEVEL: 'warn',
     SCORE_RECOMMENDATIONS: args['score-recommendations'] ?? '5',
+    SCORE_CONFLATE: args['no-conflate'] ? 'false' : 'true',
     ...(args['redis-cluster']
       ? { REDIS_CLUSTER: 'true', REDIS_URL: process.env.REDIS_CLUSTER_URL ?? 'redis://127.0.0.1:7000' }
       : {}),
@@ -257,6 +260,9 @@ async function main(): Promise<void> {
     await drain(admin);
     clearInterval(sampler);
     const totalSeconds = (Date.now() - started) / 1000;
+    // What the scorers did with the phase's feature vectors: scored, or superseded by a newer one in the same batch.
+    const scoredVectors = await metricSum(scorers, 'cvp_scoring_scores_total', 'trigger="event"');
+    const supersededVectors = await metricSum(scorers, 'cvp_scoring_superseded_total');
 
     // 2. Freshness at a steady rate, on customers of their own.
     const freshCount = rate * Number(args['fresh-seconds']);
@@ -318,7 +324,8 @@ async function main(): Promise<void> {
         (args['redis-cluster'] ? ' --redis-cluster' : '') +
         (args['score-recommendations'] === '5' ? '' : ` --score-recommendations ${args['score-recommendations']}`) +
         (args['drop-reviews'] ? ' --drop-reviews' : '') +
-        (REVIEW_TEXT ? ' --review-text' : ''),
+        (REVIEW_TEXT ? ' --review-text' : '') +
+        (args['no-conflate'] ? ' --no-conflate' : ''),
       reviews: args['drop-reviews'] ? 'dropped' : REVIEW_TEXT ? 'kept, read by the review-text worker' : 'kept',
       scoreRecommendations: Number(args['score-recommendations']),
       replicas: REPLICAS,
@@ -331,6 +338,8 @@ async function main(): Promise<void> {
       maxLag,
       lagAtEndOfSend,
       drainSeconds: Math.round((totalSeconds - sendSeconds) * 10) / 10,
+      conflate: !args['no-conflate'],
+      scorer: { scoredVectors, supersededVectors },
       freshness: {
         rate,
         scores: freshness.length,
@@ -355,7 +364,8 @@ async function main(): Promise<void> {
       `online-pipeline-${args.format}${REPLICAS === 1 ? '' : `-r${REPLICAS}`}${args['redis-cluster'] ? '-cluster' : ''}` +
       (args['score-recommendations'] === '5' ? '' : `-recs${args['score-recommendations']}`) +
       (args['drop-reviews'] ? '-no-reviews' : '') +
-      (REVIEW_TEXT ? '-review-text' : '');
+      (REVIEW_TEXT ? '-review-text' : '') +
+      (args['no-conflate'] ? '-no-conflate' : '');
     writeFileSync(`reports/bench/${name}.json`, JSON.stringify(result, null, 2));
   } finally {
     await Promise.all(Object.values(services).map((service) => stopService(service)));
@@ -368,6 +378,20 @@ async function scoreFields(scorerUrl: string, customerId: string): Promise<[stri
   if (response.status !== 200) return [null, null];
   const score = (await response.json()) as { sourceEventId: string; scoredAt: string };
   return [score.sourceEventId, score.scoredAt];
+}
+
+/** A counter summed over the scorers' Prometheus text (GET /metrics), over its series that contain `filter`. */
+async function metricSum(scorerUrls: readonly string[], name: string, filter = ''): Promise<number> {
+  let sum = 0;
+  for (const url of scorerUrls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) {
+        if (line.includes(filter)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+    }
+  }
+  return sum;
 }
 
 main().catch((error) => {

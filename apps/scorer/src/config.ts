@@ -1,4 +1,4 @@
-import { baseEnvSchema, loadConfig, port } from '@cvp/config';
+import { baseEnvSchema, envBoolean, loadConfig, port } from '@cvp/config';
 import { z } from 'zod';
 
 export const scorerEnvSchema = baseEnvSchema
@@ -13,6 +13,11 @@ export const scorerEnvSchema = baseEnvSchema
     SCORE_READ_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Scores this instance remembers from its reads, to answer while Redis is unreachable. */
     SCORE_STALE_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
+    /**
+     * Of several feature vectors of one customer in a consumer batch, score only the newest (the one the score store
+     * keeps; the others' scores would be overwritten in the same write and are not published). false: every vector.
+     */
+    SCORE_CONFLATE: envBoolean.default(true),
     /** Integrated-gradients steps behind the reasons of a model score. */
     SCORE_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(8),
     /** Products attached to each score (`recommendations`) once a recommender is published; 0: none. */
