@@ -1,7 +1,7 @@
 /**
  * Re-scoring sweep benchmark, against the real Redis and broker of `npm run infra:up`:
  *   npm run infra:up && npm run build && node -r @swc-node/register bench/sweep.ts [--sizes 100000,1000000]
- *     [--redis-db 9] [--batch 500] [--replicas 1] [--members 3]
+ *     [--redis-db 9] [--batch 500] [--replicas 1] [--members 3] [--in-process-only]
  * Writes N synthetic feature states (copies of 2,000 customers' states from the seeded synthetic clickstream, each
  * under its own id) straight into a Redis database of its own (flushed first), starts one scorer process on it with a
  * value model trained here and announced on cvp.models.v1 (wall clock, no schedule), asks for a sweep
@@ -10,6 +10,8 @@
  * scorer's CPU seconds and peak RSS, and Redis memory per customer (state + index, then score). Beside it, in this
  * process on the same machine: the model's forward pass and the integrated-gradients reasons per 1,000 customers,
  * and a floor (the sweep's Redis and JSON work alone: read + parse the states, write a fixed score hash).
+ * The reasons' accuracy per quadrature rule and number of points (against a 256-midpoint reference, on 1,000 of the
+ * template customers) is printed too; --in-process-only stops there (no scorer, no sweep).
  * Writes reports/bench/sweep.json. The sweep publishes N scores on cvp.scores.v1 (kept 7 days): run
  * `npm run infra:down -- --purge` afterwards if the local stack's other consumers should not see them.
  */
@@ -32,7 +34,7 @@ import {
   waitUntilReady,
 } from '@cvp/harness';
 import { waitForZeroLag } from '@cvp/kafka';
-import { integratedGradients, ValueModel, valueModelSpec, type ValueModelMetadata } from '@cvp/model';
+import { integratedGradients, ValueModel, valueModelSpec, type PathRule, type ValueModelMetadata } from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import {
   customerIndexKey,
@@ -52,6 +54,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '500' },
     replicas: { type: 'string', default: '1' },
     members: { type: 'string' },
+    'in-process-only': { type: 'boolean', default: false },
   },
 });
 const RUN = `sweep${Date.now().toString(36)}`;
@@ -127,23 +130,41 @@ async function inProcess(
     featuresMs: per1000(20, () => template.states.slice(0, 500).forEach((state) => featureVectorAt(state, now))),
     hybridInputsMs: per1000(20, () => valueModel.inputs(features)),
     forwardMs: per1000(20, () => valueModel.predict(features)),
-    reasonsMs: per1000(5, () => integratedGradients(model, rows, 8)),
+    /** The scorer's defaults: 6 Gauss-Legendre points for an event's reasons, 2 for a sweep's. */
+    reasonsMs: per1000(5, () => integratedGradients(model, rows, 6)),
     sweepReasonsMs: per1000(5, () => integratedGradients(model, rows, 2)),
-    /** Customers whose top reason is the one a 32-step reference gives, with 8 steps (events) and 2 (sweeps). */
-    sameTopReason8: 0,
-    sameTopReason2: 0,
+    /** The event path's reasons before: 8 midpoints. */
+    midpoint8Ms: per1000(5, () => integratedGradients(model, rows, 8, 'midpoint')),
+    /** Per rule and points: relative L1 error of the attributions, share of customers with the reference's top reason. */
+    accuracy: [] as { rule: PathRule; points: number; error: number; sameTopReason: number }[],
   };
   const topFeature = (attribution: number[]) =>
     attribution.reduce((best, value, j) => (Math.abs(value) > Math.abs(attribution[best]) ? j : best), 0);
-  const reference = integratedGradients(model, rows, 32).map(topFeature);
-  const agreement = (steps: number) =>
-    Math.round(
-      (integratedGradients(model, rows, steps).filter((row, i) => topFeature(row) === reference[i]).length /
-        rows.length) *
-        100,
-    ) / 100;
-  figures.sameTopReason8 = agreement(8);
-  figures.sameTopReason2 = agreement(2);
+  const accuracyRows = valueModel.inputs(
+    template.states.slice(0, 1000).map((state) => featureArray(featureVectorAt(state, now))),
+  );
+  const reference = integratedGradients(model, accuracyRows, 256, 'midpoint');
+  for (const rule of ['midpoint', 'gauss-legendre'] as const) {
+    for (const points of [2, 3, 4, 6, 8]) {
+      const attributions = integratedGradients(model, accuracyRows, points, rule);
+      let error = 0;
+      let norm = 0;
+      let same = 0;
+      attributions.forEach((row, i) => {
+        if (topFeature(row) === topFeature(reference[i])) same++;
+        row.forEach((value, j) => {
+          error += Math.abs(value - reference[i][j]);
+          norm += Math.abs(reference[i][j]);
+        });
+      });
+      figures.accuracy.push({
+        rule,
+        points,
+        error: Math.round((error / norm) * 1000) / 1000,
+        sameTopReason: Math.round((same / attributions.length) * 1000) / 1000,
+      });
+    }
+  }
   model.dispose();
   return figures;
 }
@@ -187,6 +208,23 @@ async function main(): Promise<void> {
   const model = await saveBenchModel(RUN, args.members ? Number(args.members) : undefined);
   const local = await inProcess(model, template);
   console.error(`[bench] in process, per 1,000 customers: ${JSON.stringify(local)}`);
+  const accuracyTable = [
+    '| points | midpoint: error | top reason | Gauss-Legendre: error | top reason |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...[2, 3, 4, 6, 8].map((points) => {
+      const of = (rule: PathRule) => local.accuracy.find((row) => row.rule === rule && row.points === points)!;
+      const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+      const [m, g] = [of('midpoint'), of('gauss-legendre')];
+      return `| ${points} | ${pct(m.error)} | ${pct(m.sameTopReason)} | ${pct(g.error)} | ${pct(g.sameTopReason)} |`;
+    }),
+  ];
+  console.log(
+    `Reasons against a 256-midpoint reference (1,000 customers): relative L1 error, share with the reference's top reason\n\n${accuracyTable.join('\n')}\n`,
+  );
+  if (args['in-process-only']) {
+    redis.disconnect();
+    return;
+  }
   await announce(model);
 
   // One or more scorer replicas on the same Redis and group: they share each sweep shard by shard.
@@ -284,10 +322,8 @@ async function main(): Promise<void> {
     }),
     '',
     `In this process, per 1,000 customers (ms): state JSON.parse ${local.parseMs}, features ${local.featuresMs}, ` +
-      `forward pass ${local.forwardMs}, integrated-gradients reasons: 8 steps (events) ${local.reasonsMs}, ` +
-      `2 steps (sweeps) ${local.sweepReasonsMs}; the top reason is the one of a 32-step reference for ` +
-      `${Math.round(local.sameTopReason8 * 100)}% of customers with 8 steps, ${Math.round(local.sameTopReason2 * 100)}% ` +
-      `with 2.`,
+      `forward pass ${local.forwardMs}, integrated-gradients reasons: 6 Gauss-Legendre points (events) ${local.reasonsMs} ` +
+      `(8 midpoints, the event path's rule before: ${local.midpoint8Ms}), 2 (sweeps) ${local.sweepReasonsMs}.`,
   ];
   console.log(lines.join('\n'));
   mkdirSync(join(__dirname, '..', 'reports', 'bench'), { recursive: true });

@@ -18,8 +18,8 @@ export const scorerEnvSchema = baseEnvSchema
      * keeps; the others' scores would be overwritten in the same write and are not published). false: every vector.
      */
     SCORE_CONFLATE: envBoolean.default(true),
-    /** Integrated-gradients steps behind the reasons of a model score. */
-    SCORE_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(8),
+    /** Integrated-gradients points (Gauss-Legendre) behind the reasons of a model score. */
+    SCORE_EXPLAIN_STEPS: z.coerce.number().int().min(1).max(256).default(6),
     /** Products attached to each score (`recommendations`) once a recommender is published; 0: none. */
     SCORE_RECOMMENDATIONS: z.coerce.number().int().min(0).max(100).default(5),
     /** Re-scoring sweeps: every this many hours of the score clock (0: only on demand and on model swaps). */

@@ -84,7 +84,6 @@ describe('scoreWithModel', () => {
     // The reasons are the three largest attributions, as a full sort would give them.
     const { attributions } = loaded.model.predictAndExplain(
       messages.map((message) => featureArray(message.features as FeatureVector)),
-      8,
     );
     scores.forEach((score, i) => {
       const expected = attributions[i]
@@ -132,7 +131,7 @@ describe('scoreWithModel', () => {
       /^recent reviews read negative: sentiment -0\.80 over the last 90 days, read by the language model; (raises|lowers) expected spend by \d+\.\d\d against the average customer$/,
     );
     // The contribution is the review sentiment features' attributions together.
-    const { attributions } = loaded.model.predictAndExplain([featureArray(angry)], 8);
+    const { attributions } = loaded.model.predictAndExplain([featureArray(angry)]);
     const names = loaded.model.spec.inputNames;
     const sum = REVIEW_SENTIMENT_FEATURES.reduce((total, name) => total + attributions[0][names.indexOf(name)], 0);
     expect(review.contribution).toBeCloseTo(sum, 1);

@@ -10,7 +10,7 @@ export interface LoadedValueModel {
 }
 
 export interface ModelScoringOptions {
-  /** Integrated-gradients steps per customer (cost: steps × a forward and backward pass). */
+  /** Integrated-gradients points per customer (cost: steps × a forward and backward pass; Gauss-Legendre). */
   explainSteps?: number;
   /** How many features are named as the reasons of a score. */
   reasons?: number;
@@ -35,7 +35,7 @@ export function scoreWithModel(
   if (messages.length === 0) return [];
   const { model, metadata } = loaded;
   const rows = messages.map((message) => featureArray(message.features as FeatureVector));
-  const { predictions, inputs, attributions } = model.predictAndExplain(rows, options.explainSteps ?? 8);
+  const { predictions, inputs, attributions } = model.predictAndExplain(rows, options.explainSteps ?? 6);
   const names = model.spec.inputNames;
   const reasonCount = options.reasons ?? 3;
   const reviewInputs = REVIEW_SENTIMENT_FEATURES.map((name) => names.indexOf(name)).filter((j) => j >= 0);

@@ -195,7 +195,7 @@ export class ValueModel {
    */
   predictAndExplain(
     rows: readonly (readonly number[])[],
-    steps = 8,
+    steps = 6,
   ): { predictions: ValuePrediction[]; inputs: number[][]; attributions: number[][] } {
     const inputs = this.inputs(rows);
     const network = this.network.predict(inputs);

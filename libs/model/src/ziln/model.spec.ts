@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spearman } from '../metrics';
 import { selectBackend } from './backend';
-import { baselineExpectedSpend, integratedGradients } from './explain';
+import { baselineExpectedSpend, integratedGradients, pathQuadrature } from './explain';
 import { inverseNormalCdf, mixtureQuantile, trainZiln, trainZilnEnsemble, zilnPrediction } from './model';
 
 import { syntheticExamples } from './synthetic-examples';
@@ -67,6 +67,32 @@ describe('ZILN model', () => {
   });
 });
 
+describe('pathQuadrature', () => {
+  it('gives Gauss-Legendre points and weights on [0, 1], exact for polynomials of degree 2n - 1', () => {
+    const { points, weights } = pathQuadrature(3);
+    expect([...points].sort()).toEqual(
+      [0.5 - Math.sqrt(0.15), 0.5, 0.5 + Math.sqrt(0.15)].map((x) => expect.closeTo(x, 12)),
+    );
+    expect(weights[points.indexOf(points.find((x) => Math.abs(x - 0.5) < 1e-12)!)]).toBeCloseTo(4 / 9, 12);
+    for (const n of [1, 2, 4, 6, 8, 16]) {
+      const rule = pathQuadrature(n);
+      expect(rule.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      const degree = 2 * n - 1;
+      const integral = rule.points.reduce((sum, x, k) => sum + rule.weights[k] * x ** degree, 0);
+      expect(integral).toBeCloseTo(1 / (degree + 1), 10);
+    }
+  });
+
+  it('gives the midpoints of equal parts with equal weights on request, and refuses a count of no points', () => {
+    expect(pathQuadrature(4, 'midpoint')).toEqual({
+      points: [0.125, 0.375, 0.625, 0.875],
+      weights: [0.25, 0.25, 0.25, 0.25],
+    });
+    expect(() => pathQuadrature(0)).toThrow(/steps/);
+    expect(() => pathQuadrature(2.5)).toThrow(/steps/);
+  });
+});
+
 describe('integratedGradients', () => {
   it('attributes each prediction to its features, adding up to its distance from the population baseline', async () => {
     await selectBackend('cpu', () => undefined);
@@ -89,6 +115,11 @@ describe('integratedGradients', () => {
     expect(meanAbs(2)).toBeLessThan(Math.max(meanAbs(0), meanAbs(1)));
     expect(integratedGradients(model, [])).toEqual([]);
     expect(() => integratedGradients(model, sample, 0)).toThrow(/steps/);
+    // Both rules approach the same integral; with few points Gauss-Legendre is the nearer (ReLU paths are piecewise smooth).
+    const reference = integratedGradients(model, sample, 256, 'midpoint');
+    const error = (rows: number[][]) =>
+      rows.reduce((sum, row, i) => sum + row.reduce((s2, value, j) => s2 + Math.abs(value - reference[i][j]), 0), 0);
+    expect(error(integratedGradients(model, sample, 32))).toBeLessThan(error(integratedGradients(model, sample, 2)));
     model.dispose();
   });
 });
