@@ -20,10 +20,10 @@ function expectedSpendTensor(outputs: tf.Tensor2D): tf.Tensor1D {
 
 /**
  * Where along the path (0: baseline, 1: the customer) the gradients are taken, and how they are weighted: equal
- * weights at the midpoints of equal parts, or Gauss-Legendre points and weights. On a trained value model (a ReLU
- * network ensemble; bench/sweep.ts, 1,000 synthetic customers, against 256 midpoints) 6 Gauss-Legendre points got
- * nearer the integral than 8 midpoints (L1 error of the attributions 4.2% vs 4.8%; top reason the reference's for 96%
- * vs 93% of customers) at three quarters of the cost; 2 points: 12% vs 15% error.
+ * weights at the midpoints of equal parts, or Gauss-Legendre points and weights. On the bench's value model (a ReLU
+ * network ensemble; `bench/sweep.ts --in-process-only`, 1,000 synthetic customers, against 256 midpoints) 6
+ * Gauss-Legendre points got nearer the integral than 8 midpoints (L1 error of the attributions 4.6% vs 5.9%; top
+ * reason the reference's for 96.8% vs 95.4% of customers) at 0.79× the time; with 2 points, 15.3% vs 18.4%.
  */
 export type PathRule = 'midpoint' | 'gauss-legendre';
 
