@@ -64,13 +64,17 @@ const { values: args } = parseArgs({
     'no-conflate': { type: 'boolean', default: false },
     /** Run the review-text worker too (a review-sentiment head published with the model): readings fold back. */
     'review-text': { type: 'boolean', default: false },
-    /** Writes the features' and scorers' V8 CPU profiles under reports/bench/profile (open them in Chrome DevTools). */
+    /**
+     * Writes ingest's, the features' and the scorers' V8 CPU profiles under reports/bench/profile (open them in Chrome
+     * DevTools; bench/profile-summary.ts sums them by package).
+     */
     profile: { type: 'boolean', default: false },
   },
 });
-const PROFILE = args.profile
-  ? ['--cpu-prof', `--cpu-prof-dir=${join(WORKSPACE_ROOT, 'reports', 'bench', 'profile')}`]
-  : [];
+const PROFILE_DIR = join(WORKSPACE_ROOT, 'reports', 'bench', 'profile');
+/** Node's flags for a V8 CPU profile of one process, named after it (none without --profile). */
+const profiled = (name: string) =>
+  args.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
 const REVIEW_TEXT = args['review-text'] ?? false;
 const REPLICAS = Number(args.replicas);
 const RUN = `bench${Date.now().toString(36)}`;
@@ -183,7 +187,7 @@ async function main(): Promise<void> {
       : {}),
   };
   const services: Record<string, RunningService> = {
-    ingest: startService('ingest', { ...common, PORT: '3201' }, 'bench'),
+    ingest: startService('ingest', { ...common, PORT: '3201' }, 'bench', profiled('ingest'), 'ingest'),
   };
   for (let replica = 0; replica < REPLICAS; replica++) {
     const suffix = REPLICAS === 1 ? '' : `-${replica + 1}`;
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
       'features',
       { ...common, PORT: String(3202 + 10 * replica), KAFKA_GROUP_ID: GROUPS.features },
       'bench',
-      PROFILE,
+      profiled(`features${suffix}`),
       `features${suffix}`,
     );
     services[`scorer${suffix}`] = startService(
@@ -206,7 +210,7 @@ async function main(): Promise<void> {
       },
       'bench',
       // V8's heap as the chart caps it (helm values maxOldSpaceMiB).
-      ['--max-old-space-size=256', ...PROFILE],
+      ['--max-old-space-size=256', ...profiled(`scorer${suffix}`)],
       `scorer${suffix}`,
     );
   }
