@@ -166,8 +166,8 @@ echo
 echo "[demo] what the scorer counted (GET /metrics on every service's port, Prometheus text; no key needed):"
 curl -fsS http://127.0.0.1:3004/metrics |
   grep -E '^cvp_(scoring_scores_total|kafka_consumed_records_total|model_in_use|sweep_customers_total)\{' || true
-echo "[demo] 5/6: a simulated response to each campaign (seeded; treated customers buy 30% more often; the ads move"
-echo "[demo]      only customers with pBuyAgain near 0.5), and its report"
+echo "[demo] 5/6: a simulated response to each campaign (seeded; the stream's own purchases are the world without it:"
+echo "[demo]      treated customers buy 30% more often; the ads move only customers with pBuyAgain near 0.5), and its report"
 for campaign in demo-vip-coupon win-back-high-value demo-learned-ads; do
   response=(--lift 0.3)
   # The ads move customers with pBuyAgain near 0.5 (up to 2.5 × 200% more likely to buy), hardly anyone else.

@@ -170,6 +170,15 @@ program
       .choices(['alike', 'persuadables'])
       .default('alike'),
   )
+  .addOption(
+    new Option(
+      '--baseline <from>',
+      "stream: the stored events are the world without the campaign as far as they go (only the treated group's " +
+        'extra purchases are simulated there, the baseline after their end); score: the whole baseline is drawn',
+    )
+      .choices(['stream', 'score'])
+      .default('stream'),
+  )
   .option('--seed <n>', 'random seed', (value) => Number.parseInt(value, 10), 7)
   .option('--ingest <url>', 'ingest service URL', process.env.CVP_INGEST_URL ?? 'http://127.0.0.1:3001')
   .option('--campaigns <url>', 'campaigns service URL', process.env.CVP_CAMPAIGNS_URL ?? 'http://127.0.0.1:3005')
@@ -192,6 +201,15 @@ program
         select: { customerId: true, group: true, eventTime: true, score: true },
       });
       if (decisions.length === 0) throw new Error(`campaign ${campaign.key} has no decisions yet`);
+      // The newest stored event that is not itself a simulated response: the stream covers the world until then.
+      const observedUntil =
+        options.baseline === 'stream'
+          ? ((
+              await prisma.$queryRaw<{ last: Date | null }[]>`
+                SELECT max(occurred_at) AS last FROM training_events
+                WHERE payload->'items'->0->>'productId' IS DISTINCT FROM 'simulated-response'`
+            )[0]?.last ?? undefined)
+          : undefined;
       events = simulateResponses(
         decisions.map((decision) => ({ ...decision, score: decision.score as unknown as CustomerScore })),
         {
@@ -200,9 +218,13 @@ program
           windowDays: campaign.attributionWindowDays,
           seed: options.seed,
           idPrefix: `sim-${campaign.key}-${options.seed}`,
+          observedUntil,
         },
       );
-      console.error(`[simulate-response] ${decisions.length} decisions -> ${events.length} simulated purchases`);
+      console.error(
+        `[simulate-response] ${decisions.length} decisions -> ${events.length} simulated purchases` +
+          (observedUntil ? ` (the stored events are the baseline until ${observedUntil.toISOString()})` : ''),
+      );
     } finally {
       await prisma.$disconnect();
     }

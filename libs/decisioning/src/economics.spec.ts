@@ -135,6 +135,41 @@ describe('simulateResponses', () => {
   });
 });
 
+describe('simulateResponses with the stream as the baseline', () => {
+  const decisions = Array.from({ length: 8000 }, (_, i) => ({
+    customerId: `c${i}`,
+    group: (i % 2 === 0 ? 'treated' : 'control') as 'treated' | 'control',
+    eventTime: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+    score: { expectedSpend: 100, pBuyAgain: 0.5, horizonDays: 90 },
+  }));
+  const model = { lift: 0.5, windowDays: 30, seed: 3, idPrefix: 'sim' };
+  const base = 1 - Math.pow(0.5, 30 / 90); // 0.206
+  const bought = (events: { customerId: string }[], group: string) =>
+    events.filter((event) => decisions[Number(event.customerId.slice(1))].group === group).length / 4000;
+
+  it('adds only the extra purchases of the treated group where the stream already holds the window', () => {
+    const events = simulateResponses(decisions, { ...model, observedUntil: new Date(Date.UTC(2027, 0, 1)) });
+    expect(bought(events, 'control')).toBe(0);
+    expect(bought(events, 'treated')).toBeCloseTo(base * 0.5, 1.5);
+    expect(events.every((event) => !event.eventId.endsWith('-baseline'))).toBe(true);
+  });
+
+  it("draws the baseline from the score only for the window's part after the stream's end, in both groups", () => {
+    // The stream ends 20 days into every window: a baseline purchase for the last 10 days only.
+    const observedUntil = new Date(Date.UTC(2026, 0, 21, 3));
+    const events = simulateResponses(decisions, { ...model, observedUntil });
+    const baselines = events.filter((event) => event.eventId.endsWith('-baseline'));
+    const tail = 1 - Math.pow(0.5, 10 / 90); // about 0.074
+    expect(bought(baselines, 'control')).toBeCloseTo(tail, 1.5);
+    expect(bought(baselines, 'treated')).toBeCloseTo(tail, 1.5);
+    for (const event of baselines) expect(Date.parse(event.occurredAt)).toBeGreaterThan(observedUntil.getTime());
+    const extras = events.filter((event) => !event.eventId.endsWith('-baseline'));
+    expect(bought(extras, 'control')).toBe(0);
+    expect(bought(extras, 'treated')).toBeCloseTo(base * 0.5, 1.5);
+    expect(new Set(events.map((event) => event.eventId)).size).toBe(events.length);
+  });
+});
+
 describe('win-back economics', () => {
   const winBack = { id: 'w', priority: 0, action: 'win_back' as const, costPerAction: 1, upliftRate: 0.05 };
 
