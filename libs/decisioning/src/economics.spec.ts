@@ -102,13 +102,18 @@ describe('isAttributed', () => {
   });
 });
 
-describe('simulateResponses', () => {
-  const decisions = Array.from({ length: 4000 }, (_, i) => ({
+/** `count` decisions a second apart from 2026-01-01, treated and control in turn, all on the same score. */
+function alternatingDecisions(count: number) {
+  return Array.from({ length: count }, (_, i) => ({
     customerId: `c${i}`,
     group: (i % 2 === 0 ? 'treated' : 'control') as 'treated' | 'control',
     eventTime: new Date(Date.UTC(2026, 0, 1) + i * 1000),
     score: { expectedSpend: 100, pBuyAgain: 0.5, horizonDays: 90 },
   }));
+}
+
+describe('simulateResponses', () => {
+  const decisions = alternatingDecisions(4000);
 
   it('makes the treated group buy more often by the lift, seeded, after each decision and inside the window', () => {
     const model = { lift: 0.5, windowDays: 30, seed: 3, idPrefix: 'sim' };
@@ -136,12 +141,7 @@ describe('simulateResponses', () => {
 });
 
 describe('simulateResponses with the stream as the baseline', () => {
-  const decisions = Array.from({ length: 8000 }, (_, i) => ({
-    customerId: `c${i}`,
-    group: (i % 2 === 0 ? 'treated' : 'control') as 'treated' | 'control',
-    eventTime: new Date(Date.UTC(2026, 0, 1) + i * 1000),
-    score: { expectedSpend: 100, pBuyAgain: 0.5, horizonDays: 90 },
-  }));
+  const decisions = alternatingDecisions(8000);
   const model = { lift: 0.5, windowDays: 30, seed: 3, idPrefix: 'sim' };
   const base = 1 - Math.pow(0.5, 30 / 90); // 0.206
   const bought = (events: { customerId: string }[], group: string) =>
