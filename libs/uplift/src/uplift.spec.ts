@@ -290,7 +290,7 @@ describe('trainCampaignUplift', () => {
     });
   }
 
-  it('publishes a model only when its lead over the constant rate clears its own noise', () => {
+  it('publishes a model only when its lead over the constant rate is more than the selection gives by chance', () => {
     const learners = [
       { learner: 's-learner', basis: 'smooth' },
       { learner: 't-learner', basis: 'smooth' },
@@ -298,7 +298,7 @@ describe('trainCampaignUplift', () => {
     ] as const;
     // No one responds: whichever learner comes first on the validation parts leads by chance only.
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const result = trainCampaignUplift(campaign(500, 0, seed), { learners, seed });
+      const result = trainCampaignUplift(campaign(500, 0, seed), { learners, seed, permutations: 19 });
       if (result.status !== 'trained') throw new Error('expected a trained model');
       expect(result.publish).toBe(false);
       expect(result.lead.estimate).toBeCloseTo(
@@ -307,14 +307,18 @@ describe('trainCampaignUplift', () => {
       );
       expect(result.lead.standardError).toBeGreaterThan(0);
       expect(result.reason).toMatch(/lead -?\d\.\d{4} ± \d\.\d{4}/);
+      // A lead above 0 is put to the permutation test; the p-value counts the real selection among the 20.
+      if (result.lead.estimate > 0) expect(result.lead.pValue).toBeGreaterThan(0.05);
+      else expect(result.lead.pValue).toBe(1);
     }
-    // Persuadables (twice as many customers): a lead outside the noise.
+    // Persuadables (twice as many customers, twice the lift): a lead no shuffle of the groups comes near.
     for (const seed of [1, 2, 3]) {
-      const result = trainCampaignUplift(campaign(1000, 1, seed), { learners, seed });
+      const result = trainCampaignUplift(campaign(1000, 2, seed), { learners, seed, permutations: 19 });
       if (result.status !== 'trained') throw new Error('expected a trained model');
       expect(result.publish).toBe(true);
-      expect(result.lead.estimate).toBeGreaterThan(1.645 * result.lead.standardError);
-      expect(result.reason).toMatch(/above 1.645 standard errors/);
+      // None of the 19 shuffles led as much: p = 1/20.
+      expect(result.lead.pValue).toBe(0.05);
+      expect(result.reason).toMatch(/p = 0\.050 that the best learner leads this much .* \(at most 0\.05\)/);
     }
   });
 
