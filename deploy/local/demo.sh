@@ -98,12 +98,13 @@ status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1
     "costPerAction": 0.05, "frequencyCap": 3, "cooldownSeconds": 604800, "controlShare": 0.5, "upliftRate": 0.05 }')
 case "$status" in 201 | 409) echo "[demo] campaigns: demo-next-products (recommendations, over the API: $status)" ;;
   *) echo "[demo] could not create the recommendation campaign (HTTP $status)" >&2; exit 1 ;; esac
-# And an ad audience for every tier, half held out: the campaign that learns whom its ads move (its uplift model,
-# learnt from these randomised decisions by the next training run, then decides for it; 20% explored either way).
+# And an ad audience for the customers whose next purchase is in doubt (P(buy again) between 0.15 and 0.85), half
+# held out: the campaign that learns whom its ads move (its uplift model, learnt from these randomised decisions by
+# the next training run, then decides for it; 20% explored either way).
 status=$(curl -sS -o /dev/null -w '%{http_code}' -XPOST http://127.0.0.1:3005/v1/campaigns \
   -H "authorization: Bearer $MARKETER_KEY" -H 'content-type: application/json' -d '{
     "key": "demo-learned-ads", "name": "Ads that learn whom they move (demo)", "status": "active", "priority": -1,
-    "audience": { "field": "tier", "op": "in", "value": ["high", "mid", "low"] },
+    "audience": { "field": "pBuyAgain", "op": "between", "value": [0.15, 0.85] },
     "action": "ad_audience", "channel": "ads", "startsAt": "2000-01-01T00:00:00Z", "budgetTotal": 100000,
     "costPerAction": 1, "frequencyCap": 10, "cooldownSeconds": 0, "controlShare": 0.5, "upliftRate": 0.2,
     "explorationShare": 0.2, "attributionWindowDays": 30 }')

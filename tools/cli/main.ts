@@ -279,9 +279,19 @@ program
     console.error(`[train] ${started.version} training (${JSON.stringify(started)})`);
     const deadline = Date.now() + options.timeout * 1000;
     for (;;) {
-      const row = (await (
-        await fetch(`${options.trainer}/v1/models/${started.version}`, { headers: authHeaders() })
-      ).json()) as {
+      // A busy trainer may not answer one poll (a connection refused or timed out): the next one asks again.
+      const response = await fetch(`${options.trainer}/v1/models/${started.version}`, { headers: authHeaders() }).catch(
+        (error: Error) => {
+          if (Date.now() > deadline) throw error;
+          console.error(`[train] the trainer did not answer (${error.message}); asking again`);
+          return undefined;
+        },
+      );
+      if (!response) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      const row = (await response.json()) as {
         status: string;
         metrics: {
           verdict?: { reason: string };

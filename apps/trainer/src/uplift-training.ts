@@ -38,7 +38,7 @@ export class UpliftTraining {
     const summary: Record<string, CampaignUpliftSummary> = {};
     for (const campaign of campaigns) {
       const outcomes = await this.outcomes(campaign, to);
-      const result = trainCampaignUplift(outcomes, { minPerGroup: this.config.UPLIFT_MIN_GROUP, seed });
+      const result = await trainCampaignUplift(outcomes, { minPerGroup: this.config.UPLIFT_MIN_GROUP, seed });
       if (result.status === 'too_few') {
         summary[campaign.key] = result;
         continue;

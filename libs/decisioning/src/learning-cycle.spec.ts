@@ -1,5 +1,11 @@
 import { seededRandom } from '@cvp/model';
-import { campaignUpliftFeatures, predictUplift, trainCampaignUplift, type CampaignOutcome } from '@cvp/uplift';
+import {
+  campaignUpliftFeatures,
+  predictUplift,
+  trainCampaignUplift,
+  type CampaignOutcome,
+  type CampaignUplift,
+} from '@cvp/uplift';
 import { assignGroup, explores } from './control-group';
 import { expectedReturn, type CampaignEconomics } from './expected-return';
 import { responderLift, simulateResponses, type SimulatedDecision } from './response-simulation';
@@ -97,20 +103,23 @@ describe('one learning cycle on a campaign with heterogeneous responders', () =>
 
   const cycle1 = decide(population(12_000, 1, 'a'), Infinity, constantPays, 0);
   const revenue1 = revenueOf(cycle1, 11);
-  const learned = trainCampaignUplift(
-    cycle1.map((d): CampaignOutcome => ({
-      group: d.group,
-      score: { expectedSpend: d.score.expectedSpend, pBuyAgain: d.score.pBuyAgain, churnRisk: 1 - d.score.pBuyAgain },
-      revenue: revenue1.get(d.customerId) ?? 0,
-    })),
-    {
-      learners: [
-        { learner: 's-learner', basis: 'smooth' },
-        { learner: 't-learner', basis: 'smooth' },
-      ],
-      permutations: 19,
-    },
-  );
+  let learned: CampaignUplift;
+  beforeAll(async () => {
+    learned = await trainCampaignUplift(
+      cycle1.map((d): CampaignOutcome => ({
+        group: d.group,
+        score: { expectedSpend: d.score.expectedSpend, pBuyAgain: d.score.pBuyAgain, churnRisk: 1 - d.score.pBuyAgain },
+        revenue: revenue1.get(d.customerId) ?? 0,
+      })),
+      {
+        learners: [
+          { learner: 's-learner', basis: 'smooth' },
+          { learner: 't-learner', basis: 'smooth' },
+        ],
+        permutations: 19,
+      },
+    );
+  }, 120_000);
 
   it('learns from the first cycle a model that beats the constant rate on validation beyond chance, and publishes it', () => {
     expect(learned.status).toBe('trained');
@@ -125,14 +134,13 @@ describe('one learning cycle on a campaign with heterogeneous responders', () =>
 
   it('then buys more incremental revenue with the same budget than the constant-rate ranking', () => {
     if (learned.status !== 'trained') throw new Error('no model');
+    const { model } = learned;
     const customers = population(12_000, 2, 'b');
     const budget = 12_000; // 2,000 treated decisions: a fraction of who the constant rate would treat
     const learnedPays = (customer: Customer) => ({
       pays:
-        expectedReturn(
-          { ...campaign, learnedUplift: predictUplift(learned.model, campaignUpliftFeatures(customer)) },
-          customer,
-        ).value > 0,
+        expectedReturn({ ...campaign, learnedUplift: predictUplift(model, campaignUpliftFeatures(customer)) }, customer)
+          .value > 0,
     });
     const byConstant = decide(customers, budget, constantPays, 0);
     const byLearned = decide(customers, budget, learnedPays, 0.1);

@@ -264,8 +264,8 @@ describe('trainCampaignUplift', () => {
     revenue,
   });
 
-  it('waits for enough customers in both groups, and says how many it has', () => {
-    const result = trainCampaignUplift([row('treated', 10), row('control', 0)], { minPerGroup: 2 });
+  it('waits for enough customers in both groups, and says how many it has', async () => {
+    const result = await trainCampaignUplift([row('treated', 10), row('control', 0)], { minPerGroup: 2 });
     expect(result).toMatchObject({ status: 'too_few', treated: 1, control: 1 });
     expect(result.reason).toMatch(/1 treated and 1 control .* 2 of each are needed/);
   });
@@ -290,7 +290,7 @@ describe('trainCampaignUplift', () => {
     });
   }
 
-  it('publishes a model only when its lead over the constant rate is more than the selection gives by chance', () => {
+  it('publishes a model only when its lead over the constant rate is more than the selection gives by chance', async () => {
     const learners = [
       { learner: 's-learner', basis: 'smooth' },
       { learner: 't-learner', basis: 'smooth' },
@@ -298,7 +298,7 @@ describe('trainCampaignUplift', () => {
     ] as const;
     // No one responds: whichever learner comes first on the validation parts leads by chance only.
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const result = trainCampaignUplift(campaign(500, 0, seed), { learners, seed, permutations: 19 });
+      const result = await trainCampaignUplift(campaign(500, 0, seed), { learners, seed, permutations: 19 });
       if (result.status !== 'trained') throw new Error('expected a trained model');
       expect(result.publish).toBe(false);
       expect(result.lead.estimate).toBeCloseTo(
@@ -313,19 +313,19 @@ describe('trainCampaignUplift', () => {
     }
     // Persuadables (twice as many customers, twice the lift): a lead no shuffle of the groups comes near.
     for (const seed of [1, 2, 3]) {
-      const result = trainCampaignUplift(campaign(1000, 2, seed), { learners, seed, permutations: 19 });
+      const result = await trainCampaignUplift(campaign(1000, 2, seed), { learners, seed, permutations: 19 });
       if (result.status !== 'trained') throw new Error('expected a trained model');
       expect(result.publish).toBe(true);
       // None of the 19 shuffles led as much: p = 1/20.
       expect(result.lead.pValue).toBe(0.05);
       expect(result.reason).toMatch(/p = 0\.050 that the best learner leads this much .* \(at most 0\.05\)/);
     }
-  });
+  }, 120_000);
 
-  it('refuses a score without the fields it learns from, and a negative revenue', () => {
+  it('refuses a score without the fields it learns from, and a negative revenue', async () => {
     expect(() => campaignUpliftFeatures({ expectedSpend: 1, pBuyAgain: NaN, churnRisk: 0 })).toThrow(/pBuyAgain/);
     const rows = [row('treated', 10), row('control', -1)];
-    expect(() => trainCampaignUplift(rows, { minPerGroup: 1 })).toThrow(/revenue -1/);
+    await expect(trainCampaignUplift(rows, { minPerGroup: 1 })).rejects.toThrow(/revenue -1/);
   });
 });
 
