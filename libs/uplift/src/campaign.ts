@@ -50,8 +50,9 @@ export type CampaignUplift =
       validationQini: Record<string, number>;
       /**
        * The served learner's validation Qini minus the constant rate's, that difference's standard error, and the
-       * permutation p-value of it: the share of selections on shuffled treatment labels whose best learner led the
-       * constant rate at least as much, counting the real one (1 when the lead is not above 0: not tested).
+       * permutation p-value: the share of selections on shuffled treatment labels whose best learner led the constant
+       * rate at least as much as the best learner does here, counting the real one (1 when the served learner's lead
+       * is not above 0: not tested).
        */
       lead: { estimate: number; standardError: number; pValue: number };
       /**
@@ -116,7 +117,10 @@ export async function trainCampaignUplift(
   const qini = chosen.validationQini[chosen.served];
   const peer = chosen.validationQini['peer(expectedSpend)'];
   const { estimate, standardError } = chosen.peerLead ?? { estimate: qini - peer, standardError: 0 };
-  const pValue = estimate > 0 && qini > 0 ? await permutationPValue(trial, estimate, permutations, selection) : 1;
+  // The test compares like with like: the best learner's lead here against the best learner's lead on each shuffle
+  // (the served one is the simplest within the noise of the best, whose lead is at most the best's).
+  const bestLead = chosen.validationQini[chosen.best] - peer;
+  const pValue = estimate > 0 && qini > 0 ? await permutationPValue(trial, bestLead, permutations, selection) : 1;
   const publish = estimate > 0 && qini > 0 && pValue <= significance;
   const figures =
     `validation Qini ${qini.toFixed(4)}, the constant rate's ${peer.toFixed(4)}: lead ${estimate.toFixed(4)} ± ` +
