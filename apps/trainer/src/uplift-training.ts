@@ -38,7 +38,11 @@ export class UpliftTraining {
     const summary: Record<string, CampaignUpliftSummary> = {};
     for (const campaign of campaigns) {
       const outcomes = await this.outcomes(campaign, to);
-      const result = await trainCampaignUplift(outcomes, { minPerGroup: this.config.UPLIFT_MIN_GROUP, seed });
+      const result = await trainCampaignUplift(outcomes, {
+        minPerGroup: this.config.UPLIFT_MIN_GROUP,
+        permutations: this.config.UPLIFT_PERMUTATIONS,
+        seed,
+      });
       if (result.status === 'too_few') {
         summary[campaign.key] = result;
         continue;
