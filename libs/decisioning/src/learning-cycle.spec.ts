@@ -117,6 +117,7 @@ describe('one learning cycle on a campaign with heterogeneous responders', () =>
           { learner: 't-learner', basis: 'smooth' },
         ],
         permutations: 19,
+        bootstrap: 50,
       },
     );
   }, 120_000);

@@ -298,7 +298,12 @@ describe('trainCampaignUplift', () => {
     ] as const;
     // No one responds: whichever learner comes first on the validation parts leads by chance only.
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const result = await trainCampaignUplift(campaign(500, 0, seed), { learners, seed, permutations: 19 });
+      const result = await trainCampaignUplift(campaign(500, 0, seed), {
+        learners,
+        seed,
+        permutations: 19,
+        bootstrap: 50,
+      });
       if (result.status !== 'trained') throw new Error('expected a trained model');
       expect(result.publish).toBe(false);
       expect(result.lead.estimate).toBeCloseTo(
@@ -313,7 +318,12 @@ describe('trainCampaignUplift', () => {
     }
     // Persuadables (twice as many customers, twice the lift): a lead no shuffle of the groups comes near.
     for (const seed of [1, 2, 3]) {
-      const result = await trainCampaignUplift(campaign(1000, 2, seed), { learners, seed, permutations: 19 });
+      const result = await trainCampaignUplift(campaign(1000, 2, seed), {
+        learners,
+        seed,
+        permutations: 19,
+        bootstrap: 50,
+      });
       if (result.status !== 'trained') throw new Error('expected a trained model');
       expect(result.publish).toBe(true);
       // None of the 19 shuffles led as much: p = 1/20.
