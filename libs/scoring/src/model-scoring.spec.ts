@@ -23,7 +23,7 @@ describe('scoreWithModel', () => {
   let messages: FeatureVectorMessage[];
   let states: CustomerState[];
   beforeAll(async () => {
-    await selectBackend('cpu', () => undefined);
+    await selectBackend('wasm', () => undefined);
     const events = [...syntheticClickstream({ customers: 300, seed: 5, start: START, end: END })];
     const trained = await trainValueModel({
       events,

@@ -25,7 +25,7 @@ const purchase = (customerId: string, n: number, total: number): ClickstreamEven
 describe('trainValueModel', () => {
   const events = [...syntheticClickstream({ customers: 400, seed: 7, start: START, end: END })];
   beforeAll(async () => {
-    await selectBackend('cpu', () => undefined);
+    await selectBackend('wasm', () => undefined);
   });
 
   it('trains on rolling cutoffs, selects on the last one and fits tier thresholds on the population', async () => {
@@ -67,7 +67,7 @@ describe('trainValueModel', () => {
       labelDays: 90,
       trainedFrom: START.toISOString(),
       trainedTo: END.toISOString(),
-      backend: 'cpu',
+      backend: 'wasm',
     });
     expect(metadata.validation).not.toHaveProperty('deciles');
     // What the scorer rebuilds from the metadata predicts exactly what the trainer's model does.

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import { useFastWasmMatMul } from './wasm-matmul';
 
 export type BackendPreference = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -31,7 +32,9 @@ async function trySet(name: string): Promise<boolean> {
 
 async function tryWasm(): Promise<boolean> {
   if (!tf.findBackendFactory('wasm') && !optionalRequire('@tensorflow/tfjs-backend-wasm')) return false;
-  return trySet('wasm');
+  if (!(await trySet('wasm'))) return false;
+  useFastWasmMatMul();
+  return true;
 }
 
 /**
