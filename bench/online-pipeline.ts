@@ -25,7 +25,7 @@
  */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parseArgs } from 'node:util';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import { openDataset, type Dataset } from '@cvp/datasets';
@@ -234,6 +234,26 @@ async function main(): Promise<void> {
     .map((name) => services[name].url);
   const usage = () =>
     Object.fromEntries(Object.entries(services).map(([name, service]) => [name, processUsage(service.process.pid!)]));
+  // Everything else on the box that the throughput phase keeps busy: the broker, Redis and this process (the load).
+  const infraPids = Object.fromEntries(
+    ['kafka', 'redis'].flatMap((name) => {
+      const pid = Number(readPid(join(WORKSPACE_ROOT, '.infra', 'run', `${name}.pid`)));
+      return Number.isInteger(pid) && pid > 0 ? [[name, pid]] : [];
+    }),
+  );
+  const phaseUsage = (): Record<string, number> => ({
+    ...Object.fromEntries(Object.entries(usage()).map(([name, used]) => [name, used.cpuSeconds])),
+    ...Object.fromEntries(
+      Object.entries(infraPids).flatMap(([name, pid]) => {
+        try {
+          return [[name, processUsage(pid).cpuSeconds]];
+        } catch {
+          return [];
+        }
+      }),
+    ),
+    'bench (load)': (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  });
   try {
     await Promise.all(Object.values(services).map((service) => waitUntilReady(service)));
     // Every replica holds its share of the partitions before the clock starts (no rebalance inside a phase).
@@ -244,6 +264,7 @@ async function main(): Promise<void> {
     // Let the groups drain whatever earlier runs left, so the clock measures this run only.
     await drain(admin);
     const cpuBefore = usage();
+    const throughputCpuBefore = phaseUsage();
 
     // 1. Throughput.
     let maxLag = 0;
@@ -264,6 +285,14 @@ async function main(): Promise<void> {
     await drain(admin);
     clearInterval(sampler);
     const totalSeconds = (Date.now() - started) / 1000;
+    const throughputCpuAfter = phaseUsage();
+    // CPU microseconds per event of the throughput phase, per process: where the two cores went.
+    const throughputCpuMicrosPerEvent = Object.fromEntries(
+      Object.keys(throughputCpuAfter).map((name) => [
+        name,
+        Math.round(((throughputCpuAfter[name] - (throughputCpuBefore[name] ?? 0)) / sent.sent) * 1e6),
+      ]),
+    );
     // What the scorers did with the phase's feature vectors: scored, or superseded by a newer one in the same batch.
     const scoredVectors = await metricSum(scorers, 'cvp_scoring_scores_total', 'trigger="event"');
     const supersededVectors = await metricSum(scorers, 'cvp_scoring_superseded_total');
@@ -342,6 +371,7 @@ async function main(): Promise<void> {
       maxLag,
       lagAtEndOfSend,
       drainSeconds: Math.round((totalSeconds - sendSeconds) * 10) / 10,
+      throughputCpuMicrosPerEvent,
       conflate: !args['no-conflate'],
       scorer: { scoredVectors, supersededVectors },
       freshness: {
@@ -374,6 +404,14 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(Object.values(services).map((service) => stopService(service)));
     await admin.disconnect();
+  }
+}
+
+function readPid(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 
