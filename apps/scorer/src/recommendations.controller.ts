@@ -15,7 +15,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } 
 import { z } from 'zod';
 import { validOrBadRequest } from '@cvp/nest-common';
 import type { Recommendation } from '@cvp/contracts';
-import { recommendationsFor, type ServedRecommender } from '@cvp/recommend';
+import { recommendationsForMany, type ServedRecommender } from '@cvp/recommend';
 import { ScoreClock } from '@cvp/redis';
 import { ModelHolder } from './model-holder';
 import { ScoreStore } from './score-store';
@@ -108,14 +108,13 @@ export class RecommendationsController {
     ]).catch((error: unknown) => {
       throw new ServiceUnavailableException(`Redis does not answer; retry shortly (${(error as Error).message})`);
     });
-    return customerIds.map((customerId, i) => ({
-      customerId,
-      modelVersion: served.version,
-      items: recommendationsFor(served, hashes[i], {
-        n: options.n,
-        excludePurchased: options.exclude === 'purchased',
-        nowMs,
-      }),
-    }));
+    const lists = recommendationsForMany(
+      served,
+      hashes.map((itemsHash) => ({
+        itemsHash,
+        query: { n: options.n, excludePurchased: options.exclude === 'purchased', nowMs },
+      })),
+    );
+    return customerIds.map((customerId, i) => ({ customerId, modelVersion: served.version, items: lists[i] }));
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CustomerScore, FeatureVectorMessage, ScoreTrigger } from '@cvp/contracts';
 import type { FeatureVector } from '@cvp/features';
 import { RFM_HEURISTIC_VERSION, rfmHeuristic, scoreWithModel } from '@cvp/scoring';
-import { recommendationsFor } from '@cvp/recommend';
+import { recommendationsForMany } from '@cvp/recommend';
 import { cvpMeter, durationHistogram, secondsSince, sizeHistogram } from '@cvp/telemetry';
 import { ScoreStore } from './score-store';
 import { SCORER_CONFIG, type ScorerConfig } from './config';
@@ -37,7 +37,7 @@ export class ScoringService {
 
   /**
    * Adds each score's top products (SCORE_RECOMMENDATIONS of them) by the published recommender, from the customers'
-   * items as stored now (one Redis round trip per node); the scores as they are while none is published.
+   * items as stored now, scored as one batch (one Redis round trip per node); the scores as they are while none is published.
    */
   async withRecommendations(scores: CustomerScore[]): Promise<CustomerScore[]> {
     const served = this.models.recommender;
@@ -47,14 +47,14 @@ export class ScoringService {
       scores.map((score) => score.customerId),
       true,
     );
-    return scores.map((score, i) => ({
-      ...score,
-      recommendations: recommendationsFor(served, hashes[i], {
-        n,
-        excludePurchased: false,
-        nowMs: Date.parse(score.asOf),
-      }),
-    }));
+    const lists = recommendationsForMany(
+      served,
+      scores.map((score, i) => ({
+        itemsHash: hashes[i],
+        query: { n, excludePurchased: false, nowMs: Date.parse(score.asOf) },
+      })),
+    );
+    return scores.map((score, i) => ({ ...score, recommendations: lists[i] }));
   }
 
   /** Synchronous on purpose: a model swap can only happen between two batches. */

@@ -1,7 +1,16 @@
 import type { ClickstreamEvent, Recommendation } from '@cvp/contracts';
 import { Catalog, purchaseLinesOf, type History, type Interactions } from './interactions';
 import { historyOfItems } from './item-history';
-import { blend, buyAgain, itemItem, popularity, recommend, thenFill, type ItemRows, type Recommender } from './models';
+import {
+  blend,
+  buyAgain,
+  itemItem,
+  popularity,
+  recommendMany,
+  thenFill,
+  type ItemRows,
+  type Recommender,
+} from './models';
 import { neuralRecommender, type NeuralWeights } from './neural';
 import {
   neuralName,
@@ -107,15 +116,29 @@ export class ServedRecommender {
    * (they weigh as purchases with no count: first among the fill, and in what goes with them); never `exclude`d ones.
    */
   recommend(history: History | undefined, seen: number[], n: number, exclude?: ReadonlySet<number>): string[] {
-    const withSeen: History | undefined =
-      seen.length === 0
-        ? history
-        : {
-            items: [...(history?.items ?? []), ...seen],
-            counts: [...(history?.counts ?? []), ...seen.map(() => 0)],
-            lastMs: [...(history?.lastMs ?? []), ...seen.map(() => this.data.nowMs)],
-          };
-    return recommend(this.model, this.data, withSeen, n, exclude).map((item) => this.catalog.ids[item]);
+    return this.recommendMany([{ history, seen, n, exclude }])[0];
+  }
+
+  /** `recommend` for many customers, scored as one batch. */
+  recommendMany(
+    queries: readonly { history: History | undefined; seen: number[]; n: number; exclude?: ReadonlySet<number> }[],
+  ): string[][] {
+    return recommendMany(
+      this.model,
+      this.data,
+      queries.map(({ history, seen, n, exclude }) => ({
+        history:
+          seen.length === 0
+            ? history
+            : {
+                items: [...(history?.items ?? []), ...seen],
+                counts: [...(history?.counts ?? []), ...seen.map(() => 0)],
+                lastMs: [...(history?.lastMs ?? []), ...seen.map(() => this.data.nowMs)],
+              },
+        n,
+        exclude,
+      })),
+    ).map((items) => items.map((item) => this.catalog.ids[item]));
   }
 
   private build(spec: RecommenderSpec): Recommender {
@@ -162,21 +185,40 @@ export function recommendationsFor(
   itemsHash: Record<string, string>,
   query: RecommendationQuery,
 ): Recommendation[] {
-  const seenSinceMs = query.nowMs - (query.seenDays ?? 30) * 86_400_000;
-  const { history, seen } = historyOfItems(itemsHash, served.catalog, seenSinceMs);
-  const bought = new Set(history?.items ?? []);
-  const viewed = new Set(seen);
-  const exclude = query.excludePurchased ? bought : undefined;
-  return served.recommend(history, seen, query.n, exclude).map((productId) => {
-    const item = served.catalog.indexOf(productId)!;
-    const reason: RecommendationReason = bought.has(item)
-      ? 'bought-before'
-      : viewed.has(item)
-        ? 'viewed-lately'
-        : bought.size + viewed.size > 0
-          ? 'goes-with-their-items'
-          : 'popular-now';
-    return { productId, reason };
+  return recommendationsForMany(served, [{ itemsHash, query }])[0];
+}
+
+/** `recommendationsFor` of many customers, scored as one batch (a scorer's batch of scores, a batch request). */
+export function recommendationsForMany(
+  served: ServedRecommender,
+  customers: readonly { itemsHash: Record<string, string>; query: RecommendationQuery }[],
+): Recommendation[][] {
+  const read = customers.map(({ itemsHash, query }) => {
+    const seenSinceMs = query.nowMs - (query.seenDays ?? 30) * 86_400_000;
+    const { history, seen } = historyOfItems(itemsHash, served.catalog, seenSinceMs);
+    return { history, seen, bought: new Set(history?.items ?? []), viewed: new Set(seen), query };
+  });
+  const lists = served.recommendMany(
+    read.map(({ history, seen, bought, query }) => ({
+      history,
+      seen,
+      n: query.n,
+      exclude: query.excludePurchased ? bought : undefined,
+    })),
+  );
+  return lists.map((list, k) => {
+    const { bought, viewed } = read[k];
+    return list.map((productId) => {
+      const item = served.catalog.indexOf(productId)!;
+      const reason: RecommendationReason = bought.has(item)
+        ? 'bought-before'
+        : viewed.has(item)
+          ? 'viewed-lately'
+          : bought.size + viewed.size > 0
+            ? 'goes-with-their-items'
+            : 'popular-now';
+      return { productId, reason };
+    });
   });
 }
 

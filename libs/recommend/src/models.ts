@@ -9,8 +9,23 @@ const DAY_MS = 86_400_000;
 export interface Recommender {
   readonly name: string;
   score(history: History | undefined, scores: Float64Array): void;
+  /**
+   * `score` of many customers at once (`scores[k]` for `histories[k]`), where a model has a faster way for a batch
+   * (the neural recommender: one matrix product). Callers go through `scoreMany`, which falls back to `score`.
+   */
+  scoreMany?(histories: readonly (History | undefined)[], scores: readonly Float64Array[]): void;
   /** An item-item model's `top` largest weights per bought item (what an artifact keeps of it; see `itemItem`). */
   rows?(top: number): ItemRows;
+}
+
+/** Adds `model`'s scores of each customer to `scores[k]`: its batch path where it has one, else one by one. */
+export function scoreMany(
+  model: Recommender,
+  histories: readonly (History | undefined)[],
+  scores: readonly Float64Array[],
+): void {
+  if (model.scoreMany) model.scoreMany(histories, scores);
+  else histories.forEach((history, k) => model.score(history, scores[k]));
 }
 
 /** Sparse item-item weights: for each item j, the items it scores and by how much. */
@@ -72,22 +87,27 @@ export function historyWeights(
  * `primary`'s items first, in its order; then `fill`'s (instead of popularity) for the places `primary` leaves empty.
  */
 export function thenFill(primary: Recommender, fill: Recommender): Recommender & { parts: Recommender[] } {
+  const scoreAll: NonNullable<Recommender['scoreMany']> = (histories, scores) => {
+    const first = scores.map((row) => new Float64Array(row.length));
+    scoreMany(primary, histories, first);
+    const second = scores.map((row) => new Float64Array(row.length));
+    scoreMany(fill, histories, second);
+    scores.forEach((row, k) => {
+      const [own, other] = [first[k], second[k]];
+      let top = 0;
+      for (let i = 0; i < other.length; i++) if (other[i] > top) top = other[i];
+      for (let i = 0; i < row.length; i++) {
+        // Below 1 for every fill item, above it for every primary one.
+        if (own[i] > 0) row[i] += 1 + own[i];
+        else if (other[i] > 0) row[i] += other[i] / (top * 1.0001);
+      }
+    });
+  };
   return {
     name: `${primary.name} then ${fill.name}`,
     parts: [primary, fill],
-    score(history, scores) {
-      const first = new Float64Array(scores.length);
-      primary.score(history, first);
-      const second = new Float64Array(scores.length);
-      fill.score(history, second);
-      let top = 0;
-      for (let i = 0; i < second.length; i++) if (second[i] > top) top = second[i];
-      for (let i = 0; i < scores.length; i++) {
-        // Below 1 for every fill item, above it for every primary one.
-        if (first[i] > 0) scores[i] += 1 + first[i];
-        else if (second[i] > 0) scores[i] += second[i] / (top * 1.0001);
-      }
-    },
+    score: (history, scores) => scoreAll([history], [scores]),
+    scoreMany: scoreAll,
   };
 }
 
@@ -243,21 +263,26 @@ export function ease(
  * that weights compare across models whose scales differ.
  */
 export function blend(parts: { model: Recommender; weight: number }[]): Recommender & { parts: Recommender[] } {
+  const scoreAll: NonNullable<Recommender['scoreMany']> = (histories, scores) => {
+    const own = scores.map((row) => new Float64Array(row.length));
+    for (const { model, weight } of parts) {
+      for (const row of own) row.fill(0);
+      scoreMany(model, histories, own);
+      scores.forEach((row, k) => {
+        const part = own[k];
+        let top = 0;
+        for (let i = 0; i < part.length; i++) if (part[i] > top) top = part[i];
+        if (top <= 0) return;
+        const scale = weight / top;
+        for (let i = 0; i < part.length; i++) if (part[i] > 0) row[i] += part[i] * scale;
+      });
+    }
+  };
   return {
     name: parts.map(({ model, weight }) => `${weight}×${model.name}`).join(' + '),
     parts: parts.map(({ model }) => model),
-    score(history, scores) {
-      const own = new Float64Array(scores.length);
-      for (const { model, weight } of parts) {
-        own.fill(0);
-        model.score(history, own);
-        let top = 0;
-        for (let i = 0; i < own.length; i++) if (own[i] > top) top = own[i];
-        if (top <= 0) continue;
-        const scale = weight / top;
-        for (let i = 0; i < own.length; i++) if (own[i] > 0) scores[i] += own[i] * scale;
-      }
-    },
+    score: (history, scores) => scoreAll([history], [scores]),
+    scoreMany: scoreAll,
   };
 }
 
@@ -272,10 +297,32 @@ export function recommend(
   n: number,
   exclude?: ReadonlySet<number>,
 ): number[] {
-  const scores = new Float64Array(data.catalog.size);
-  model.score(history, scores);
-  const better = (a: number, b: number) =>
-    scores[a] > scores[b] || (scores[a] === scores[b] && data.buyers[a] > data.buyers[b]);
+  return recommendMany(model, data, [{ history, n, exclude }])[0];
+}
+
+/** `recommend` for many customers, scored as one batch (`scoreMany`). */
+export function recommendMany(
+  model: Recommender,
+  data: Interactions,
+  queries: readonly { history: History | undefined; n: number; exclude?: ReadonlySet<number> }[],
+): number[][] {
+  const scores = queries.map(() => new Float64Array(data.catalog.size));
+  scoreMany(
+    model,
+    queries.map((query) => query.history),
+    scores,
+  );
+  return queries.map(({ n, exclude }, k) => bestItems(scores[k], data.buyers, n, exclude));
+}
+
+/** The `n` highest of `scores`, ties broken by `buyers`, none of `exclude`. */
+function bestItems(
+  scores: Float64Array,
+  buyers: ArrayLike<number>,
+  n: number,
+  exclude?: ReadonlySet<number>,
+): number[] {
+  const better = (a: number, b: number) => scores[a] > scores[b] || (scores[a] === scores[b] && buyers[a] > buyers[b]);
   // A small sorted list of the best so far (n is 10-100: insertion beats a heap).
   const best: number[] = [];
   for (let i = 0; i < scores.length; i++) {

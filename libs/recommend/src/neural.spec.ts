@@ -1,5 +1,14 @@
 import { selectBackend } from '@cvp/model';
-import { interactionsOf, recommend, recommenderArtifact, recommenderBuilder, ServedRecommender } from './index';
+import {
+  blend,
+  interactionsOf,
+  popularity,
+  recommend,
+  recommendMany,
+  recommenderArtifact,
+  recommenderBuilder,
+  ServedRecommender,
+} from './index';
 import { DEFAULT_NEURAL_OPTIONS, trainNeural, neuralRecommender, type NeuralOptions } from './neural';
 import type { PurchaseLine } from './interactions';
 import type { RecommenderSpec } from './selection';
@@ -58,5 +67,28 @@ describe('the neural recommender (denoising autoencoder in TensorFlow.js)', () =
     }
     const { neural: _dropped, ...withoutWeights } = artifact;
     expect(() => new ServedRecommender(withoutWeights, 'v1')).toThrow(/lacks the weights/);
+  });
+
+  it('scores a batch as one matrix product with the lists it gives one customer at a time (cpu and wasm)', async () => {
+    const weights = await trainNeural(data, options);
+    const model = blend([
+      { model: neuralRecommender('neural', weights, data.catalog.size), weight: 0.7 },
+      { model: popularity(data), weight: 0.3 },
+    ]);
+    const customers = [...data.histories.values()].slice(0, 40);
+    const queries = [undefined, ...customers].map((history) => ({ history, n: 5 }));
+    for (const backend of ['cpu', 'wasm'] as const) {
+      expect(await selectBackend(backend, () => undefined)).toBe(backend);
+      const batch = recommendMany(model, data, queries);
+      expect(batch).toEqual(queries.map(({ history }) => recommend(model, data, history, 5)));
+      // The same numbers as the per-customer loop, to float32's precision.
+      const [one, many] = [new Float64Array(data.catalog.size), new Float64Array(data.catalog.size)];
+      model.score(customers[0], one);
+      const rows = customers.map(() => new Float64Array(data.catalog.size));
+      model.scoreMany!(customers, rows);
+      many.set(rows[0]);
+      one.forEach((value, i) => expect(many[i]).toBeCloseTo(value, 5));
+    }
+    await selectBackend('cpu', () => undefined);
   });
 });
