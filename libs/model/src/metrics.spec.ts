@@ -3,6 +3,7 @@ import {
   decileTable,
   evaluatePredictions,
   normalizedGini,
+  ResampledRankMetrics,
   rocAuc,
   spearman,
   spearmanRandomTies,
@@ -174,5 +175,43 @@ describe('edge cases', () => {
     expect(() => evaluatePredictions([])).toThrow(RangeError);
     expect(() => normalizedGini([1, 2], [1])).toThrow(RangeError);
     expect(() => spearman([1, Number.NaN], [1, 2])).toThrow(RangeError);
+  });
+});
+
+describe('ResampledRankMetrics', () => {
+  it('gives the Gini and Spearman of the drawn rows, ties and repeats included, without sorting them', () => {
+    // Zero-heavy actuals and tied predictions, as a holdout has them.
+    let state = 7;
+    const random = () => ((state = (state * 16807) % 2147483647) - 1) / 2147483646;
+    const n = 300;
+    const actual = Array.from({ length: n }, () => (random() < 0.7 ? 0 : Math.round(random() * 200)));
+    const predicted = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 0 : Math.round(random() * 50) / 10));
+    const ranked = new ResampledRankMetrics(actual, predicted);
+    for (let resample = 0; resample < 20; resample++) {
+      const counts = new Int32Array(n);
+      const drawn: number[] = [];
+      for (let k = 0; k < n; k++) {
+        const i = Math.floor(random() * n);
+        counts[i]++;
+        drawn.push(i);
+      }
+      const { gini, spearman: rho } = ranked.metrics(counts);
+      const drawnActual = drawn.map((i) => actual[i]);
+      const drawnPredicted = drawn.map((i) => predicted[i]);
+      expect(gini).toBeCloseTo(normalizedGini(drawnActual, drawnPredicted), 10);
+      expect(rho).toBeCloseTo(spearman(drawnPredicted, drawnActual), 10);
+    }
+    // Every customer once: the metrics of the whole set.
+    const all = ranked.metrics(new Int32Array(n).fill(1));
+    expect(all.gini).toBeCloseTo(normalizedGini(actual, predicted), 10);
+    expect(all.spearman).toBeCloseTo(spearman(predicted, actual), 10);
+  });
+
+  it('is undefined where the drawn rows have no spend or one prediction', () => {
+    const ranked = new ResampledRankMetrics([0, 0, 5], [1, 2, 3]);
+    expect(ranked.metrics([2, 1, 0]).gini).toBeNaN();
+    expect(ranked.metrics([2, 1, 0]).spearman).toBeNaN();
+    expect(ranked.metrics([0, 0, 3]).spearman).toBeNaN();
+    expect(() => ranked.metrics([1, 1])).toThrow(RangeError);
   });
 });

@@ -174,6 +174,111 @@ export function decileTable(actual: readonly number[], predicted: readonly numbe
   return new ValueRanking(actual, predicted).deciles();
 }
 
+/**
+ * Normalized Gini and Spearman of resamples of one set of customers, each resample given as how many times it drew
+ * each customer (a bootstrap): the customers are sorted once, by prediction and by actual value, and a resample is
+ * read in one pass over each order with its counts, instead of three sorts of the drawn rows per metric. Equal, up
+ * to the order of floating-point sums, to `normalizedGini` and `spearman` of the drawn rows.
+ */
+export class ResampledRankMetrics {
+  private readonly byPrediction: Int32Array;
+  private readonly byActual: Int32Array;
+
+  constructor(
+    private readonly actual: readonly number[],
+    private readonly predicted: readonly number[],
+  ) {
+    checkPaired(actual, predicted);
+    const ascending = (values: readonly number[]) =>
+      Int32Array.from(values.keys()).sort((i, j) => values[i] - values[j]);
+    this.byPrediction = ascending(predicted);
+    this.byActual = ascending(actual);
+  }
+
+  /** `counts[i]`: times customer i was drawn. NaN where the drawn rows leave a metric undefined. */
+  metrics(counts: ArrayLike<number>): { gini: number; spearman: number } {
+    if (counts.length !== this.actual.length) throw new RangeError('counts and customers differ in length');
+    const rankOfPrediction = new Float64Array(counts.length);
+    const rankOfActual = new Float64Array(counts.length);
+    const byPrediction = this.sweep(this.byPrediction, this.predicted, counts, rankOfPrediction);
+    const byActual = this.sweep(this.byActual, this.actual, counts, rankOfActual);
+    const gini =
+      byActual.rawGini === 0 || Number.isNaN(byActual.rawGini) ? Number.NaN : byPrediction.rawGini / byActual.rawGini;
+    let n = 0;
+    let meanX = 0;
+    let meanY = 0;
+    for (let i = 0; i < counts.length; i++) {
+      n += counts[i];
+      meanX += counts[i] * rankOfPrediction[i];
+      meanY += counts[i] * rankOfActual[i];
+    }
+    meanX /= n;
+    meanY /= n;
+    let covariance = 0;
+    let varianceX = 0;
+    let varianceY = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i];
+      if (c === 0) continue;
+      const dx = rankOfPrediction[i] - meanX;
+      const dy = rankOfActual[i] - meanY;
+      covariance += c * dx * dy;
+      varianceX += c * dx * dx;
+      varianceY += c * dy * dy;
+    }
+    const spearman = varianceX > 0 && varianceY > 0 ? covariance / Math.sqrt(varianceX * varianceY) : Number.NaN;
+    return { gini, spearman };
+  }
+
+  /**
+   * One pass over `order` (ascending `key`) with the counts: each drawn customer's average rank (ascending, ties
+   * sharing the mean of their positions), and the raw Gini of the actual values ranked by `key` descending with tied
+   * keys sharing their mean actual value (`ValueRanking.rawGini`).
+   */
+  private sweep(
+    order: Int32Array,
+    key: readonly number[],
+    counts: ArrayLike<number>,
+    ranks: Float64Array,
+  ): { rawGini: number } {
+    // Groups of equal keys, ascending: their positions and actual totals.
+    const groups: { start: number; size: number; total: number }[] = [];
+    let position = 0;
+    for (let at = 0; at < order.length;) {
+      let end = at;
+      let size = 0;
+      let total = 0;
+      while (end < order.length && key[order[end]] === key[order[at]]) {
+        const i = order[end];
+        size += counts[i];
+        total += counts[i] * this.actual[i];
+        end++;
+      }
+      if (size > 0) {
+        const rank = position + (size + 1) / 2;
+        for (let k = at; k < end; k++) ranks[order[k]] = rank;
+        groups.push({ start: position, size, total });
+        position += size;
+      }
+      at = end;
+    }
+    // The gain curve walks the groups from the highest key: each of a group's positions holds its mean actual value.
+    const n = position;
+    let grand = 0;
+    for (const group of groups) grand += group.total;
+    if (grand === 0) return { rawGini: Number.NaN };
+    let cumulative = 0;
+    let sum = 0;
+    for (let g = groups.length - 1; g >= 0; g--) {
+      const { size, total } = groups[g];
+      const value = total / size;
+      sum += size * cumulative + (value * size * (size + 1)) / 2;
+      cumulative += total;
+    }
+    return { rawGini: (2 * sum) / grand / n - 1 };
+  }
+}
+
 /** Ranks 1..n, ascending, ties getting the mean of the ranks they span. */
 export function averageRanks(values: readonly number[]): number[] {
   checkFinite(values);

@@ -14,7 +14,13 @@ import {
 } from '../baselines/modified-bgnbd';
 import { fitParetoNbd, paretoNbdExpectedTransactions, paretoNbdProbabilityOfPurchase } from '../baselines/pareto-nbd';
 import { rfmAverage } from '../baselines/rfm-average';
-import { evaluatePredictions, ValueRanking, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
+import {
+  evaluatePredictions,
+  ResampledRankMetrics,
+  ValueRanking,
+  type EvaluationMetrics,
+  type PredictionOutcome,
+} from '../metrics';
 import { summarize, type CustomerSummary, type Transaction } from '../summaries';
 import { BGNBD_LOG_PRIOR_SD } from '../value-model/btyd-inputs';
 import { trainValueModel, type SelectionRecord, type TrainedValueModel } from '../value-model/train';
@@ -356,9 +362,15 @@ function bootstrap(
   };
   const gini: number[] = [];
   const spearman: number[] = [];
+  const ranked = new ResampledRankMetrics(
+    outcomes.map((outcome) => outcome.actualSpend),
+    outcomes.map((outcome) => outcome.predictedSpend),
+  );
+  const counts = new Int32Array(outcomes.length);
   for (let r = 0; r < resamples; r++) {
-    const sample = outcomes.map(() => outcomes[Math.floor(random() * outcomes.length)]);
-    const metrics = evaluatePredictions(sample);
+    counts.fill(0);
+    for (let k = 0; k < outcomes.length; k++) counts[Math.floor(random() * outcomes.length)]++;
+    const metrics = ranked.metrics(counts);
     if (Number.isFinite(metrics.gini)) gini.push(metrics.gini);
     if (Number.isFinite(metrics.spearman)) spearman.push(metrics.spearman);
   }
