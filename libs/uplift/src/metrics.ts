@@ -84,11 +84,81 @@ function normalisedArea(actual: Curve, perfect: Curve): number {
   return (area(actual) - baseline) / (area(perfect) - baseline);
 }
 
-/** The Qini curve of the ideal ranking (negative effects included): `y·t − y·(1 − t)` as the score. */
-export function perfectQiniCurve(sample: UpliftSample): Curve {
+/** The scores of the ideal ranking for the Qini curve (negative effects included): `y·t − y·(1 − t)`. */
+export function perfectQiniScores(sample: UpliftSample): number[] {
   const { outcome, treatment } = sample;
-  const ideal = Array.from(outcome, (y, i) => (treatment[i] === 1 ? y : -y));
-  return qiniCurve(sample, ideal);
+  return Array.from(outcome, (y, i) => (treatment[i] === 1 ? y : -y));
+}
+
+/** The Qini curve of the ideal ranking (`perfectQiniScores`). */
+export function perfectQiniCurve(sample: UpliftSample): Curve {
+  return qiniCurve(sample, perfectQiniScores(sample));
+}
+
+/** Rows by score descending, and where each run of equal scores ends (the position in `order` after its last row). */
+export interface RankedRuns {
+  order: Int32Array;
+  ends: Int32Array;
+}
+
+export function rankedRuns(scores: ArrayLike<number>): RankedRuns {
+  const order = Int32Array.from(rankDescending(scores));
+  const ends: number[] = [];
+  for (let at = 0; at < order.length; at++) {
+    if (at === order.length - 1 || scores[order[at + 1]] !== scores[order[at]]) ends.push(at + 1);
+  }
+  return { order, ends: Int32Array.from(ends) };
+}
+
+/** The area under a Qini curve, the rows it spans and its last value. */
+export interface QiniArea {
+  area: number;
+  rows: number;
+  last: number;
+}
+
+/**
+ * The area under the Qini curve of a resample of `sample` given as how many times it drew each row (`counts`),
+ * ranked by `runs` (the scores' `rankedRuns`, made once for every resample): one pass, no sort. A drawn row's copies
+ * share its score, so they fall in its run, and a curve's points sit at the ends of runs: the area is the one
+ * `qiniCurve` gives on the drawn rows, up to the order of floating-point sums.
+ */
+export function qiniAreaOfCounts(sample: UpliftSample, runs: RankedRuns, counts: ArrayLike<number>): QiniArea {
+  const { outcome, treatment } = sample;
+  if (counts.length !== outcome.length) throw new RangeError('counts and rows differ in length');
+  let rows = 0;
+  let treated = 0;
+  let treatedOutcome = 0;
+  let controlOutcome = 0;
+  let lastValue = 0;
+  let area = 0;
+  let start = 0;
+  for (const end of runs.ends) {
+    const before = rows;
+    for (let at = start; at < end; at++) {
+      const row = runs.order[at];
+      const c = counts[row];
+      if (c === 0) continue;
+      rows += c;
+      if (treatment[row] === 1) {
+        treated += c;
+        treatedOutcome += c * outcome[row];
+      } else controlOutcome += c * outcome[row];
+    }
+    start = end;
+    if (rows === before) continue;
+    const control = rows - treated;
+    const value = treatedOutcome - (control === 0 ? 0 : (controlOutcome * treated) / control);
+    area += ((rows - before) * (value + lastValue)) / 2;
+    lastValue = value;
+  }
+  return { area, rows, last: lastValue };
+}
+
+/** The Qini coefficient from the areas of a ranking's curve and of the perfect ranking's, on the same rows. */
+export function qiniFromAreas(actual: QiniArea, perfect: QiniArea): number {
+  const baseline = (perfect.rows * perfect.last) / 2;
+  return (actual.area - baseline) / (perfect.area - baseline);
 }
 
 /** The uplift curve of the ideal ranking (scikit-uplift's construction). */

@@ -1,6 +1,6 @@
 import { seededRandom } from '@cvp/model';
 import { fitUplift, learnerName, predictUplift, type LearnerSpec, type Trial, type UpliftModel } from './learners';
-import { qiniAucScore } from './metrics';
+import { perfectQiniScores, qiniAreaOfCounts, qiniAucScore, qiniFromAreas, rankedRuns, type QiniArea } from './metrics';
 
 /**
  * The learners a trainer tries, simplest first (the order the one-standard-error rule prefers): the shared ratio (one
@@ -150,39 +150,40 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
 /**
  * Paired bootstrap of a mean-over-parts Qini difference: each part's rows are drawn with replacement, the same draws
  * for both rankings (`bootstrapDraws`, then `resampledQinis` per ranking), and the spread of the resampled differences
- * (`spreadOfDifference`) is the standard error.
+ * (`spreadOfDifference`) is the standard error. A draw is kept as how many times it took each row, with the perfect
+ * ranking's Qini area on it (the same for every ranking); a ranking is sorted once per part, not once per draw
+ * (`qiniAreaOfCounts`).
  */
-function bootstrapDraws(parts: readonly Trial[], resamples: number, random: () => number): Int32Array[][] {
-  return Array.from({ length: resamples }, () =>
-    parts.map((part) => {
-      const n = part.outcome.length;
-      return Int32Array.from({ length: n }, () => Math.floor(random() * n));
-    }),
-  );
+interface Draws {
+  /** Per draw, per part: times each row was drawn. */
+  counts: Int32Array[][];
+  /** Per draw, per part: the perfect ranking's Qini area on the drawn rows. */
+  perfect: QiniArea[][];
 }
 
-/** Per draw, the mean over parts of a ranking's Qini on the drawn rows (NaN when a draw lacks a group). */
-function resampledQinis(
-  parts: readonly Trial[],
-  scores: readonly number[][],
-  draws: readonly Int32Array[][],
-): number[] {
-  return draws.map((draw) =>
-    parts.reduce((sum, part, k) => {
-      const rows = draw[k];
-      const sample = {
-        outcome: Array.from(rows, (i) => part.outcome[i]),
-        treatment: Array.from(rows, (i) => part.treatment[i]),
-      };
-      return (
-        sum +
-        qiniAucScore(
-          sample,
-          Array.from(rows, (i) => scores[k][i]),
-        ) /
-          parts.length
-      );
-    }, 0),
+function bootstrapDraws(parts: readonly Trial[], resamples: number, random: () => number): Draws {
+  const counts = Array.from({ length: resamples }, () =>
+    parts.map((part) => {
+      const n = part.outcome.length;
+      const drawn = new Int32Array(n);
+      for (let k = 0; k < n; k++) drawn[Math.floor(random() * n)]++;
+      return drawn;
+    }),
+  );
+  const perfectRuns = parts.map((part) => rankedRuns(perfectQiniScores(part)));
+  const perfect = counts.map((draw) => draw.map((drawn, k) => qiniAreaOfCounts(parts[k], perfectRuns[k], drawn)));
+  return { counts, perfect };
+}
+
+/** Per draw, the mean over parts of a ranking's Qini on the drawn rows (not finite when a draw lacks a group). */
+function resampledQinis(parts: readonly Trial[], scores: readonly number[][], draws: Draws): number[] {
+  const runs = parts.map((_, k) => rankedRuns(scores[k]));
+  return draws.counts.map((draw, d) =>
+    parts.reduce(
+      (sum, part, k) =>
+        sum + qiniFromAreas(qiniAreaOfCounts(part, runs[k], draw[k]), draws.perfect[d][k]) / parts.length,
+      0,
+    ),
   );
 }
 

@@ -7,10 +7,14 @@ import {
   learnedPolicyValue,
   policyGain,
   policyValue,
+  perfectQiniScores,
   predictUplift,
+  qiniAreaOfCounts,
   qiniAucScore,
   qiniCurve,
+  qiniFromAreas,
   rankDescending,
+  rankedRuns,
   selectUplift,
   trainCampaignUplift,
   upliftAtK,
@@ -45,6 +49,40 @@ describe('uplift metrics (scikit-uplift 0.5.1)', () => {
     expect(qiniAucScore({ outcome: spend, treatment }, scores)).toBeCloseTo(-0.22555663688106398, 12);
     expect(upliftAucScore({ outcome: spend, treatment }, scores)).toBeCloseTo(-0.40811711578141013, 12);
     expect(upliftAtK({ outcome: spend, treatment }, scores, 0.3)).toBeCloseTo(-4.625, 12);
+  });
+
+  it('gives the Qini coefficient of a resample from its counts, as of the drawn rows', () => {
+    const random = seededRandom(5);
+    for (const values of [outcome, spend]) {
+      const sample = { outcome: values, treatment };
+      const runs = rankedRuns(scores);
+      const perfectRuns = rankedRuns(perfectQiniScores(sample));
+      for (let draw = 0; draw < 30; draw++) {
+        const counts = new Int32Array(values.length);
+        const rows: number[] = [];
+        for (let k = 0; k < values.length; k++) {
+          const row = Math.floor(random() * values.length);
+          counts[row]++;
+          rows.push(row);
+        }
+        const drawn = { outcome: rows.map((i) => values[i]), treatment: rows.map((i) => treatment[i]) };
+        const expected = qiniAucScore(
+          drawn,
+          rows.map((i) => scores[i]),
+        );
+        const actual = qiniFromAreas(
+          qiniAreaOfCounts(sample, runs, counts),
+          qiniAreaOfCounts(sample, perfectRuns, counts),
+        );
+        if (Number.isFinite(expected)) expect(actual).toBeCloseTo(expected, 10);
+        else expect(Number.isFinite(actual)).toBe(false);
+      }
+      // Every row once: the sample's own coefficient.
+      const once = new Int32Array(values.length).fill(1);
+      expect(
+        qiniFromAreas(qiniAreaOfCounts(sample, runs, once), qiniAreaOfCounts(sample, perfectRuns, once)),
+      ).toBeCloseTo(qiniAucScore(sample, scores), 12);
+    }
   });
 
   it('measures the uplift in each tenth of the ranking', () => {
