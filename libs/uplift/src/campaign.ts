@@ -84,7 +84,7 @@ export function campaignUpliftFeatures(score: ScoreFields): number[] {
 /**
  * Learns a campaign's uplift and decides whether to publish it. Asynchronous only to let the process breathe: the
  * permutation test runs one selection per turn of the event loop, so a service training it keeps answering (a
- * campaign of 900 customers takes ~12 s of selections on this project's 2-core machine).
+ * campaign of 1,000 customers takes ~3 s of selections with 9 shuffles on this project's 2-core machine, ~0.3 s each).
  */
 export async function trainCampaignUplift(
   outcomes: readonly CampaignOutcome[],
