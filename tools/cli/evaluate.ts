@@ -104,6 +104,7 @@ export function formatTable(result: EvaluationResult): string {
     '',
     `training: backend ${t.backend}, ${t.cutoffs} cutoffs, ${t.examples} examples, labels over ${t.labelDays} days, ` +
       `best epoch ${t.epochs} of ${t.epochsRun}, ${t.msPerEpoch.toFixed(0)} ms/epoch, ${(t.trainMs / 1000).toFixed(1)} s`,
+    `total calibrated on ${calibrationText(t.calibration)}`,
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ].join('\n');
 }
@@ -255,6 +256,7 @@ export function htmlReport(run: EvaluationRun): string {
     ['ms per epoch', t.msPerEpoch.toFixed(0)],
     ['training time (s)', (t.trainMs / 1000).toFixed(1)],
     ['feature schema', t.featureSchemaVersion],
+    ['total calibrated on', calibrationText(t.calibration)],
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CVP evaluation: ${escapeHtml(result.dataset)}</title>
@@ -364,4 +366,13 @@ export function registerEvaluate(program: Command): void {
         );
       console.log(`\nreport: ${writeReport(reportPath, htmlReport(run), options.report === undefined)}`);
     });
+}
+
+/** Where the served total was calibrated, in words. */
+function calibrationText(calibration: EvaluationResult['training']['calibration']): string {
+  const where = calibration.seasonal ? ' (the same season a year before the horizon)' : ' (the last cutoff)';
+  return (
+    `the label window from ${calibration.cutoff.slice(0, 10)}${where}, ${calibration.customers} customers: ` +
+    `scale ${calibration.selectionScale.toFixed(3)} (selection network) -> ${calibration.scale.toFixed(3)} (served)`
+  );
 }

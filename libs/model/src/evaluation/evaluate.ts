@@ -23,7 +23,12 @@ import {
 } from '../metrics';
 import { summarize, type CustomerSummary, type Transaction } from '../summaries';
 import { BGNBD_LOG_PRIOR_SD } from '../value-model/btyd-inputs';
-import { trainValueModel, type SelectionRecord, type TrainedValueModel } from '../value-model/train';
+import {
+  trainValueModel,
+  type SelectionRecord,
+  type TotalCalibration,
+  type TrainedValueModel,
+} from '../value-model/train';
 import { selectBackend, type BackendPreference } from '../ziln/backend';
 import type { EpochRecord, ZilnConfig } from '../ziln/model';
 
@@ -68,6 +73,8 @@ export interface TrainingSummary {
   msPerEpoch: number;
   trainMs: number;
   featureSchemaVersion: string;
+  /** Where the served total was calibrated (the trainer's `TotalCalibration`). */
+  calibration: TotalCalibration;
 }
 
 export interface Interval {
@@ -283,6 +290,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
           msPerEpoch: info.msPerEpoch,
           trainMs: info.trainMs,
           featureSchemaVersion: FEATURE_SCHEMA_VERSION,
+          calibration: trained.calibration,
         },
         warnings,
       },

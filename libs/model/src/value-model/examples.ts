@@ -2,6 +2,7 @@ import { emptyState, featureArray, featureVectorAt, foldInput, type FoldInput } 
 import { seededRandom } from '../math/random';
 
 const DAY_MS = 86_400_000;
+const YEAR_DAYS = 365;
 
 /** Training examples at one cutoff: every customer with an event before it, their features then, their spend after. */
 export interface CutoffExamples {
@@ -20,6 +21,11 @@ export interface RollingWindows {
   stepDays: number;
   /** Cutoffs, oldest first; the last is `to` − labelDays, so every label window is observed and none crosses `to`. */
   cutoffs: Date[];
+  /**
+   * `to` − 365 days, one of `cutoffs`, when the history holds it (a step of history before it, its label window
+   * ending by `to`): the same season a year before the horizon, on which the served model's total is calibrated.
+   */
+  seasonalCutoff: Date | null;
 }
 
 export interface RollingWindowOptions {
@@ -34,7 +40,7 @@ export interface RollingWindowOptions {
  * first cutoffs, their label windows, and one more label window after them on which candidates are compared (the
  * selection cutoff, `to` − 2 × labelDays ... `to` − labelDays). So labelDays = min(horizon, ⌊history / 3⌋); cutoffs
  * step back from `to` − labelDays by a quarter of the label window (at least a day), while a cutoff still has a
- * step of history before it.
+ * step of history before it. With a year of history or more, `to` − 365 days is a cutoff too (`seasonalCutoff`).
  */
 export function rollingWindows(
   firstEventMs: number,
@@ -59,7 +65,13 @@ export function rollingWindows(
     if (ms - firstEventMs < stepDays * DAY_MS) break;
     cutoffs.unshift(new Date(ms));
   }
-  return { labelDays, stepDays, cutoffs };
+  const yearAgoMs = to.getTime() - YEAR_DAYS * DAY_MS;
+  const seasonal = labelDays <= YEAR_DAYS && yearAgoMs - firstEventMs >= stepDays * DAY_MS ? new Date(yearAgoMs) : null;
+  if (seasonal && !cutoffs.some((cutoff) => cutoff.getTime() === yearAgoMs)) {
+    cutoffs.push(seasonal);
+    cutoffs.sort((a, b) => a.getTime() - b.getTime());
+  }
+  return { labelDays, stepDays, cutoffs, seasonalCutoff: seasonal };
 }
 
 export interface ExampleOptions {

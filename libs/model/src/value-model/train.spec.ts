@@ -36,7 +36,7 @@ describe('trainValueModel', () => {
     expect(trained.labelDays).toBe(90);
     expect(trained.labelFrom.toISOString()).toBe('2026-08-03T00:00:00.000Z');
     expect(trained.selection.validationCutoff).toBe('2026-08-03T00:00:00.000Z');
-    expect(trained.examples.cutoffs).toBe(12);
+    expect(trained.examples.cutoffs).toBe(13);
     expect(trained.examples.final).toBeGreaterThan(trained.examples.selection);
     expect(trained.customers.scored).toBeGreaterThanOrEqual(trained.customers.validation);
     // Every candidate is recorded with its figures, best first; the winner is served.
@@ -50,6 +50,17 @@ describe('trainValueModel', () => {
     expect(trained.metrics.gini).toBeGreaterThan(0.2);
     // Calibrated on the selection window's total.
     expect(trained.metrics.totalRatio).toBeCloseTo(1, 6);
+    // The served total is calibrated with the final network on the same season a year before (22 months of
+    // history: `to` − 365 days is a cutoff), where its label-window total is then the actual.
+    expect(trained.calibration).toMatchObject({ cutoff: '2025-11-01T00:00:00.000Z', seasonal: true });
+    expect(trained.model.spec.served.scale).toBe(trained.calibration.scale);
+    const calibrationExamples = cutoffExamples(events, [new Date(trained.calibration.cutoff)], trained.labelDays, END)
+      .perCutoff[0];
+    expect(trained.calibration.customers).toBe(calibrationExamples.rows.length);
+    expect(trained.calibration.actualSpend).toBeCloseTo(
+      calibrationExamples.spend.reduce((sum, value) => sum + value, 0),
+      6,
+    );
     expect(trained.tierThresholds.high).toBeGreaterThan(trained.tierThresholds.mid);
     // The trainer compares the published model on the same customers with the same function.
     expect(Number.isFinite(validationMetrics(trained.model, trained.validation).gini)).toBe(true);
@@ -105,6 +116,22 @@ describe('trainValueModel', () => {
     again.model.dispose();
   }, 120_000);
 
+  it('calibrates on the last cutoff when the year before has too few customers to say anything', async () => {
+    const to = new Date('2026-02-01T00:00:00Z');
+    const early = events.filter((event) => event.occurredAt < '2025-02-01T00:00:00.000Z');
+    expect(new Set(early.map((event) => event.customerId)).size).toBeLessThan(50);
+    const trained = await trainValueModel({
+      events,
+      to,
+      horizonDays: 90,
+      seed: 1,
+      members: 1,
+      ziln: { hiddenUnits: [8], maxEpochs: 3 },
+    });
+    expect(trained.calibration).toMatchObject({ seasonal: false, cutoff: trained.labelFrom.toISOString() });
+    trained.model.dispose();
+  }, 60_000);
+
   it('refuses a window without enough history, saying what to do', async () => {
     await expect(trainValueModel({ events: events.slice(0, 30), to: END, horizonDays: 90, seed: 1 })).rejects.toThrow(
       /training needs at least 50: load more history or shorten the horizon/,
@@ -127,6 +154,26 @@ describe('rolling windows and examples', () => {
     expect(short.cutoffs[short.cutoffs.length - 1].toISOString()).toBe(day(200));
     expect(short.cutoffs[0].getTime() - Date.parse(day(0))).toBeGreaterThanOrEqual(short.stepDays * DAY_MS);
     expect(() => rollingWindows(Date.parse(day(290)), to, 90)).toThrow(/too few to train on/);
+    // Under a year of history: no cutoff a year before.
+    expect(short.seasonalCutoff).toBeNull();
+  });
+
+  it('adds the cutoff a year before `to` when the history holds it, once, in order', () => {
+    const to = new Date(day(700));
+    const windows = rollingWindows(Date.parse(day(0)), to, 30);
+    expect(windows.seasonalCutoff?.toISOString()).toBe(day(335));
+    const times = windows.cutoffs.map((cutoff) => cutoff.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times.filter((time) => time === Date.parse(day(335)))).toHaveLength(1);
+    // 12 rolling cutoffs of 30-day windows reach back 90 days before `to` − 30: the year-before one is a 13th.
+    expect(windows.cutoffs).toHaveLength(13);
+    expect(windows.cutoffs[windows.cutoffs.length - 1].toISOString()).toBe(day(670));
+    // Already a rolling cutoff: not added twice (label windows of a year: `to` − 365 is the last cutoff).
+    const long = rollingWindows(Date.parse(day(0)), new Date(day(1200)), 365);
+    expect(long.seasonalCutoff?.toISOString()).toBe(day(835));
+    expect(long.cutoffs.filter((cutoff) => cutoff.toISOString() === day(835))).toHaveLength(1);
+    // A year before with less than a step of history behind it: none.
+    expect(rollingWindows(Date.parse(day(330)), to, 30).seasonalCutoff).toBeNull();
   });
 
   it('takes features as of each cutoff from the events before it, and the spend of the label window after it', () => {

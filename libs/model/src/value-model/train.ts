@@ -1,9 +1,10 @@
 import { FEATURE_SCHEMA_VERSION, type FoldInput } from '@cvp/features';
 import { evaluatePredictions, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
-import { trainZilnEnsemble, type EpochRecord, type ZilnConfig } from '../ziln/model';
+import { trainZilnEnsemble, type EpochRecord, type ZilnConfig, type ZilnModel } from '../ziln/model';
 import { btydInputs, fitBtydInputs, type BtydInputsFit } from './btyd-inputs';
 import { cutoffExamples, rollingWindows, type CutoffExamples } from './examples';
 import {
+  blendSpend,
   checkTierShares,
   fitTierThresholds,
   HYBRID_INPUT_NAMES,
@@ -60,6 +61,22 @@ export interface SelectionRecord {
   blends: ServedBlend[];
 }
 
+/**
+ * Where the served total was calibrated: the final network's blend, scaled so that its spend over one cutoff's label
+ * window equals the actual. On the same season a year before the horizon when the history holds it (a retailer's
+ * autumn is not its spring: on two years of Online Retail the last window's level predicts 0.40 of the following
+ * half-year's spend, the year-before window's 0.99), else on the last cutoff.
+ */
+export interface TotalCalibration {
+  cutoff: string;
+  seasonal: boolean;
+  customers: number;
+  actualSpend: number;
+  /** The served blend's scale as the selection found it (selection network, last cutoff), and as served. */
+  selectionScale: number;
+  scale: number;
+}
+
 /** Everything a scorer needs to know about a model beside its weights (`metadata.json` of the artifact). */
 export interface ValueModelMetadata extends ValueModelSpec {
   version: string;
@@ -74,6 +91,7 @@ export interface ValueModelMetadata extends ValueModelSpec {
   /** The served blend's metrics on the selection window (the network that made them never saw its labels). */
   validation: Omit<EvaluationMetrics, 'deciles'>;
   selection: SelectionRecord;
+  calibration: TotalCalibration;
 }
 
 /** The customers of the selection window: their features as of its cutoff and their spend in the label window. */
@@ -120,6 +138,7 @@ export interface TrainedValueModel {
   /** The served blend on the selection window. */
   metrics: EvaluationMetrics;
   selection: SelectionRecord;
+  calibration: TotalCalibration;
   /** Every customer of the window, features as of `to` (what a sweep at the end of the window scores). */
   population: { customerIds: string[]; rows: number[][] };
   customers: { validation: number; scored: number };
@@ -143,6 +162,8 @@ interface AugmentedCutoff extends CutoffExamples {
  *    total calibration are kept.
  * 3. The final network trained on every cutoff; the hybrid inputs refitted as of `to`; predictions stretched from
  *    the label window to the horizon by BG/NBD (`horizonStretch`); tier thresholds from the population as of `to`.
+ * 4. The served total calibrated with the final network (`TotalCalibration`): on the cutoff a year before `to` when
+ *    the history holds it, else on the last cutoff.
  */
 export async function trainValueModel(options: TrainValueModelOptions): Promise<TrainedValueModel> {
   const { to, horizonDays, seed } = options;
@@ -235,6 +256,35 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
     members,
     zilnOptions(all.customerIds),
   );
+  // 4. The served total: calibrated on the final network (the selection's scale was the selection network's).
+  const seasonalMs = windows.seasonalCutoff?.getTime();
+  // A year before with too few customers or no spend (a young shop) says little of the season: the last cutoff then.
+  const seasonalPart = augmented.find(
+    (part) =>
+      part.cutoff.getTime() === seasonalMs && part.rows.length >= minCustomers && part.spend.some((spend) => spend > 0),
+  );
+  const calibrationPart = seasonalPart ?? validationAugmented;
+  const calibrated = calibrateBlends(
+    final.model,
+    calibrationPart,
+    seasonalPart ? { ...selectionSpec, btyd: safeFit(seasonalPart.rows, true) } : selectionSpec,
+    selection.blends,
+  );
+  const selectionScale = served.scale;
+  served = calibrated.find((blend) => blend.name === served.name) ?? served;
+  selection = { ...selection, blends: calibrated };
+  const calibration: TotalCalibration = {
+    cutoff: calibrationPart.cutoff.toISOString(),
+    seasonal: seasonalPart !== undefined,
+    customers: calibrationPart.rows.length,
+    actualSpend: calibrationPart.spend.reduce((sum, value) => sum + value, 0),
+    selectionScale,
+    scale: served.scale,
+  };
+  log(
+    `[train] total calibrated on ${isoDay(calibrationPart.cutoff)}${seasonalPart ? ' (a year before the horizon)' : ''}: ` +
+      `scale ${selectionScale.toFixed(3)} -> ${served.scale.toFixed(3)}`,
+  );
   const model = new ValueModel(final.model, {
     horizonDays,
     labelDays,
@@ -262,6 +312,7 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
       },
       metrics,
       selection,
+      calibration,
       population,
       customers: { validation: validationExamples.customerIds.length, scored: population.rows.length },
       examples: { selection: selectionTrain.inputs.length, final: all.inputs.length, cutoffs: augmented.length },
@@ -305,10 +356,7 @@ function selectCandidate(
     }
   }
   const scored = blends.map((blend) => {
-    const spend = validation.inputs.map((input, i) => {
-      const peer = blend.peer ? blend.peerScale * peerValue(blend.peer, input, model.spec) : 0;
-      return blend.zilnWeight * zilnSpend[i] + (1 - blend.zilnWeight) * peer;
-    });
+    const spend = validation.inputs.map((input, i) => blendSpend(blend, zilnSpend[i], input, model.spec));
     const predicted = spend.reduce((sum, value) => sum + value, 0);
     const calibrated = { ...blend, scale: predicted > 0 && actualTotal > 0 ? actualTotal / predicted : 1 };
     const metrics = evaluatePredictions(
@@ -346,6 +394,22 @@ function selectCandidate(
       blends: scored.map((candidate) => candidate.blend),
     },
   };
+}
+
+/** Every blend's scale set so that its total over the part's label window, with this network, is the actual. */
+function calibrateBlends(
+  network: ZilnModel,
+  part: AugmentedCutoff,
+  spec: ValueModelSpec,
+  blends: readonly ServedBlend[],
+): ServedBlend[] {
+  const actual = part.spend.reduce((sum, value) => sum + value, 0);
+  const zilnSpend = network.predict(part.inputs).map((prediction) => prediction.expectedSpend);
+  return blends.map((blend) => {
+    const unscaled = { ...blend, scale: 1 };
+    const predicted = part.inputs.reduce((sum, input, i) => sum + blendSpend(unscaled, zilnSpend[i], input, spec), 0);
+    return { ...blend, scale: predicted > 0 && actual > 0 ? actual / predicted : 1 };
+  });
 }
 
 function flatten(parts: readonly AugmentedCutoff[]): { inputs: number[][]; spend: number[]; customerIds: string[] } {
@@ -425,6 +489,7 @@ export function valueModelMetadata(
     backend: trained.training.backend,
     validation,
     selection: trained.selection,
+    calibration: trained.calibration,
   };
 }
 

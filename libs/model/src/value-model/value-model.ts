@@ -217,9 +217,7 @@ export class ValueModel {
     stretches: readonly ReturnType<typeof horizonStretch>[],
   ): ValuePrediction[] {
     return network.map((prediction, i) => {
-      const peer = blend.peer ? peerValue(blend.peer, inputs[i], this.spec) : 0;
-      const overLabel =
-        blend.scale * (blend.zilnWeight * prediction.expectedSpend + (1 - blend.zilnWeight) * blend.peerScale * peer);
+      const overLabel = blendSpend(blend, prediction.expectedSpend, inputs[i], this.spec);
       const stretch = stretches[i];
       const expectedSpend = overLabel * stretch.spend;
       const ratio = prediction.expectedSpend > 0 ? expectedSpend / prediction.expectedSpend : 0;
@@ -235,6 +233,17 @@ export class ValueModel {
   dispose(): void {
     this.network.dispose();
   }
+}
+
+/** A blend's spend over the label window for one customer, from the network's expected spend and their input row. */
+export function blendSpend(
+  blend: ServedBlend,
+  zilnSpend: number,
+  input: readonly number[],
+  spec: Pick<ValueModelSpec, 'inputNames' | 'btyd' | 'labelDays'>,
+): number {
+  const peer = blend.peer ? blend.peerScale * peerValue(blend.peer, input, spec) : 0;
+  return blend.scale * (blend.zilnWeight * zilnSpend + (1 - blend.zilnWeight) * peer);
 }
 
 /**
