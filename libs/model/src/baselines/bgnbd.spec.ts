@@ -183,6 +183,18 @@ describe('fitBgNbd', () => {
     expect(fit.logLikelihood).toBeGreaterThanOrEqual(bgnbdTotalLogLikelihood(truth, customers));
   });
 
+  it('keeps the fit finite and quick with logPriorSd where a short history shows no heterogeneity nor dropout', () => {
+    // Regular buyers, all alive at the end: the likelihood climbs towards r, α, b → ∞ and a → 0.
+    const customers = Array.from({ length: 80 }, (_, i) => customer(2 + (i % 3), 19 + (i % 5) / 10, 20));
+    const free = fitBgNbd(customers);
+    expect(free.params.r).toBeGreaterThan(1e6);
+    const fit = fitBgNbd(customers, { logPriorSd: 3 });
+    expect(fit.converged).toBe(true);
+    expect(fit.iterations).toBeLessThan(1_000);
+    expect(Math.max(fit.params.r, fit.params.alpha, fit.params.b)).toBeLessThan(1e4);
+    expect(fit.logLikelihood).toBeGreaterThan(free.logLikelihood - 2);
+  });
+
   it('rejects impossible summaries', () => {
     expect(() => fitBgNbd([])).toThrow(RangeError);
     expect(() => fitBgNbd([customer(1.5, 1, 2)])).toThrow(/repeatCount/);

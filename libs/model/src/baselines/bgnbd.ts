@@ -40,9 +40,10 @@ export interface BgNbdFitOptions {
   initial?: BgNbdParams;
   nelderMead?: NelderMeadOptions;
   /**
-   * Standard deviation of a weak normal prior on ln a and ln b (maximum a posteriori instead of likelihood). On data
-   * with little sign of dropout the likelihood is flat towards a → 0, b → ∞ (Online Retail I: a ≈ 0.015,
-   * b ≈ 1.2e7); the prior keeps the fit finite there and costs nothing where the data speak (CDNOW moves < 1e-3).
+   * Standard deviation of a weak normal prior on ln r, ln a and ln b, centred on 0 (maximum a posteriori instead of
+   * likelihood). On data with little sign of dropout the likelihood is flat towards a → 0, b → ∞ (Online Retail I:
+   * a ≈ 0.015, b ≈ 1.2e7), on a short history towards r, α → ∞; the prior keeps the fit finite there and costs
+   * nothing where the data speak (CDNOW moves < 1e-3).
    */
   logPriorSd?: number;
 }
@@ -109,11 +110,15 @@ export function fitBgNbd(customers: readonly RepeatPurchaseSummary[], options: B
   return fitOnLogScale('fitBgNbd', customers, BGNBD_SHAPE, groupedLogLikelihood, options);
 }
 
-/** The parameters of BG/NBD and modified BG/NBD on the log scale: r, α, a, b; the prior goes on a and b. */
+/**
+ * The parameters of BG/NBD and modified BG/NBD on the log scale: r, α, a, b. The prior goes on a and b (b → ∞ on
+ * logs with little sign of dropout) and on r (r, α → ∞ together on a short history: no heterogeneity, and the search
+ * walks the ridge for thousands of iterations).
+ */
 export const BGNBD_SHAPE: LogScaleShape<BgNbdParams> = {
   names: ['r', 'alpha', 'a', 'b'],
   start: (meanAge) => ({ r: 1, alpha: meanAge, a: 1, b: 1 }),
-  prior: ['a', 'b'],
+  prior: ['r', 'a', 'b'],
 };
 
 /** What `fitOnLogScale` needs to know of a model's parameters. */
@@ -122,13 +127,13 @@ export interface LogScaleShape<P extends object> {
   names: readonly (keyof P & string)[];
   /** The default starting point for a population whose mean age is `meanAge` (> 0). */
   start: (meanAge: number) => P;
-  /** The parameters a `logPriorSd` prior applies to. */
+  /** The parameters a `logPriorSd` prior applies to, centred on the logs of `start` (0, or ln mean age for β). */
   prior: readonly (keyof P & string)[];
 }
 
 /**
- * Maximum likelihood (or a posterior mode with a weak normal prior of `logPriorSd` on the logs of `shape.prior`) of a
- * buy-till-you-die model: a search over the logs of every parameter, so every candidate is valid, with the
+ * Maximum likelihood (or a posterior mode with a weak normal prior of `logPriorSd` on the logs of `shape.prior`,
+ * centred on the default start) of a buy-till-you-die model: a search over the logs of every parameter, so every candidate is valid, with the
  * deterministic Nelder-Mead of `math/nelder-mead` (default tolerances: 1e-8 on the log-parameters, 1e-12 relative
  * on the log-likelihood, 5,000 iterations a run, up to 5 restarts); customers with the same (x, t_x, T) share one
  * likelihood evaluation, weighted by their count.
@@ -148,10 +153,14 @@ export function fitOnLogScale<P extends object>(
   const priorSd = options.logPriorSd;
   if (priorSd !== undefined && !(priorSd > 0)) throw new RangeError(`logPriorSd must be > 0, got ${priorSd}`);
   const priorAt = shape.prior.map((name) => shape.names.indexOf(name));
+  const centre = shape.start(meanAge > 0 ? meanAge : 1);
+  const priorCentre = shape.names.map((name) => log(centre[name] as number));
   const toParams = (logParams: readonly number[]) =>
     Object.fromEntries(shape.names.map((name, i) => [name, exp(logParams[i])])) as P;
   const penalty = (logParams: readonly number[]) =>
-    priorSd === undefined ? 0 : priorAt.reduce((sum, i) => sum + logParams[i] ** 2, 0) / (2 * priorSd * priorSd);
+    priorSd === undefined
+      ? 0
+      : priorAt.reduce((sum, i) => sum + (logParams[i] - priorCentre[i]) ** 2, 0) / (2 * priorSd * priorSd);
   const result = nelderMead(
     (logParams) => -logLikelihood(toParams(logParams), groups) + penalty(logParams),
     shape.names.map((name) => log(initial[name] as number)),

@@ -35,7 +35,7 @@ export interface ParetoNbdFitOptions {
   /** Starting point (default r = s = 1, α = β = mean age). */
   initial?: ParetoNbdParams;
   nelderMead?: NelderMeadOptions;
-  /** Standard deviation of a weak normal prior on ln s (see `fitParetoNbd`). */
+  /** Standard deviation of a weak normal prior on ln r, ln s and ln β (see `fitParetoNbd`). */
   logPriorSd?: number;
 }
 
@@ -167,12 +167,14 @@ export function paretoNbdTotalLogLikelihood(
 const PARETO_NBD_SHAPE: LogScaleShape<ParetoNbdParams> = {
   names: ['r', 'alpha', 's', 'beta'],
   start: (meanAge) => ({ r: 1, alpha: meanAge, s: 1, beta: meanAge }),
-  prior: ['s'],
+  prior: ['r', 's', 'beta'],
 };
 
 /**
  * Maximum-likelihood fit over (ln r, ln α, ln s, ln β) (`fitOnLogScale`). `logPriorSd` puts a weak normal prior on
- * ln s, which keeps the fit finite on data with little sign of dropout (s → 0 with β → ∞).
+ * ln s and on ln β (centred on ln mean age), which keeps the fit finite on data with little sign of dropout (s → 0 or
+ * β → ∞), and on ln r (r, α → ∞ together on a short history). Without them a 6-month, 83-customer log walked
+ * β to 1e83 in 5,000 iterations and 32 s.
  */
 export function fitParetoNbd(
   customers: readonly RepeatPurchaseSummary[],

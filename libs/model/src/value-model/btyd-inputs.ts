@@ -72,7 +72,10 @@ export function btydSummaryOfRow(row: readonly number[]): SpendSummary | null {
   return { repeatCount, lastRepeatTime, age, meanRepeatValue: repeatCount > 0 ? Math.max(0, row[MONETARY_MEAN]) : 0 };
 }
 
-/** Weak normal prior on ln a and ln b: keeps BG/NBD off its degenerate edge (a → 0, b → ∞) where data say little. */
+/**
+ * Weak normal prior on the logs of the BTYD parameters that have a degenerate edge (BG/NBD's r, a, b; Pareto/NBD's r, s,
+ * β): keeps the fits finite, and quick, where data say little.
+ */
 export const BGNBD_LOG_PRIOR_SD = 3;
 
 /**

@@ -200,10 +200,13 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
       `${windows.stepDays} days, labels = spend in the next ${labelDays} days (horizon ${horizonDays}), ` +
       `${perCutoff.reduce((sum, examples) => sum + examples.rows.length, 0)} examples`,
   );
-  const augmented: AugmentedCutoff[] = perCutoff.map((examples) => {
+  const augmented: AugmentedCutoff[] = [];
+  for (const examples of perCutoff) {
     const fit = safeFit(examples.rows);
-    return { ...examples, inputs: examples.rows.map((row) => [...row, ...btydInputs(fit, row, labelDays)]) };
-  });
+    augmented.push({ ...examples, inputs: examples.rows.map((row) => [...row, ...btydInputs(fit, row, labelDays)]) });
+    // One fit at a time between turns of the event loop: a service training in-process keeps answering.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const validationCutoffMs = labelFrom.getTime();
   const selectionPart = augmented.filter(
     (examples) => examples.cutoff.getTime() + labelDays * DAY_MS <= validationCutoffMs,
