@@ -105,8 +105,20 @@ export function formatTable(result: EvaluationResult): string {
     `training: backend ${t.backend}, ${t.cutoffs} cutoffs, ${t.examples} examples, labels over ${t.labelDays} days, ` +
       `best epoch ${t.epochs} of ${t.epochsRun}, ${t.msPerEpoch.toFixed(0)} ms/epoch, ${(t.trainMs / 1000).toFixed(1)} s`,
     `total calibrated on ${calibrationText(t.calibration)}`,
+    `P(buy) from ${purchaseText(result)}`,
     ...result.warnings.map((warning) => `warning: ${warning}`),
   ].join('\n');
+}
+
+/** The served P(buy)'s source, its AUC on the selection window and on the holdout beside the network's alone. */
+function purchaseText(result: EvaluationResult): string {
+  const { purchase, selection } = result;
+  const onSelection = selection.purchase.candidates.find((candidate) => candidate.name === purchase.served)?.auc;
+  const network = selection.purchase.candidates.find((candidate) => candidate.name === 'network')?.auc;
+  return (
+    `${purchase.served} (AUC ${onSelection?.toFixed(4)} on the selection window, network alone ${network?.toFixed(4)}; ` +
+    `holdout ${purchase.auc[purchase.served]?.toFixed(4)}, network alone ${purchase.auc.network?.toFixed(4)})`
+  );
 }
 
 const escapeHtml = (text: string) =>
@@ -257,6 +269,7 @@ export function htmlReport(run: EvaluationRun): string {
     ['training time (s)', (t.trainMs / 1000).toFixed(1)],
     ['feature schema', t.featureSchemaVersion],
     ['total calibrated on', calibrationText(t.calibration)],
+    ['P(buy) from', purchaseText(result)],
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CVP evaluation: ${escapeHtml(result.dataset)}</title>

@@ -17,6 +17,7 @@ import { rfmAverage } from '../baselines/rfm-average';
 import {
   evaluatePredictions,
   ResampledRankMetrics,
+  rocAuc,
   ValueRanking,
   type EvaluationMetrics,
   type PredictionOutcome,
@@ -95,6 +96,8 @@ export interface EvaluationResult {
   intervals: Record<string, { gini: Interval; spearman: Interval }>;
   /** Width of the last-window peer's window (days before the cutoff). */
   lastWindowDays: number;
+  /** Where the served P(buy) comes from (`selection.purchase.winner`), and every candidate's holdout ROC AUC. */
+  purchase: { served: string; auc: Record<string, number> };
   selection: SelectionRecord;
   training: TrainingSummary;
   warnings: string[];
@@ -259,6 +262,18 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
       );
     }
     const served = trained.selection.winner;
+    const purchaseAuc = Object.fromEntries(
+      trained.selection.purchase.blends.map((blend) => {
+        const predictions = trained.model.predictWith(rows, trained.model.spec.served, blend);
+        return [
+          blend.name,
+          rocAuc(
+            bought,
+            predictions.map((prediction) => prediction.probabilityOfPurchase),
+          ),
+        ];
+      }),
+    );
     const all: Record<string, PredictionOutcome[]> = { ...peers, ...candidates };
     const models = Object.fromEntries(Object.entries(all).map(([name, list]) => [name, evaluatePredictions(list)]));
     const gainCurves = Object.fromEntries(Object.entries(all).map(([name, list]) => [name, gain(list)]));
@@ -279,6 +294,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
         models,
         intervals,
         lastWindowDays,
+        purchase: { served: trained.selection.purchase.winner, auc: purchaseAuc },
         selection: { ...trained.selection, blends: [] },
         training: {
           backend: backend,

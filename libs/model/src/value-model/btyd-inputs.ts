@@ -6,8 +6,17 @@ import {
   probabilityOfPurchase,
   type BgNbdParams,
 } from '../baselines/bgnbd';
-import { fitModifiedBgNbd, modifiedBgNbdExpectedTransactions } from '../baselines/modified-bgnbd';
-import { fitParetoNbd, paretoNbdExpectedTransactions, type ParetoNbdParams } from '../baselines/pareto-nbd';
+import {
+  fitModifiedBgNbd,
+  modifiedBgNbdExpectedTransactions,
+  modifiedBgNbdProbabilityOfPurchase,
+} from '../baselines/modified-bgnbd';
+import {
+  fitParetoNbd,
+  paretoNbdExpectedTransactions,
+  paretoNbdProbabilityOfPurchase,
+  type ParetoNbdParams,
+} from '../baselines/pareto-nbd';
 import {
   expectedAverageValue,
   fitGammaGamma,
@@ -142,6 +151,27 @@ export function processSpend(
   } else orders = fit.modifiedBgNbd ? modifiedBgNbdExpectedTransactions(fit.modifiedBgNbd, summary, weeks) : 0;
   const spend = orders * orderValue(fit, summary);
   return Number.isFinite(spend) && spend > 0 ? spend : 0;
+}
+
+/**
+ * P(at least one purchase within `days`) by a purchase-process model, read from a feature row (null before a first
+ * purchase, or when that model was not fitted).
+ */
+export function processProbabilityOfPurchase(
+  fit: BtydInputsFit | null,
+  row: readonly number[],
+  days: number,
+  process: PurchaseProcess,
+): number | null {
+  const summary = fit ? btydSummaryOfRow(row) : null;
+  if (!fit || !summary) return null;
+  const weeks = days / WEEK_DAYS;
+  let p: number | null;
+  if (process === 'bgnbd') p = probabilityOfPurchase(fit.bgnbd, summary, weeks);
+  else if (process === 'pareto-nbd') {
+    p = fit.paretoNbd ? paretoNbdProbabilityOfPurchase(fit.paretoNbd, summary, weeks) : null;
+  } else p = fit.modifiedBgNbd ? modifiedBgNbdProbabilityOfPurchase(fit.modifiedBgNbd, summary, weeks) : null;
+  return p !== null && Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : null;
 }
 
 /** The hybrid inputs of one feature row for a window of `days` (BTYD_INPUT_NAMES order; zeros before a purchase). */

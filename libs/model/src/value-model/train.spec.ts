@@ -2,10 +2,23 @@ import type { ClickstreamEvent } from '@cvp/contracts';
 import { syntheticClickstream } from '@cvp/datasets';
 import { FEATURE_NAMES } from '@cvp/features';
 import { selectBackend } from '../ziln/backend';
-import { btydInputs, btydSummaryOfRow, fitBtydInputs, horizonStretch } from './btyd-inputs';
+import {
+  btydInputs,
+  btydSummaryOfRow,
+  fitBtydInputs,
+  horizonStretch,
+  processProbabilityOfPurchase,
+} from './btyd-inputs';
 import { cutoffExamples, rollingWindows } from './examples';
 import { publishVerdict, trainValueModel, validationMetrics, valueModelMetadata } from './train';
-import { fitTierThresholds, tierOf, ValueModel, valueModelSpec } from './value-model';
+import {
+  blendProbability,
+  fitTierThresholds,
+  NETWORK_PURCHASE,
+  tierOf,
+  ValueModel,
+  valueModelSpec,
+} from './value-model';
 
 const START = new Date('2025-01-01T00:00:00Z');
 const END = new Date('2026-11-01T00:00:00Z');
@@ -46,6 +59,21 @@ describe('trainValueModel', () => {
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(trained.model.spec.served.name).toBe(trained.selection.winner);
     expect(trained.selection.winner).toBe(names[0]);
+    // P(buy) is chosen apart, by ROC AUC on the same customers: the network's, or its blends with each process.
+    const purchase = trained.selection.purchase;
+    expect(purchase.candidates.map((candidate) => candidate.name)).toEqual(
+      expect.arrayContaining([
+        'network',
+        'network+bgnbd@0.50',
+        'network+pareto-nbd@0.75',
+        'network+modified-bgnbd@0.50',
+      ]),
+    );
+    const aucs = purchase.candidates.map((candidate) => candidate.auc);
+    expect(aucs).toEqual([...aucs].sort((a, b) => b - a));
+    expect(purchase.winner).toBe(purchase.candidates[0].name);
+    expect(trained.model.spec.purchase.name).toBe(purchase.winner);
+    expect(trained.metrics.auc).toBe(aucs[0]);
     // The synthetic shoppers are learnable: the winner ranks the selection window's spend better than chance.
     expect(trained.metrics.gini).toBeGreaterThan(0.2);
     // Calibrated on the selection window's total.
@@ -79,6 +107,7 @@ describe('trainValueModel', () => {
       trainedFrom: START.toISOString(),
       trainedTo: END.toISOString(),
       backend: 'wasm',
+      purchase: trained.model.spec.purchase,
     });
     expect(metadata.validation).not.toHaveProperty('deciles');
     // What the scorer rebuilds from the metadata predicts exactly what the trainer's model does.
@@ -237,6 +266,22 @@ describe('hybrid inputs', () => {
     expect(stretch.probability(0.3)).toBeGreaterThanOrEqual(0.3);
     expect(horizonStretch(null, rows[5], 90, 270).spend).toBe(3);
     expect(horizonStretch(fit, rows[5], 90, 90).spend).toBe(1);
+
+    // P(buy) of a purchase process, and its blend with the network's; the network's where the process cannot read
+    // the customer (no purchase yet) or was not fitted.
+    const withAlternatives = fitBtydInputs(rows, { alternatives: true })!;
+    const spec = { btyd: withAlternatives, labelDays: 90 };
+    expect(processProbabilityOfPurchase(withAlternatives, rows[5], 90, 'bgnbd')).toBeCloseTo(buy, 12);
+    const pareto = processProbabilityOfPurchase(withAlternatives, rows[5], 90, 'pareto-nbd')!;
+    expect(pareto).toBeGreaterThan(0);
+    expect(pareto).toBeLessThan(1);
+    const mixed = { name: 'network+pareto-nbd@0.25', process: 'pareto-nbd' as const, networkWeight: 0.25 };
+    expect(blendProbability(mixed, 0.8, rows[5], spec)).toBeCloseTo(0.25 * 0.8 + 0.75 * pareto, 12);
+    expect(blendProbability(NETWORK_PURCHASE, 0.8, rows[5], spec)).toBe(0.8);
+    const newcomer = new Array(FEATURE_NAMES.length).fill(0);
+    expect(processProbabilityOfPurchase(withAlternatives, newcomer, 90, 'pareto-nbd')).toBeNull();
+    expect(blendProbability(mixed, 0.8, newcomer, spec)).toBe(0.8);
+    expect(processProbabilityOfPurchase(fit, rows[5], 90, 'pareto-nbd')).toBeNull();
   });
 });
 

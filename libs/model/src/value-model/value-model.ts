@@ -8,8 +8,10 @@ import {
   horizonStretch,
   orderShares,
   probabilityAliveOfRow,
+  processProbabilityOfPurchase,
   processSpend,
   type BtydInputsFit,
+  type PurchaseProcess,
 } from './btyd-inputs';
 
 export const VALUE_MODEL_ALGORITHM = 'ziln';
@@ -28,7 +30,7 @@ const PEER_COLUMNS: Record<Exclude<PeerName, 'btyd' | 'pareto-nbd' | 'modified-b
 /**
  * What the served prediction is made of: spend over the label window = scale · (zilnWeight · ZILN + (1 −
  * zilnWeight) · peerScale · peer), then stretched to the horizon. zilnWeight 1 is the deep model alone, 0 the peer
- * alone; P(buy) always comes from the network.
+ * alone. P(buy) is chosen apart (`PurchaseBlend`).
  */
 export interface ServedBlend {
   name: string;
@@ -39,6 +41,22 @@ export interface ServedBlend {
   /** Calibration of the blend's total on the selection window. */
   scale: number;
 }
+
+/** Purchase processes whose P(buy) is a candidate beside the network's. */
+export const PURCHASE_PROCESSES: readonly PurchaseProcess[] = ['bgnbd', 'pareto-nbd', 'modified-bgnbd'];
+
+/**
+ * Where the served P(buy) comes from: over the label window, networkWeight · the network's + (1 − networkWeight) ·
+ * the purchase process's, then stretched to the horizon. The network alone for a customer the process cannot read
+ * (no purchase yet, or no fit).
+ */
+export interface PurchaseBlend {
+  name: string;
+  process: PurchaseProcess | null;
+  networkWeight: number;
+}
+
+export const NETWORK_PURCHASE: PurchaseBlend = { name: 'network', process: null, networkWeight: 1 };
 
 /** Expected-spend cut points of the value tiers, fitted as quantiles of the population's predictions. */
 export interface TierThresholds {
@@ -58,6 +76,7 @@ export interface ValueModelSpec {
   /** Population fit of the hybrid inputs as of the end of the training window (null: none). */
   btyd: BtydInputsFit | null;
   served: ServedBlend;
+  purchase: PurchaseBlend;
 }
 
 export const ZILN_ONLY: ServedBlend = { name: 'cvp-ziln', peer: null, zilnWeight: 1, peerScale: 1, scale: 1 };
@@ -69,6 +88,7 @@ export function valueModelSpec(metadata: {
   inputNames?: string[];
   btyd?: BtydInputsFit | null;
   served?: ServedBlend;
+  purchase?: PurchaseBlend;
 }): ValueModelSpec {
   return {
     horizonDays: metadata.horizonDays,
@@ -76,6 +96,7 @@ export function valueModelSpec(metadata: {
     inputNames: metadata.inputNames ?? [...FEATURE_NAMES],
     btyd: metadata.btyd ?? null,
     served: metadata.served ?? ZILN_ONLY,
+    purchase: metadata.purchase ?? NETWORK_PURCHASE,
   };
 }
 
@@ -136,9 +157,13 @@ export class ValueModel {
   }
 
   /** Predictions of another blend of the same network (the candidates of the selection). */
-  predictWith(rows: readonly (readonly number[])[], blend: ServedBlend): ValuePrediction[] {
+  predictWith(
+    rows: readonly (readonly number[])[],
+    blend: ServedBlend,
+    purchase: PurchaseBlend = this.spec.purchase,
+  ): ValuePrediction[] {
     const inputs = this.inputs(rows);
-    return this.served(inputs, this.network.predict(inputs), blend, this.stretches(rows));
+    return this.served(inputs, this.network.predict(inputs), blend, this.stretches(rows), purchase);
   }
 
   /**
@@ -215,15 +240,17 @@ export class ValueModel {
     network: readonly ZilnPrediction[],
     blend: ServedBlend,
     stretches: readonly ReturnType<typeof horizonStretch>[],
+    purchase: PurchaseBlend = this.spec.purchase,
   ): ValuePrediction[] {
     return network.map((prediction, i) => {
       const overLabel = blendSpend(blend, prediction.expectedSpend, inputs[i], this.spec);
       const stretch = stretches[i];
       const expectedSpend = overLabel * stretch.spend;
       const ratio = prediction.expectedSpend > 0 ? expectedSpend / prediction.expectedSpend : 0;
+      const buy = blendProbability(purchase, prediction.probabilityOfPurchase, inputs[i], this.spec);
       return {
         expectedSpend,
-        probabilityOfPurchase: stretch.probability(prediction.probabilityOfPurchase),
+        probabilityOfPurchase: stretch.probability(buy),
         lower: prediction.lower * ratio,
         upper: prediction.upper * ratio,
       };
@@ -244,6 +271,19 @@ export function blendSpend(
 ): number {
   const peer = blend.peer ? blend.peerScale * peerValue(blend.peer, input, spec) : 0;
   return blend.scale * (blend.zilnWeight * zilnSpend + (1 - blend.zilnWeight) * peer);
+}
+
+/** A purchase blend's P(buy) over the label window for one customer, from the network's and their input row. */
+export function blendProbability(
+  purchase: PurchaseBlend,
+  networkProbability: number,
+  input: readonly number[],
+  spec: Pick<ValueModelSpec, 'btyd' | 'labelDays'>,
+): number {
+  if (!purchase.process || purchase.networkWeight >= 1) return networkProbability;
+  const process = processProbabilityOfPurchase(spec.btyd, input, spec.labelDays, purchase.process);
+  if (process === null) return networkProbability;
+  return purchase.networkWeight * networkProbability + (1 - purchase.networkWeight) * process;
 }
 
 /**
