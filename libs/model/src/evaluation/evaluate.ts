@@ -254,26 +254,28 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
       return row;
     });
     const candidates: Record<string, PredictionOutcome[]> = {};
-    for (const blend of trained.selection.blends) {
-      const predictions = trained.model.predictWith(rows, blend);
+    // Every spend blend with the served P(buy), then the served spend with every P(buy) candidate: one network pass.
+    const { blends, purchase } = trained.selection;
+    const predicted = trained.model.predictEach(rows, [
+      ...blends.map((blend) => ({ blend })),
+      ...purchase.blends.map((blend) => ({ blend: trained.model.spec.served, purchase: blend })),
+    ]);
+    blends.forEach((blend, k) => {
       candidates[blend.name] = outcomes(
-        predictions.map((prediction) => prediction.expectedSpend),
-        predictions.map((prediction) => prediction.probabilityOfPurchase),
+        predicted[k].map((prediction) => prediction.expectedSpend),
+        predicted[k].map((prediction) => prediction.probabilityOfPurchase),
       );
-    }
-    const served = trained.selection.winner;
+    });
     const purchaseAuc = Object.fromEntries(
-      trained.selection.purchase.blends.map((blend) => {
-        const predictions = trained.model.predictWith(rows, trained.model.spec.served, blend);
-        return [
-          blend.name,
-          rocAuc(
-            bought,
-            predictions.map((prediction) => prediction.probabilityOfPurchase),
-          ),
-        ];
-      }),
+      purchase.blends.map((blend, k) => [
+        blend.name,
+        rocAuc(
+          bought,
+          predicted[blends.length + k].map((prediction) => prediction.probabilityOfPurchase),
+        ),
+      ]),
     );
+    const served = trained.selection.winner;
     const all: Record<string, PredictionOutcome[]> = { ...peers, ...candidates };
     const models = Object.fromEntries(Object.entries(all).map(([name, list]) => [name, evaluatePredictions(list)]));
     const gainCurves = Object.fromEntries(Object.entries(all).map(([name, list]) => [name, gain(list)]));

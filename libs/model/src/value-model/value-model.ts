@@ -162,8 +162,18 @@ export class ValueModel {
     blend: ServedBlend,
     purchase: PurchaseBlend = this.spec.purchase,
   ): ValuePrediction[] {
+    return this.predictEach(rows, [{ blend, purchase }])[0];
+  }
+
+  /** `predictWith` for several blends at once: the inputs, the network's pass and the stretches computed once. */
+  predictEach(
+    rows: readonly (readonly number[])[],
+    candidates: readonly { blend: ServedBlend; purchase?: PurchaseBlend }[],
+  ): ValuePrediction[][] {
     const inputs = this.inputs(rows);
-    return this.served(inputs, this.network.predict(inputs), blend, this.stretches(rows), purchase);
+    const network = this.network.predict(inputs);
+    const stretches = this.stretches(rows);
+    return candidates.map(({ blend, purchase }) => this.served(inputs, network, blend, stretches, purchase));
   }
 
   /**
