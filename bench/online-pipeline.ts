@@ -3,12 +3,14 @@
  *   npm run infra:up && npm run build && node -r @swc-node/register bench/online-pipeline.ts [--format F --data P]
  *     [--limit N] [--customers N] [--fresh-seconds S] [--lookup-seconds S] [--rate N] [--replicas N] [--redis-cluster]
  *     [--profile]
- *     [--drop-reviews] [--review-text]
+ *     [--drop-reviews] [--review-text] [--review-share S [--review-texts DIR]]
  * Starts its own ingest, features and scorer processes (ports 3201/3202/3204, consumer groups *-bench; --replicas N
  * features and N scorer replicas sharing the partitions, ports +10 each; --redis-cluster: every service on the
  * three-node Redis Cluster of deploy/local/infra.sh, REDIS_CLUSTER_URL; --review-text: the review-text worker too, port
  * 3206, with a review-sentiment head in the bench model, its readings folded back by features; --drop-reviews: the
- * dataset without its review events, the baseline of that comparison), trains a
+ * dataset without its review events, the baseline of that comparison; --review-share S: the dataset's own reviews
+ * replaced by one review in every 1/S events, with real texts and stars in turn from --review-texts, the Amazon samples
+ * by default), trains a
  * value model on a synthetic history and announces it on cvp.models.v1 so the scorer scores with the model (as in
  * production), then measures, one phase after the other:
  *   1. throughput: the dataset replayed over HTTP as fast as ingest takes it; sustained events/s through ingest ->
@@ -26,9 +28,9 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { parseArgs } from 'node:util';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
-import { openDataset, type Dataset } from '@cvp/datasets';
+import { openDataset, readLabelledReviews, type Dataset } from '@cvp/datasets';
 import { consumerGroupLag } from '@cvp/kafka';
 import { HttpSink, replay, syntheticDataset, type EventSink, type SinkResult } from '@cvp/replay';
 import { BENCH_MODEL_STORE, publishBenchModel } from './bench-model';
@@ -65,6 +67,18 @@ const { values: args } = parseArgs({
     /** Run the review-text worker too (a review-sentiment head published with the model): readings fold back. */
     'review-text': { type: 'boolean', default: false },
     /**
+     * The share of review events in the stream (e.g. 0.05): the dataset's own reviews are left out and, after every
+     * 1/S − 1 other events, a review by the customer of the event before it, text and stars from --review-texts in turn.
+     */
+    'review-share': { type: 'string' },
+    /** The review-text worker's TEXT_WORKER_NICE (its default when not given). */
+    'worker-nice': { type: 'string' },
+    /** A labelled review set (amazon-reviews folder or file) whose texts the inserted reviews carry. */
+    'review-texts': {
+      type: 'string',
+      default: resolve(__dirname, '..', '..', 'shared', 'datasets', 'reviews_amazon2018_5core_small'),
+    },
+    /**
      * Writes ingest's, the features' and the scorers' V8 CPU profiles under reports/bench/profile (open them in Chrome
      * DevTools; bench/profile-summary.ts sums them by package).
      */
@@ -87,16 +101,47 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function prefixed(dataset: Dataset, limit: number, prefix: string): Dataset {
+/** Texts and stars the inserted reviews carry (--review-share), read once. */
+type ReviewText = { text: string; rating: number };
+
+function prefixed(dataset: Dataset, limit: number, prefix: string, reviewTexts: ReviewText[] = []): Dataset {
+  const share = args['review-share'] === undefined ? null : Number(args['review-share']);
+  // One review after every `every` other events: a share of 1 / (every + 1).
+  const every = share === null ? 0 : Math.max(1, Math.round(1 / share) - 1);
   async function* events(): AsyncGenerator<ClickstreamEvent> {
     let n = 0;
+    let others = 0;
+    let inserted = 0;
     for await (const event of dataset.events) {
-      if (args['drop-reviews'] && event.type === 'review') continue;
+      if ((args['drop-reviews'] || share !== null) && event.type === 'review') continue;
       if (n++ >= limit) return;
-      yield { ...event, eventId: `${prefix}:${event.eventId}`, customerId: `${prefix}:${event.customerId}` };
+      const customerId = `${prefix}:${event.customerId}`;
+      yield { ...event, eventId: `${prefix}:${event.eventId}`, customerId };
+      if (share === null || ++others % every !== 0) continue;
+      if (n++ >= limit) return;
+      const { text, rating } = reviewTexts[inserted % reviewTexts.length];
+      yield {
+        eventId: `${prefix}:review-${inserted++}`,
+        customerId,
+        occurredAt: event.occurredAt,
+        type: 'review',
+        productId: 'productId' in event && event.productId ? event.productId : 'sku-0',
+        rating,
+        text,
+      };
     }
   }
   return { events: events(), report: dataset.report };
+}
+
+/** The texts of --review-texts when --review-share asks for inserted reviews. */
+async function reviewTextsOfArgs(): Promise<ReviewText[]> {
+  if (args['review-share'] === undefined) return [];
+  const share = Number(args['review-share']);
+  if (!(share > 0 && share <= 0.5)) throw new Error(`--review-share must be in (0, 0.5], got ${args['review-share']}`);
+  const set = await readLabelledReviews(args['review-texts']!, 'amazon-reviews');
+  if (set.reviews.length === 0) throw new Error(`no labelled reviews in ${args['review-texts']}`);
+  return set.reviews.map(({ text, rating }) => ({ text, rating }));
 }
 
 /** Remembers when ingest acknowledged each event (the start of its freshness clock). */
@@ -122,10 +167,19 @@ const percentile = (sorted: number[], q: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const ms = (value: number) => Math.round(value * 100) / 100;
 
-async function lag(admin: Admin): Promise<number> {
+/** The state path's lag: events not yet folded by features, feature vectors not yet scored. */
+async function stateLag(admin: Admin): Promise<number> {
   const lags = await Promise.all([
     consumerGroupLag(admin, GROUPS.features, TOPICS.events),
     consumerGroupLag(admin, GROUPS.scorer, TOPICS.features),
+  ]);
+  return lags[0] + lags[1];
+}
+
+/** Everything's lag: the state path's, and with the review-text worker its reading and the readings' fold. */
+async function lag(admin: Admin): Promise<number> {
+  const lags = await Promise.all([
+    stateLag(admin),
     // With the review-text worker: its reading of the events, and the features service folding the readings.
     ...(REVIEW_TEXT
       ? [
@@ -165,6 +219,7 @@ async function main(): Promise<void> {
   await createKeysForEveryRole(keysDb, `bench online-pipeline ${RUN}`, KEYS).finally(() => keysDb.$disconnect());
   const limit = Number(args.limit);
   const rate = Number(args.rate);
+  const reviewTexts = await reviewTextsOfArgs();
   const source =
     args.format === 'synthetic'
       ? syntheticDataset({
@@ -222,10 +277,13 @@ async function main(): Promise<void> {
         PORT: '3206',
         FEATURES_ROLE: 'review-text',
         KAFKA_GROUP_ID: REVIEW_TEXT_GROUP,
+        // The stream's reviews only: not the back-fill of whatever reviews earlier runs left in PostgreSQL.
+        TEXT_BACKFILL: 'false',
+        ...(args['worker-nice'] === undefined ? {} : { TEXT_WORKER_NICE: args['worker-nice'] }),
         MODEL_STORE_DIR: BENCH_MODEL_STORE,
       },
       'bench',
-      [],
+      profiled('review-text'),
       'review-text',
     );
   }
@@ -275,14 +333,26 @@ async function main(): Promise<void> {
         () => undefined,
       );
     }, 1000);
-    const sent = await replay(prefixed(source, limit, RUN), new HttpSink(services.ingest.url, KEYS.producer), {
-      pace: { kind: 'max' },
-      batchSize: 500,
-      progress: true,
-    });
+    const sent = await replay(
+      prefixed(source, limit, RUN, reviewTexts),
+      new HttpSink(services.ingest.url, KEYS.producer),
+      {
+        pace: { kind: 'max' },
+        batchSize: 500,
+        progress: true,
+      },
+    );
     const sendSeconds = (Date.now() - started) / 1000;
     const lagAtEndOfSend = await lag(admin);
-    await drain(admin);
+    // The state path is through when every event is folded and every vector scored (the first moment its lag is 0);
+    // with the review-text worker, the readings may still be coming (they are in `lag`, drained after).
+    let stateSeconds: number | null = null;
+    for (;;) {
+      const [state, total] = await Promise.all([stateLag(admin), lag(admin)]);
+      if (state === 0 && stateSeconds === null) stateSeconds = (Date.now() - started) / 1000;
+      if (total === 0) break;
+      await sleep(200);
+    }
     clearInterval(sampler);
     const totalSeconds = (Date.now() - started) / 1000;
     const throughputCpuAfter = phaseUsage();
@@ -306,7 +376,7 @@ async function main(): Promise<void> {
       start: new Date('2025-01-01T00:00:00Z'),
       end: new Date('2026-01-01T00:00:00Z'),
     });
-    await replay(prefixed(freshSource, freshCount, `${RUN}f`), timing, {
+    await replay(prefixed(freshSource, freshCount, `${RUN}f`, reviewTexts), timing, {
       pace: { kind: 'rate', eventsPerSecond: rate },
       batchSize: Math.max(1, Math.round(rate / 50)),
       progress: false,
@@ -357,9 +427,17 @@ async function main(): Promise<void> {
         (args['redis-cluster'] ? ' --redis-cluster' : '') +
         (args['score-recommendations'] === '5' ? '' : ` --score-recommendations ${args['score-recommendations']}`) +
         (args['drop-reviews'] ? ' --drop-reviews' : '') +
+        (args['review-share'] === undefined ? '' : ` --review-share ${args['review-share']}`) +
         (REVIEW_TEXT ? ' --review-text' : '') +
+        (args['worker-nice'] === undefined ? '' : ` --worker-nice ${args['worker-nice']}`) +
         (args['no-conflate'] ? ' --no-conflate' : ''),
-      reviews: args['drop-reviews'] ? 'dropped' : REVIEW_TEXT ? 'kept, read by the review-text worker' : 'kept',
+      reviews:
+        (args['drop-reviews']
+          ? 'dropped'
+          : args['review-share'] !== undefined
+            ? `${args['review-share']} of the stream, texts of ${args['review-texts']}`
+            : "the dataset's own") +
+        (args['drop-reviews'] ? '' : REVIEW_TEXT ? ', read by the review-text worker' : ', read by the lexicon'),
       scoreRecommendations: Number(args['score-recommendations']),
       replicas: REPLICAS,
       redis: args['redis-cluster'] ? 'cluster (3 masters)' : 'one server',
@@ -368,6 +446,8 @@ async function main(): Promise<void> {
       events: sent.sent,
       ingestEventsPerSecond: Math.round(sent.sent / sendSeconds),
       endToEndEventsPerSecond: Math.round(sent.sent / totalSeconds),
+      /** Events/s until every event was folded and scored (the readings of the review-text worker not awaited). */
+      statePathEventsPerSecond: stateSeconds === null ? null : Math.round(sent.sent / stateSeconds),
       maxLag,
       lagAtEndOfSend,
       drainSeconds: Math.round((totalSeconds - sendSeconds) * 10) / 10,
@@ -398,7 +478,9 @@ async function main(): Promise<void> {
       `online-pipeline-${args.format}${REPLICAS === 1 ? '' : `-r${REPLICAS}`}${args['redis-cluster'] ? '-cluster' : ''}` +
       (args['score-recommendations'] === '5' ? '' : `-recs${args['score-recommendations']}`) +
       (args['drop-reviews'] ? '-no-reviews' : '') +
+      (args['review-share'] === undefined ? '' : `-reviews${args['review-share']}`) +
       (REVIEW_TEXT ? '-review-text' : '') +
+      (args['worker-nice'] === undefined ? '' : `-nice${args['worker-nice']}`) +
       (args['no-conflate'] ? '-no-conflate' : '');
     writeFileSync(`reports/bench/${name}.json`, JSON.stringify(result, null, 2));
   } finally {

@@ -22,6 +22,17 @@ export const featuresEnvSchema = baseEnvSchema
     MODEL_STORE_DIR: z.string().min(1).default('.infra/models'),
     /** review-text: where `npm run nlp:model` staged the sentence encoder. */
     TEXT_MODEL_DIR: z.string().min(1).default('models/text'),
+    /**
+     * review-text: the worker's CPU niceness (0-19; 0 leaves it as started). It catches up on its own lag, so where it
+     * shares cores with the state path (one host, compose) it yields them: the state path keeps its pace.
+     */
+    TEXT_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+    /**
+     * review-text: events handed to one read at most (the other services take 500). The reviews among them share the
+     * encoder's length-sorted passes: ~25 reviews a read (500 events at 5% reviews) read 75 reviews per CPU second,
+     * 250 read 105 (less padding). Only a backlog fills a read; a worker that keeps up reads what came.
+     */
+    TEXT_EVENTS_PER_READ: z.coerce.number().int().min(1).max(100_000).default(5_000),
     /** review-text: ONNX runtime threads of the encoder (one core's worth by default). */
     TEXT_ENCODER_THREADS: z.coerce.number().int().min(1).max(64).default(1),
     /**
