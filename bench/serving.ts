@@ -10,10 +10,13 @@
  *   2. latency at a fixed --rate requests/s (default 1,000) of the same GET, open loop (bench/load/open-loop.ts: each
  *      request sent when due and timed from then, so coordinated omission is not hidden);
  *   3. POST /v1/scores:batchGet with 100 ids at --batch-rate requests/s (default 200), open loop.
+ * Phases 2 and 3 also run against bench/load/echo-server.ts (port 3291), which answers with bytes captured from the
+ * scorer and does nothing else: the latencies the box and the generator give with no server work (the "box" column).
  * Prints a Markdown table with the ratios to the floor (best round of each) and writes reports/bench/serving.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Redis from 'ioredis';
@@ -50,6 +53,7 @@ const { values: args } = parseArgs({
 const RUN = `serve${Date.now().toString(36)}`;
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const FLOOR_PORT = 3290;
+const ECHO_PORT = 3291;
 const BATCH = 100;
 
 /** Has the scorer score `count` customers: their feature vectors as of the end of a synthetic year, on Kafka. */
@@ -109,11 +113,25 @@ async function measure(
   headers: Record<string, string>,
   ids: string[],
   withRecommendations: boolean,
-): Promise<Figures> {
+): Promise<Figures>;
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+  ids: string[],
+  withRecommendations: boolean,
+  fixedRatesOnly: true,
+): Promise<Omit<Figures, 'throughput'>>;
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+  ids: string[],
+  withRecommendations: boolean,
+  fixedRatesOnly = false,
+): Promise<Omit<Figures, 'throughput'> & Partial<Figures>> {
   const seconds = Number(args.seconds);
   const paths = ids.map((id) => `/v1/customers/${encodeURIComponent(id)}/score`);
   const single = { url, paths, headers, seconds };
-  const throughput = await load({ ...single, connections: Number(args.connections) });
+  const throughput = fixedRatesOnly ? undefined : await load({ ...single, connections: Number(args.connections) });
   const atRate = await load({ ...single, connections: Number(args.connections), rate: Number(args.rate) });
   const bodies: string[] = [];
   for (let i = 0; i + BATCH <= ids.length && bodies.length < 200; i += BATCH) {
@@ -137,7 +155,7 @@ async function measure(
         rate: Number(args.rate),
       })
     : undefined;
-  return { throughput, atRate, batch, ...(recommendations ? { recommendations } : {}) };
+  return { ...(throughput ? { throughput } : {}), atRate, batch, ...(recommendations ? { recommendations } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -164,6 +182,8 @@ async function main(): Promise<void> {
     ['-r', '@swc-node/register', join(__dirname, 'load', 'floor-server.ts'), String(FLOOR_PORT)],
     { cwd: WORKSPACE_ROOT, stdio: 'ignore', env: process.env },
   );
+  const echoBodies = join(tmpdir(), `cvp-echo-${process.pid}.json`);
+  let echo: ReturnType<typeof spawn> | undefined;
   try {
     await waitUntilReady(scorer);
     console.error(`[serving] scoring ${args.customers} synthetic customers`);
@@ -178,14 +198,31 @@ async function main(): Promise<void> {
       const response = await fetch(`${scorer.url}/v1/customers/${ids[0]}/recommendations`, { headers: auth });
       return response.status === 200;
     });
-    const rounds: { scorer: Figures; floor: Figures }[] = [];
+    // The box's own floor: the scorer's answers, captured once, served by a server that does nothing else.
+    const batchAnswer = await fetch(`${scorer.url}/v1/scores:batchGet`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ customerIds: ids.slice(0, BATCH) }),
+    });
+    if (batchAnswer.status !== 200) throw new Error(`batchGet fails: ${batchAnswer.status}`);
+    writeFileSync(echoBodies, JSON.stringify({ get: await check.text(), post: await batchAnswer.text() }));
+    echo = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(__dirname, 'load', 'echo-server.ts'), String(ECHO_PORT), echoBodies],
+      { cwd: WORKSPACE_ROOT, stdio: 'ignore', env: process.env },
+    );
+    const echoUrl = `http://127.0.0.1:${ECHO_PORT}`;
+    await eventually('the echo server', async () => (await fetch(echoUrl).catch(() => null))?.status === 200);
+    const rounds: { scorer: Figures; floor: Figures; box: Omit<Figures, 'throughput'> }[] = [];
     const cpuBefore = processUsage(scorer.process.pid!).cpuSeconds;
     for (let round = 0; round < Number(args.rounds); round++) {
       console.error(`[serving] round ${round + 1}: scorer`);
       const scorerFigures = await measure(scorer.url, auth, ids, true);
       console.error(`[serving] round ${round + 1}: floor`);
       const floorFigures = await measure(floorUrl, {}, ids, false);
-      rounds.push({ scorer: scorerFigures, floor: floorFigures });
+      console.error(`[serving] round ${round + 1}: box (fixed answers)`);
+      const boxFigures = await measure(echoUrl, {}, ids, false, true);
+      rounds.push({ scorer: scorerFigures, floor: floorFigures, box: boxFigures });
     }
     const usage = processUsage(scorer.process.pid!);
     const best = (side: 'scorer' | 'floor') => ({
@@ -210,20 +247,26 @@ async function main(): Promise<void> {
       0,
     );
     const ground = best('floor');
+    const box = {
+      p50: Math.min(...rounds.map((r) => r.box.atRate.p50Ms)),
+      p99: Math.min(...rounds.map((r) => r.box.atRate.p99Ms)),
+      batchP50: Math.min(...rounds.map((r) => r.box.batch.p50Ms)),
+      batchP99: Math.min(...rounds.map((r) => r.box.batch.p99Ms)),
+    };
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : 'n/a');
     const rate = Number(args.rate);
     const batchRate = Number(args['batch-rate']);
     const table = [
-      `| ${args.customers} customers, ${args.connections} connections, ${args.seconds} s × ${args.rounds} rounds | floor | CVP scorer | CVP / floor | target |`,
-      '| --- | --: | --: | --: | --- |',
-      `| GET score, requests/s (closed loop) | ${ground.throughput.toFixed(0)} | ${cvp.throughput.toFixed(0)} | ${ratio(cvp.throughput, ground.throughput)} | ≥ 0.67 |`,
-      `| GET score at ${rate}/s: achieved | ${ground.achieved.toFixed(0)} | ${cvp.achieved.toFixed(0)} | | |`,
-      `| GET score at ${rate}/s: p50 ms | ${ground.p50} | ${cvp.p50} | ${ratio(cvp.p50, ground.p50)} | |`,
-      `| GET score at ${rate}/s: p99 ms | ${ground.p99} | ${cvp.p99} | ${ratio(cvp.p99, ground.p99)} | ≤ 1.5 |`,
-      `| batchGet ${BATCH} ids at ${batchRate}/s: p50 ms | ${ground.batchP50} | ${cvp.batchP50} | ${ratio(cvp.batchP50, ground.batchP50)} | |`,
-      `| batchGet ${BATCH} ids at ${batchRate}/s: p99 ms | ${ground.batchP99} | ${cvp.batchP99} | ${ratio(cvp.batchP99, ground.batchP99)} | CVP ≤ 5 ms |`,
-      `| GET recommendations at ${rate}/s: p50 / p99 ms | | ${recsP50} / ${recsP99} | ${ratio(recsP99, cvp.p99)} × the scorer's score p99 | ≤ 2 × |`,
-      `| non-2xx + errors | ${ground.errors} | ${cvp.errors + recsErrors} | | 0 |`,
+      `| ${args.customers} customers, ${args.connections} connections, ${args.seconds} s × ${args.rounds} rounds | box (fixed answers) | floor | CVP scorer | CVP / floor | target |`,
+      '| --- | --: | --: | --: | --: | --- |',
+      `| GET score, requests/s (closed loop) | | ${ground.throughput.toFixed(0)} | ${cvp.throughput.toFixed(0)} | ${ratio(cvp.throughput, ground.throughput)} | ≥ 0.67 |`,
+      `| GET score at ${rate}/s: achieved | | ${ground.achieved.toFixed(0)} | ${cvp.achieved.toFixed(0)} | | |`,
+      `| GET score at ${rate}/s: p50 ms | ${box.p50} | ${ground.p50} | ${cvp.p50} | ${ratio(cvp.p50, ground.p50)} | |`,
+      `| GET score at ${rate}/s: p99 ms | ${box.p99} | ${ground.p99} | ${cvp.p99} | ${ratio(cvp.p99, ground.p99)} | ≤ 1.5 |`,
+      `| batchGet ${BATCH} ids at ${batchRate}/s: p50 ms | ${box.batchP50} | ${ground.batchP50} | ${cvp.batchP50} | ${ratio(cvp.batchP50, ground.batchP50)} | |`,
+      `| batchGet ${BATCH} ids at ${batchRate}/s: p99 ms | ${box.batchP99} | ${ground.batchP99} | ${cvp.batchP99} | ${ratio(cvp.batchP99, ground.batchP99)} | CVP ≤ 5 ms |`,
+      `| GET recommendations at ${rate}/s: p50 / p99 ms | | | ${recsP50} / ${recsP99} | ${ratio(recsP99, cvp.p99)} × the scorer's score p99 | ≤ 2 × |`,
+      `| non-2xx + errors | | ${ground.errors} | ${cvp.errors + recsErrors} | | 0 |`,
     ].join('\n');
     console.log(
       `node -r @swc-node/register bench/serving.ts --customers ${args.customers} --seconds ${args.seconds} ` +
@@ -237,9 +280,11 @@ async function main(): Promise<void> {
     mkdirSync(folder, { recursive: true });
     writeFileSync(
       join(folder, 'serving.json'),
-      `${JSON.stringify({ args, at: new Date().toISOString(), best: { scorer: { ...cvp, recsP50, recsP99 }, floor: ground }, rounds, usage }, null, 2)}\n`,
+      `${JSON.stringify({ args, at: new Date().toISOString(), best: { scorer: { ...cvp, recsP50, recsP99 }, floor: ground, box }, rounds, usage }, null, 2)}\n`,
     );
   } finally {
+    echo?.kill('SIGTERM');
+    rmSync(echoBodies, { force: true });
     floor.kill('SIGTERM');
     await stopService(scorer);
     redis.disconnect();
