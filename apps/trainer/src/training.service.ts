@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { UpliftTraining } from './uplift-training';
+import { trainValueModelApart } from './value-training';
 import { storage as requestLogContext } from 'nestjs-pino/storage';
 import { TOPICS, type ClickstreamEvent, type ModelPublishedMessage } from '@cvp/contracts';
 import { FEATURE_SCHEMA_VERSION } from '@cvp/features';
@@ -15,12 +16,10 @@ import { KAFKA_CLIENT, KafkaProducerService, readLastRecord } from '@cvp/kafka';
 import {
   publishVerdict,
   selectBackend,
-  trainValueModel,
   VALUE_MODEL_ALGORITHM,
   ValueModel,
   valueModelSpec,
   validationMetrics,
-  valueModelMetadata,
   type EvaluationMetrics,
   type PublishVerdict,
   type ValueModelMetadata,
@@ -69,6 +68,8 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
   private running: Promise<void> | null = null;
   private currentVersion: string | null = null;
   private stopping = false;
+  /** Ends the training process of the run in progress (set while one trains). */
+  private stopTraining: (() => void) | null = null;
   private schedule?: NodeJS.Timeout;
   private readonly store: ModelStore;
   /** Loaded at the first run that has reviews to read, kept for the next. */
@@ -98,6 +99,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.schedule);
     this.stopping = true;
+    this.stopTraining?.();
     await this.running;
     await (await this.encoder?.catch(() => null))?.close();
   }
@@ -181,22 +183,31 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
       this.logger.info({ version, events: events.length, readings: readings.length }, 'events read, training');
       const backend = await selectBackend(this.config.TRAIN_BACKEND, (line) => this.logger.info(line));
       const maxEpochs = request.maxEpochs ?? this.config.TRAIN_MAX_EPOCHS;
-      const trained = await trainValueModel({
-        events: readings.length > 0 ? [...events, ...readings] : events,
-        to: window.to,
-        horizonDays,
-        seed,
-        tierShares: { high: this.config.TIER_HIGH_SHARE, mid: this.config.TIER_MID_SHARE },
-        minCustomers: this.config.TRAIN_MIN_CUSTOMERS,
-        ziln: { maxEpochs },
-        log: (line) => this.logger.info({ version }, line),
-        onEpoch: (record) => {
-          if (this.stopping) throw new TrainingStopped('the trainer is shutting down');
-          if (record.epoch === 1 || record.epoch % 10 === 0) {
-            this.logger.info({ version, ...record, maxEpochs }, 'epoch');
-          }
+      // In a process of its own: minutes of CPU-bound fitting must not hold this one's probes, API and consumer.
+      const apart = trainValueModelApart(
+        {
+          version,
+          window,
+          events: readings.length > 0 ? [...events, ...readings] : events,
+          horizonDays,
+          seed,
+          tierShares: { high: this.config.TIER_HIGH_SHARE, mid: this.config.TIER_MID_SHARE },
+          minCustomers: this.config.TRAIN_MIN_CUSTOMERS,
+          maxEpochs,
+          backend: this.config.TRAIN_BACKEND,
         },
-      });
+        {
+          log: (line) => this.logger.info({ version }, line),
+          onEpoch: (record) => {
+            if (record.epoch === 1 || record.epoch % 10 === 0) {
+              this.logger.info({ version, ...record, maxEpochs }, 'epoch');
+            }
+          },
+        },
+      );
+      this.stopTraining = apart.stop;
+      if (this.stopping) apart.stop();
+      const trained = await apart.result.finally(() => (this.stopTraining = null));
       const recommender = await this.trainRecommender(version, events, window.to, horizonDays);
       // The value model does not depend on the review head: a head that cannot be trained is logged, not fatal.
       const reviewHead = await this.trainReviewHead(version, events).catch((error: Error) => {
@@ -214,12 +225,12 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
         const verdict: PublishVerdict = request.force
           ? { publish: true, reason: 'forced by the request' }
           : publishVerdict(trained.metrics, current);
-        const metadata: ValueModelMetadata = valueModelMetadata(trained, { version, ...window, seed });
+        const { metadata } = trained;
         const recommenderVerdict: RecommenderVerdict | null = recommender && {
           ...recommender.verdict,
           ...(request.force ? { publish: true, reason: 'forced by the request' } : {}),
         };
-        const artifact = await this.store.save(version, trained.model.network, metadata, {
+        const artifact = await this.store.save(version, trained.network, metadata, {
           ...(recommender ? { [RECOMMENDER_FILE]: JSON.stringify(recommender.artifact) } : {}),
           ...(reviewHead ? { [REVIEW_SENTIMENT_FILE]: JSON.stringify(reviewHead) } : {}),
         });
@@ -272,7 +283,7 @@ export class TrainingService implements OnApplicationBootstrap, OnApplicationShu
           'training run finished',
         );
       } finally {
-        trained.model.dispose();
+        trained.network.network.dispose();
       }
     } catch (error) {
       const message = (error as Error).message;
