@@ -1,6 +1,6 @@
 import { syntheticClickstream } from '@cvp/datasets';
 import { selectBackend, trainValueModel, valueModelMetadata } from '@cvp/model';
-import { TrainingProcessFailed, trainValueModelApart, type TrainApartOptions } from './value-training';
+import { endedEarly, TrainingProcessFailed, trainValueModelApart, type TrainApartOptions } from './value-training';
 
 const START = new Date('2025-01-01T00:00:00Z');
 const END = new Date('2026-06-01T00:00:00Z');
@@ -74,4 +74,10 @@ describe('trainValueModelApart', () => {
     run.stop();
     await expect(run.result).rejects.toThrow(/stopped/);
   }, 60_000);
+
+  it('says when a training process that ended early probably ran out of memory', () => {
+    expect(endedEarly(1, null)).toBe('the training process ended before its result (exit code 1)');
+    expect(endedEarly(null, 'SIGKILL')).toMatch(/\(SIGKILL: out of memory is the usual cause/);
+    expect(endedEarly(null, 'SIGABRT')).toMatch(/--max-old-space-size/);
+  });
 });

@@ -131,11 +131,7 @@ export function trainValueModelApart(
     child.on('error', (error) => fail(`the training process failed to run: ${error.message}`));
     child.on('exit', (code, signal) => {
       if (!settled) {
-        fail(
-          stopped
-            ? 'the training process was stopped'
-            : `the training process ended before its result (${signal ?? `exit code ${code}`})`,
-        );
+        fail(stopped ? 'the training process was stopped' : endedEarly(code, signal));
       }
     });
     const { events, ...rest } = options;
@@ -161,6 +157,17 @@ export function trainValueModelApart(
       child.kill('SIGTERM');
     },
   };
+}
+
+/** Why a run failed when its training process exited without a result. */
+export function endedEarly(code: number | null, signal: NodeJS.Signals | null): string {
+  const how = signal ?? `exit code ${code}`;
+  const memory =
+    signal === 'SIGKILL' || signal === 'SIGABRT'
+      ? ": out of memory is the usual cause (the window's events and examples must fit the pod's memory limit and " +
+        'the heap cap, --max-old-space-size)'
+      : '';
+  return `the training process ended before its result (${how}${memory})`;
 }
 
 async function rebuild(plain: PlainTrained): Promise<TrainedApart> {
