@@ -9,6 +9,7 @@ import {
   textHeaders,
 } from './partition-batches';
 import { platformaticSecurity, type KafkaSecurity } from './security';
+import { SendQueue } from './send-queue';
 import type {
   BatchHandler,
   ConsumerLoop,
@@ -65,22 +66,31 @@ export class PlatformaticWire implements KafkaWire {
 }
 
 class PlatformaticProducerWire implements ProducerWire {
-  constructor(private readonly producer: Producer<Bytes, Bytes, Bytes, Bytes>) {}
+  /** One produce request at a time (the client's idempotent sequence numbers are wrong for two in flight). */
+  private readonly queue: SendQueue;
+
+  constructor(private readonly producer: Producer<Bytes, Bytes, Bytes, Bytes>) {
+    this.queue = new SendQueue(async (sends) => {
+      // acks=all and idempotence come with `idempotent: true`.
+      await this.producer.send({
+        messages: sends.flatMap(({ topic, messages }) =>
+          messages.map(({ key, value, headers }) => ({
+            topic,
+            key: key ?? undefined,
+            value: value ?? undefined,
+            headers,
+          })),
+        ),
+      });
+    });
+  }
 
   async connect(): Promise<void> {
     await this.producer.initIdempotentProducer({});
   }
 
-  async send(topic: string, messages: WireMessage[]): Promise<void> {
-    // acks=all and idempotence come with `idempotent: true`.
-    await this.producer.send({
-      messages: messages.map(({ key, value, headers }) => ({
-        topic,
-        key: key ?? undefined,
-        value: value ?? undefined,
-        headers,
-      })),
-    });
+  send(topic: string, messages: WireMessage[]): Promise<void> {
+    return this.queue.send(topic, messages);
   }
 
   async disconnect(): Promise<void> {
