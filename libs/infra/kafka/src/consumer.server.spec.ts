@@ -3,7 +3,7 @@ import { propagation, SpanKind, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { extractTraceContext } from '@cvp/telemetry';
-import { TOPICS, type ClickstreamEvent } from '@cvp/contracts';
+import { MESSAGE_SCHEMAS, TOPICS, type ClickstreamEvent } from '@cvp/contracts';
 import {
   KafkaConsumerServer,
   PermanentError,
@@ -296,6 +296,22 @@ describe('KafkaProducerService over the wire seam', () => {
       producer.send(TOPICS.events, [{ value: { ...view('c7', 1), occurredAt: 'yesterday' } as ClickstreamEvent }]),
     ).rejects.toThrow(/refusing to produce an invalid cvp\.events\.v1 message #0: occurredAt/);
     expect(wire.sent).toEqual([]);
+  });
+
+  it('does not parse again what the caller says the topic schema already returned (validated)', async () => {
+    const wire = new FakeWire();
+    const producer = new KafkaProducerService(wire);
+    const parsed = MESSAGE_SCHEMAS[TOPICS.events].parse(view('c7', 1));
+    const parse = jest.spyOn(MESSAGE_SCHEMAS[TOPICS.events], 'safeParse');
+    try {
+      await producer.send(TOPICS.events, [{ value: parsed }], { validated: true });
+      expect(parse).not.toHaveBeenCalled();
+      await producer.send(TOPICS.events, [{ value: parsed }]);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+    expect(wire.sent.map((sent) => JSON.parse(String(sent.messages[0].value)))).toEqual([view('c7', 1), view('c7', 1)]);
   });
 
   it('sends again with backoff until acknowledged, and gives up at the deadline with ProduceDeadlineExceeded', async () => {

@@ -119,13 +119,18 @@ export class KafkaProducerService implements OnApplicationBootstrap, OnApplicati
 
   /**
    * Resolves once every message is acknowledged by all in-sync replicas. Throws on an invalid message, and with
-   * ProduceDeadlineExceeded when Kafka did not acknowledge within the deadline.
+   * ProduceDeadlineExceeded when Kafka did not acknowledge within the deadline. `validated`: every value is what the
+   * topic's own schema returned to the caller just now (ingest's request validation), so it is not parsed twice.
    */
-  async send<T extends TopicName>(topic: T, messages: OutgoingMessage<T>[]): Promise<void> {
+  async send<T extends TopicName>(
+    topic: T,
+    messages: OutgoingMessage<T>[],
+    options: { validated?: boolean } = {},
+  ): Promise<void> {
     if (messages.length === 0) return;
     const schema = MESSAGE_SCHEMAS[topic];
     const records: WireMessage[] = messages.map(({ value, traceContext }, index) => {
-      const checked = validate(schema, value);
+      const checked = options.validated ? { ok: true as const, value } : validate(schema, value);
       if (!checked.ok) {
         throw new Error(
           `refusing to produce an invalid ${topic} message #${index}: ${checked.errors
