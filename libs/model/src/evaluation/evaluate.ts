@@ -23,7 +23,8 @@ import {
   type PredictionOutcome,
 } from '../metrics';
 import { summarize, type CustomerSummary, type Transaction } from '../summaries';
-import { BGNBD_LOG_PRIOR_SD } from '../value-model/btyd-inputs';
+import { BGNBD_LOG_PRIOR_SD, fitBtydInputs } from '../value-model/btyd-inputs';
+import { ValueModel } from '../value-model/value-model';
 import {
   trainValueModel,
   type SelectionRecord,
@@ -34,6 +35,23 @@ import { selectBackend, type BackendPreference } from '../ziln/backend';
 import type { EpochRecord, ZilnConfig } from '../ziln/model';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The served model with every purchase process fitted: it carries only those its blends read, and evaluate reports
+ * every candidate of the selection. The fits are the trainer's own on the same population (deterministic: BG/NBD, and
+ * so the served predictions, come out the same).
+ */
+function everyCandidate(trained: TrainedValueModel): ValueModel {
+  const { network, spec } = trained.model;
+  if (!spec.btyd || (spec.btyd.paretoNbd !== undefined && spec.btyd.modifiedBgNbd !== undefined)) return trained.model;
+  let btyd = spec.btyd;
+  try {
+    btyd = fitBtydInputs(trained.population.rows, { alternatives: true }) ?? spec.btyd;
+  } catch {
+    // The candidates of a process that cannot be fitted read 0, as they would have in the trainer.
+  }
+  return new ValueModel(network, { ...spec, btyd });
+}
 
 /** The simple predictors a data scientist would try first, fitted on the calibration period only. */
 export const OUTSIDE_PEERS = [
@@ -256,7 +274,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRun>
     const candidates: Record<string, PredictionOutcome[]> = {};
     // Every spend blend with the served P(buy), then the served spend with every P(buy) candidate: one network pass.
     const { blends, purchase } = trained.selection;
-    const predicted = trained.model.predictEach(rows, [
+    const predicted = everyCandidate(trained).predictEach(rows, [
       ...blends.map((blend) => ({ blend })),
       ...purchase.blends.map((blend) => ({ blend: trained.model.spec.served, purchase: blend })),
     ]);

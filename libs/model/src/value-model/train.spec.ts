@@ -10,7 +10,7 @@ import {
   processProbabilityOfPurchase,
 } from './btyd-inputs';
 import { cutoffExamples, rollingWindows } from './examples';
-import { publishVerdict, trainValueModel, validationMetrics, valueModelMetadata } from './train';
+import { processesRead, publishVerdict, trainValueModel, validationMetrics, valueModelMetadata } from './train';
 import {
   blendProbability,
   fitTierThresholds,
@@ -18,6 +18,9 @@ import {
   tierOf,
   ValueModel,
   valueModelSpec,
+  ZILN_ONLY,
+  type PurchaseBlend,
+  type ServedBlend,
 } from './value-model';
 
 const START = new Date('2025-01-01T00:00:00Z');
@@ -137,9 +140,14 @@ describe('trainValueModel', () => {
     expect(() => trained.model.valueOver(rows, { horizonDays: 90, annualDiscountRate: 2 })).toThrow(
       /annualDiscountRate/,
     );
-    // The alternative purchase processes are fitted for the served model (its candidates may use them).
-    expect(trained.model.spec.btyd?.paretoNbd?.r).toBeGreaterThan(0);
-    expect(trained.model.spec.btyd?.modifiedBgNbd?.r).toBeGreaterThan(0);
+    // The served model carries the purchase processes its blends read and no other (each is a fit on the whole
+    // population); the selection had them all.
+    const read = processesRead(trained.model.spec.served, trained.model.spec.purchase);
+    for (const process of ['pareto-nbd', 'modified-bgnbd'] as const) {
+      const fitted = trained.model.spec.btyd?.[process === 'pareto-nbd' ? 'paretoNbd' : 'modifiedBgNbd'];
+      if (read.includes(process)) expect(fitted?.r).toBeGreaterThan(0);
+      else expect(fitted).toBeUndefined();
+    }
     expect(names).toEqual(expect.arrayContaining(['cvp-pareto-nbd', 'cvp-modified-bgnbd']));
     trained.model.dispose();
     again.model.dispose();
@@ -282,6 +290,28 @@ describe('hybrid inputs', () => {
     expect(processProbabilityOfPurchase(withAlternatives, newcomer, 90, 'pareto-nbd')).toBeNull();
     expect(blendProbability(mixed, 0.8, newcomer, spec)).toBe(0.8);
     expect(processProbabilityOfPurchase(fit, rows[5], 90, 'pareto-nbd')).toBeNull();
+
+    // Only the processes asked for: the same fits as with all of them.
+    const onlyPareto = fitBtydInputs(rows, { alternatives: ['pareto-nbd'] })!;
+    expect(onlyPareto.bgnbd).toEqual(withAlternatives.bgnbd);
+    expect(onlyPareto.paretoNbd).toEqual(withAlternatives.paretoNbd);
+    expect(onlyPareto.modifiedBgNbd).toBeUndefined();
+  });
+
+  it('names the purchase processes a served blend and its P(buy) read', () => {
+    const blend = (peer: ServedBlend['peer']): ServedBlend => ({
+      name: 'b',
+      peer,
+      zilnWeight: 0.5,
+      peerScale: 1,
+      scale: 1,
+    });
+    const buy = (process: PurchaseBlend['process']): PurchaseBlend => ({ name: 'p', process, networkWeight: 0.5 });
+    expect(processesRead(ZILN_ONLY, NETWORK_PURCHASE)).toEqual([]);
+    expect(processesRead(blend('calibration-total'), buy('bgnbd'))).toEqual([]);
+    expect(processesRead(blend('pareto-nbd'), NETWORK_PURCHASE)).toEqual(['pareto-nbd']);
+    expect(processesRead(blend('pareto-nbd'), buy('modified-bgnbd'))).toEqual(['pareto-nbd', 'modified-bgnbd']);
+    expect(processesRead(blend('modified-bgnbd'), buy('modified-bgnbd'))).toEqual(['modified-bgnbd']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { FEATURE_SCHEMA_VERSION, type FoldInput } from '@cvp/features';
 import { evaluatePredictions, rocAuc, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
 import { trainZilnEnsemble, type EpochRecord, type ZilnConfig, type ZilnModel } from '../ziln/model';
-import { btydInputs, fitBtydInputs, type BtydInputsFit } from './btyd-inputs';
+import { btydInputs, fitBtydInputs, type BtydInputsFit, type PurchaseProcess } from './btyd-inputs';
 import { cutoffExamples, rollingWindows, type CutoffExamples } from './examples';
 import {
   blendProbability,
@@ -305,7 +305,7 @@ export async function trainValueModel(options: TrainValueModelOptions): Promise<
     horizonDays,
     labelDays,
     inputNames: [...HYBRID_INPUT_NAMES],
-    btyd: safeFit(population.rows, true),
+    btyd: safeFit(population.rows, processesRead(served, purchase)),
     served,
     purchase,
   });
@@ -479,6 +479,14 @@ function calibrateBlends(
   });
 }
 
+/** The purchase processes other than BG/NBD (always fitted) that the served blend and P(buy) read. */
+export function processesRead(served: ServedBlend, purchase: PurchaseBlend): PurchaseProcess[] {
+  const read = new Set<PurchaseProcess>();
+  if (served.peer === 'pareto-nbd' || served.peer === 'modified-bgnbd') read.add(served.peer);
+  if (purchase.process === 'pareto-nbd' || purchase.process === 'modified-bgnbd') read.add(purchase.process);
+  return [...read];
+}
+
 function flatten(parts: readonly AugmentedCutoff[]): { inputs: number[][]; spend: number[]; customerIds: string[] } {
   return {
     inputs: parts.flatMap((part) => part.inputs),
@@ -489,9 +497,12 @@ function flatten(parts: readonly AugmentedCutoff[]): { inputs: number[][]; spend
 
 /**
  * The hybrid inputs' fit, or none when it cannot be made (nobody bought yet, or the optimiser fails); with
- * `alternatives`, the fits the Pareto/NBD and modified BG/NBD candidates need too.
+ * `alternatives`, the fits the Pareto/NBD and modified BG/NBD candidates need too (all, or those listed).
  */
-function safeFit(rows: readonly (readonly number[])[], alternatives = false): BtydInputsFit | null {
+function safeFit(
+  rows: readonly (readonly number[])[],
+  alternatives: boolean | readonly PurchaseProcess[] = false,
+): BtydInputsFit | null {
   try {
     return fitBtydInputs(rows, { alternatives });
   } catch {
