@@ -34,7 +34,14 @@ import {
   waitUntilReady,
 } from '@cvp/harness';
 import { waitForZeroLag } from '@cvp/kafka';
-import { integratedGradients, ValueModel, valueModelSpec, type PathRule, type ValueModelMetadata } from '@cvp/model';
+import {
+  integratedGradients,
+  integratedGradientsByTape,
+  ValueModel,
+  valueModelSpec,
+  type PathRule,
+  type ValueModelMetadata,
+} from '@cvp/model';
 import { ModelStore } from '@cvp/model-store';
 import {
   customerIndexKey,
@@ -135,6 +142,23 @@ async function inProcess(
     sweepReasonsMs: per1000(5, () => integratedGradients(model, rows, 2)),
     /** The event path's reasons before: 8 midpoints. */
     midpoint8Ms: per1000(5, () => integratedGradients(model, rows, 8, 'midpoint')),
+    /**
+     * The event path's reasons (6 points) by batch size, by hand (`integratedGradients`) against tfjs's tape through
+     * the Layers model (`integratedGradientsByTape`, the way before): ms per 1,000 customers, taking turns.
+     */
+    reasonsByBatch: [1, 10, 50, 500].map((size) => {
+      const batches = Array.from({ length: Math.ceil(500 / size) }, (_, k) => rows.slice(k * size, (k + 1) * size));
+      const runs = size === 1 ? 1 : 3;
+      const byHand: number[] = [];
+      const byTape: number[] = [];
+      for (let turn = 0; turn < 2; turn++) {
+        byHand.push(per1000(runs, () => batches.forEach((batch) => integratedGradients(model, batch, 6))));
+        byTape.push(per1000(runs, () => batches.forEach((batch) => integratedGradientsByTape(model, batch, 6))));
+      }
+      const hand = Math.min(...byHand);
+      const tape = Math.min(...byTape);
+      return { batch: size, byHandMs: hand, byTapeMs: tape, ratio: Math.round((hand / tape) * 100) / 100 };
+    }),
     /** Per rule and points: relative L1 error of the attributions, share of customers with the reference's top reason. */
     accuracy: [] as { rule: PathRule; points: number; error: number; sameTopReason: number }[],
   };
@@ -220,6 +244,16 @@ async function main(): Promise<void> {
   ];
   console.log(
     `Reasons against a 256-midpoint reference (1,000 customers): relative L1 error, share with the reference's top reason\n\n${accuracyTable.join('\n')}\n`,
+  );
+  console.log(
+    [
+      'Reasons (6 points) by batch size, ms per 1,000 customers, in this process:',
+      '',
+      '| batch | by hand | by tape (tf.grad through the Layers model) | by hand / by tape |',
+      '| ---: | ---: | ---: | ---: |',
+      ...local.reasonsByBatch.map((row) => `| ${row.batch} | ${row.byHandMs} | ${row.byTapeMs} | ${row.ratio} |`),
+      '',
+    ].join('\n'),
   );
   if (args['in-process-only']) {
     redis.disconnect();

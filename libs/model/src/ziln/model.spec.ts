@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { spearman } from '../metrics';
 import { selectBackend } from './backend';
-import { baselineExpectedSpend, integratedGradients, pathQuadrature } from './explain';
+import { baselineExpectedSpend, integratedGradients, integratedGradientsByTape, pathQuadrature } from './explain';
 import { inverseNormalCdf, mixtureQuantile, trainZiln, trainZilnEnsemble, zilnPrediction } from './model';
 
 import { syntheticExamples } from './synthetic-examples';
@@ -121,6 +121,57 @@ describe('integratedGradients', () => {
       rows.reduce((sum, row, i) => sum + row.reduce((s2, value, j) => s2 + Math.abs(value - reference[i][j]), 0), 0);
     expect(error(integratedGradients(model, sample, 32))).toBeLessThan(error(integratedGradients(model, sample, 2)));
     model.dispose();
+  });
+});
+
+describe('integratedGradients by hand against the tape', () => {
+  const maxError = (a: number[][], b: number[][]) =>
+    a.reduce((worst, row, i) => row.reduce((w, value, j) => Math.max(w, Math.abs(value - b[i][j])), worst), 0);
+
+  it("gives the tape's attributions for an ensemble and for one network, and falls back where layers differ", async () => {
+    await selectBackend('cpu', () => undefined);
+    const { rows, labels } = syntheticExamples(200, 7);
+    const names = ['propensity', 'level', 'noise'];
+    const sample = rows.slice(0, 25);
+    const { model: ensemble } = await trainZilnEnsemble(rows, labels, names, 3, {
+      hiddenUnits: [8, 6],
+      maxEpochs: 5,
+      seed: 7,
+    });
+    const { model: single } = await trainZiln(rows, labels, names, { hiddenUnits: [5], maxEpochs: 5, seed: 7 });
+    const { model: linear } = await trainZiln(rows, labels, names, { hiddenUnits: [], maxEpochs: 5, seed: 7 });
+    expect(ensemble.denseStacks()?.members).toBe(3);
+    expect(ensemble.denseStacks()?.hidden).toHaveLength(1);
+    expect(single.denseStacks()?.members).toBe(1);
+    // No hidden layer: not the shape the hand-made gradient assumes, the tape answers.
+    expect(linear.denseStacks()).toBeNull();
+    for (const model of [ensemble, single, linear]) {
+      const reference = integratedGradientsByTape(model, sample, 6);
+      const scale = Math.max(...reference.flat().map(Math.abs));
+      expect(maxError(integratedGradients(model, sample, 6), reference)).toBeLessThan(1e-5 * Math.max(1, scale));
+      expect(
+        maxError(
+          integratedGradients(model, sample.slice(0, 1), 3, 'midpoint'),
+          integratedGradientsByTape(model, sample.slice(0, 1), 3, 'midpoint'),
+        ),
+      ).toBeLessThan(1e-5 * Math.max(1, scale));
+    }
+    [ensemble, single, linear].forEach((model) => model.dispose());
+    // Each call leaves nothing behind; the stacks kept by the first go with the model.
+    const { model: again } = await trainZiln(rows, labels, names, { hiddenUnits: [4], maxEpochs: 2, seed: 8 });
+    const beforeCalls = tf.memory().numTensors;
+    integratedGradients(again, sample);
+    const stacked = tf.memory().numTensors - beforeCalls;
+    expect(stacked).toBeGreaterThan(0);
+    integratedGradients(again, sample);
+    expect(tf.memory().numTensors).toBe(beforeCalls + stacked);
+    const { model: plain } = await trainZiln(rows, labels, names, { hiddenUnits: [4], maxEpochs: 2, seed: 8 });
+    const beforePlain = tf.memory().numTensors;
+    plain.dispose();
+    const plainFreed = beforePlain - tf.memory().numTensors;
+    const beforeAgain = tf.memory().numTensors;
+    again.dispose();
+    expect(beforeAgain - tf.memory().numTensors).toBe(plainFreed + stacked);
   });
 });
 

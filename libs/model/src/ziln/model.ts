@@ -68,6 +68,8 @@ const PREDICT_BATCH = 8192;
 
 export class ZilnModel {
   readonly members: number;
+  /** `denseStacks`' tensors, built on first use (undefined: not yet; null: not a Dense/ReLU ensemble). */
+  private stacks?: DenseStacks | null;
 
   constructor(
     readonly network: tf.LayersModel,
@@ -114,9 +116,99 @@ export class ZilnModel {
     return predictions;
   }
 
+  /**
+   * The members' Dense layers stacked for batched products (`integratedGradients`), or null when the network is not
+   * a Dense/ReLU ensemble as `createZilnNetwork` and `trainZilnEnsemble` build them. Taken from the weights on first
+   * use: a trained model's weights do not change.
+   */
+  denseStacks(): DenseStacks | null {
+    if (this.stacks === undefined) this.stacks = stackDenseMembers(this.network);
+    return this.stacks;
+  }
+
   dispose(): void {
     this.network.dispose();
+    if (this.stacks) tf.dispose(this.stacks as unknown as tf.TensorContainer);
+    this.stacks = null;
   }
+}
+
+/** One hidden or output Dense layer of every member, member by member (kernels also transposed). */
+export interface DenseLayerStack {
+  kernels: tf.Tensor2D[];
+  kernelsT: tf.Tensor2D[];
+  biases: tf.Tensor1D[];
+}
+
+/**
+ * An ensemble's Dense layers, ready for `integratedGradients`' products: the first layer's kernels joined along the
+ * units ([in, members × units], and transposed: every member reads the same input) with its biases as [members, 1,
+ * 1, units]; each later layer (ReLU hidden layers, the linear output) member by member. (Joining those block-
+ * diagonally, one product a layer, tripled their arithmetic and was slower from ~100 rows on.)
+ */
+export interface DenseStacks {
+  members: number;
+  first: { kernel: tf.Tensor2D; kernelT: tf.Tensor2D; bias: tf.Tensor4D };
+  hidden: DenseLayerStack[];
+  output: DenseLayerStack;
+}
+
+function stackDenseMembers(network: tf.LayersModel): DenseStacks | null {
+  const isDense = (layer: tf.layers.Layer) => layer.getClassName() === 'Dense';
+  const layers = network.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  let members: tf.layers.Layer[][];
+  if (layers.every(isDense)) members = [layers];
+  else {
+    const last = layers[layers.length - 1];
+    const nested = layers.slice(0, -1);
+    if (last?.getClassName() !== 'Concatenate' || !nested.every((layer) => layer instanceof tf.LayersModel))
+      return null;
+    members = nested.map((model) =>
+      (model as tf.LayersModel).layers.filter((layer) => layer.getClassName() !== 'InputLayer'),
+    );
+  }
+  const depth = members[0].length;
+  const fits = members.every(
+    (member) =>
+      member.length === depth &&
+      depth >= 2 &&
+      member.every((layer, i) => {
+        const config = layer.getConfig();
+        const activation = i === depth - 1 ? 'linear' : 'relu';
+        return isDense(layer) && config.activation === activation && config.useBias !== false;
+      }) &&
+      member.every((layer, i) => layer.getWeights()[0].shape.join() === members[0][i].getWeights()[0].shape.join()),
+  );
+  if (!fits) return null;
+  const count = members.length;
+  // tidy keeps the tensors of the object it returns (it walks nested objects and arrays).
+  return tf.tidy(() => {
+    const weightsOf = (i: number) => members.map((member) => member[i].getWeights() as [tf.Tensor2D, tf.Tensor1D]);
+    const layer = (i: number): DenseLayerStack => {
+      const weights = weightsOf(i);
+      return {
+        kernels: weights.map(([kernel]) => kernel.clone()),
+        kernelsT: weights.map(([kernel]) => kernel.transpose()),
+        biases: weights.map(([, bias]) => bias.clone()),
+      };
+    };
+    const first = weightsOf(0);
+    const units = first[0][0].shape[1];
+    const kernel = tf.concat(
+      first.map(([kernel]) => kernel),
+      1,
+    ) as tf.Tensor2D;
+    return {
+      members: count,
+      first: {
+        kernel,
+        kernelT: kernel.transpose(),
+        bias: tf.concat(first.map(([, bias]) => bias)).reshape([count, 1, 1, units]) as tf.Tensor4D,
+      },
+      hidden: Array.from({ length: depth - 2 }, (_, i) => layer(i + 1)),
+      output: layer(depth - 1),
+    } satisfies DenseStacks as unknown as tf.TensorContainer;
+  }) as unknown as DenseStacks;
 }
 
 const softplus = (x: number) => (x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)));
