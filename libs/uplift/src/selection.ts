@@ -33,7 +33,8 @@ export interface SelectionOptions {
   /**
    * Resamples of the validation rows for the one-standard-error rule: the first learner (in `learners` order, simplest
    * first) whose validation Qini is within one bootstrap standard error of the best one's difference is served, not
-   * the best itself. With tens of candidates and a noisy Qini the best on validation is partly luck (on Hillstrom's
+   * the best itself; with a `peerFeature`, only among the learners whose validation Qini is above the peer ranking's
+   * (among all when none is). With tens of candidates and a noisy Qini the best on validation is partly luck (on Hillstrom's
    * men's spend, validation and test Qini of the candidates were anti-correlated). 0: serve the best. Default 40.
    */
   ruleResamples?: number;
@@ -95,6 +96,16 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
   const bestSpec = learners.reduce((a, b) => (validationQini[learnerName(b)] > validationQini[learnerName(a)] ? b : a));
   const best = learnerName(bestSpec);
   const validationParts = parts.map(({ validate }) => validate);
+  const peer = peerColumn >= 0 ? `peer(${peerFeature})` : null;
+  const peerScores = parts.map(({ validate }) => validate.features.map((row) => row[peerColumn]));
+  if (peer) {
+    validationQini[peer] = parts.reduce(
+      (sum, { validate }, k) => sum + qiniAucScore(validate, peerScores[k]) / folds,
+      0,
+    );
+  }
+  const beats = (name: string) => peer !== null && validationQini[name] > validationQini[peer];
+  const abovePeer = learners.some((spec) => beats(learnerName(spec))) ? beats : null;
   const shortfallError: Record<string, number> = {};
   let chosen = bestSpec;
   if (ruleResamples > 0) {
@@ -104,6 +115,11 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
     for (const spec of learners) {
       const name = learnerName(spec);
       if (name === best) break;
+      // A learner that ranks no better than the in-product ranking on validation is no candidate to replace it,
+      // however near the best it is within the noise: the simplest learners (a shared ratio on a linear basis) rank
+      // much as the constant rate does, and serving them would hide what the others learnt. (When none beats the
+      // peer, the rule runs over all of them: the model will not be published anyway.)
+      if (abovePeer && !abovePeer(name)) continue;
       shortfallError[name] = spreadOfDifference(
         bestQinis,
         resampledQinis(validationParts, scores.get(name) ?? [], draws),
@@ -116,20 +132,8 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
   }
   const served = learnerName(chosen);
   let beatsPeer = true;
-  if (peerColumn >= 0) {
-    const peer = `peer(${peerFeature})`;
-    validationQini[peer] = parts.reduce(
-      (sum, { validate }) =>
-        sum +
-        qiniAucScore(
-          validate,
-          validate.features.map((row) => row[peerColumn]),
-        ) /
-          folds,
-      0,
-    );
+  if (peer) {
     beatsPeer = validationQini[served] > validationQini[peer];
-    const peerScores = parts.map(({ validate }) => validate.features.map((row) => row[peerColumn]));
     const lead: PeerLead = {
       estimate: validationQini[served] - validationQini[peer],
       standardError: 0,

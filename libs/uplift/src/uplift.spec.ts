@@ -271,6 +271,36 @@ describe('uplift learners', () => {
     );
     expect(selectUplift(train, { learners, ruleResamples: 0 }).served).toBe(near.best);
   });
+
+  it('serves by the one-standard-error rule only learners that rank better than the peer on validation', () => {
+    // Revenue: buyers likelier and orders larger with x; the e-mail moves only customers with x near 0.5. A shared
+    // ratio on a linear basis ranks by the baseline, i.e. by x, exactly as the peer does: it is no candidate,
+    // however near the best it comes within the noise.
+    const random = seededRandom(27);
+    const bump: Trial = { featureNames: ['x'], features: [], treatment: [], outcome: [] };
+    for (let i = 0; i < 3000; i++) {
+      const x = random();
+      const t = random() < 0.5 ? 1 : 0;
+      const p = 0.1 + 0.3 * x + t * 0.25 * Math.exp(-(((x - 0.5) / 0.15) ** 2));
+      (bump.features as number[][]).push([x]);
+      (bump.treatment as number[]).push(t);
+      (bump.outcome as number[]).push(random() < p ? Math.round(1000 * (1 + x) * (0.5 + random())) / 100 : 0);
+    }
+    const learners = [
+      { learner: 'shared-ratio', basis: 'linear' },
+      { learner: 's-learner', basis: 'smooth' },
+    ] as const;
+    const selection = selectUplift(bump, { learners, peerFeature: 'x' });
+    expect(selection.validationQini['shared-ratio(linear)']).toBeCloseTo(selection.validationQini['peer(x)'], 10);
+    expect(selection.validationQini['s-learner(smooth)']).toBeGreaterThan(selection.validationQini['peer(x)']);
+    expect(selection.served).toBe('s-learner(smooth)');
+    expect(selection.beatsPeer).toBe(true);
+    expect(selection.shortfallError).toEqual({});
+    // Without the peer, the rule finds the shared ratio within one standard error of the best, and serves it.
+    const unanchored = selectUplift(bump, { learners });
+    expect(unanchored.served).toBe('shared-ratio(linear)');
+    expect(unanchored.best).toBe('s-learner(smooth)');
+  });
 });
 
 describe('policies', () => {
