@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { campaignOutcomes, PrismaService, type Campaign, type Prisma } from '@cvp/db';
 import { upliftReport, type GroupOutcome, type UpliftReport } from '@cvp/decisioning';
-import { learnedPolicyValue, scoreFields, type LearnedPolicyValue, type UpliftModel } from '@cvp/uplift';
+import { learnedPolicyValue, scoreFields, type LearnedPolicyValue, type CampaignUpliftModel } from '@cvp/uplift';
 import type { CreateCampaign, UpdateCampaign } from './campaign-request';
 
 export interface CampaignView extends Omit<Campaign, 'budgetTotal' | 'costPerAction' | 'budgetSpent'> {
@@ -199,7 +199,7 @@ export class CampaignsService {
       trainedTo: published.trainedTo.toISOString(),
       publishedAt: published.publishedAt.toISOString(),
       reason: String((published.metrics as { reason?: unknown }).reason ?? ''),
-      policy: learnedPolicyValue(outcomes, published.model as unknown as UpliftModel, {
+      policy: learnedPolicyValue(outcomes, published.model as unknown as CampaignUpliftModel, {
         costPerAction: Number(campaign.costPerAction),
         controlShare: campaign.controlShare,
       }),

@@ -3,7 +3,7 @@ import type { CustomerScore, DecisionMessage, Recommendation } from '@cvp/contra
 import { PrismaService, type Campaign, type Decision, type DecisionPolicy } from '@cvp/db';
 import { FEATURE_NAMES } from '@cvp/features';
 import { UpliftModels } from './uplift-models';
-import { campaignUpliftFeatures, predictUplift } from '@cvp/uplift';
+import { predictCampaignUplift } from '@cvp/uplift';
 import {
   assignGroup,
   explores,
@@ -73,7 +73,7 @@ export class DecisionService {
         if (!learnt) return { ...economics(row), row, policy: null };
         // The published uplift model's incremental revenue replaces the constant rate; a customer in the
         // exploration share is decided even where it says the action does not pay.
-        const learnedUplift = predictUplift(learnt.model, campaignUpliftFeatures(score));
+        const learnedUplift = predictCampaignUplift(learnt.model, score);
         return {
           ...economics(row),
           row,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@cvp/db';
-import type { UpliftModel } from '@cvp/uplift';
+import type { CampaignUpliftModel } from '@cvp/uplift';
 
 export interface PublishedUplift {
   version: string;
-  model: UpliftModel;
+  model: CampaignUpliftModel;
 }
 
 /** How long the campaigns service serves the published uplift models it read before reading them again. */
@@ -42,7 +42,7 @@ export class UpliftModels {
       select: { campaignId: true, version: true, model: true },
     });
     return new Map(
-      rows.map((row) => [row.campaignId, { version: row.version, model: row.model as unknown as UpliftModel }]),
+      rows.map((row) => [row.campaignId, { version: row.version, model: row.model as unknown as CampaignUpliftModel }]),
     );
   }
 }

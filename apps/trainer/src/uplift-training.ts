@@ -19,8 +19,8 @@ export type CampaignUpliftSummary =
  * Each campaign's uplift model, learnt from its own randomised decisions: every customer's first decision in the
  * campaign (treated or control, the score it was taken on) whose attribution window closed before the run's `to`,
  * and the revenue of their purchases inside that window (from the event store, as the campaign report reads it).
- * Registered in `uplift_models`; published (the campaigns service then decides by it) only when it ranked better than
- * the constant rate on validation parts of those decisions (`trainCampaignUplift`).
+ * Registered in `uplift_models`; published (the campaigns service then decides by it) only when it ranked who buys
+ * because of the action better than the constant rate on validation parts of those decisions (`trainCampaignUplift`).
  */
 @Injectable()
 export class UpliftTraining {
@@ -57,10 +57,11 @@ export class UpliftTraining {
           metrics: {
             treated: result.treated,
             control: result.control,
+            buyers: result.buyers,
             validationQini: result.validationQini,
             lead: result.lead,
             reason: result.reason,
-            outcome: 'revenue in the attribution window',
+            outcome: "purchase in the attribution window (0/1); a buyer's revenue regressed on the spend per buyer",
           },
           trainedTo: to,
           publishedAt: result.publish ? new Date() : null,

@@ -1,11 +1,5 @@
 import { seededRandom } from '@cvp/model';
-import {
-  campaignUpliftFeatures,
-  predictUplift,
-  trainCampaignUplift,
-  type CampaignOutcome,
-  type CampaignUplift,
-} from '@cvp/uplift';
+import { predictCampaignUplift, trainCampaignUplift, type CampaignOutcome, type CampaignUplift } from '@cvp/uplift';
 import { assignGroup, explores } from './control-group';
 import { expectedReturn, type CampaignEconomics } from './expected-return';
 import { responderLift, simulateResponses, type SimulatedDecision } from './response-simulation';
@@ -139,9 +133,7 @@ describe('one learning cycle on a campaign with heterogeneous responders', () =>
     const customers = population(12_000, 2, 'b');
     const budget = 12_000; // 2,000 treated decisions: a fraction of who the constant rate would treat
     const learnedPays = (customer: Customer) => ({
-      pays:
-        expectedReturn({ ...campaign, learnedUplift: predictUplift(model, campaignUpliftFeatures(customer)) }, customer)
-          .value > 0,
+      pays: expectedReturn({ ...campaign, learnedUplift: predictCampaignUplift(model, customer) }, customer).value > 0,
     });
     const byConstant = decide(customers, budget, constantPays, 0);
     const byLearned = decide(customers, budget, learnedPays, 0.1);

@@ -1,5 +1,6 @@
 import { seededRandom } from '@cvp/model';
 import { selectUplift, type SelectionOptions } from './selection';
+import { fitGlm, predictGlm, type Glm } from './glm';
 import { predictUplift, type Trial, type UpliftModel } from './learners';
 
 /**
@@ -20,6 +21,71 @@ export interface CampaignOutcome {
   score: ScoreFields;
   /** Revenue in the attribution window after the decision (0 without a purchase). */
   revenue: number;
+}
+
+/**
+ * A campaign's uplift in two parts (a hurdle model): who buys in the attribution window because of the action, learnt
+ * from the campaign's decisions on the 0/1 outcome "bought", and what a buyer spends in the window, a regression on
+ * every buyer of the campaign (both groups) of their revenue on the spend per buyer their score implies
+ * (expectedSpend / pBuyAgain). The action is assumed to change whether a customer buys, not how much: the constant
+ * rate assumes the same (its incremental revenue, rate × expectedSpend, is rate × pBuyAgain extra buyers worth the
+ * spend per buyer), so what the campaign's randomised decisions must show is who gets the extra purchases, and that
+ * is what the gate compares, on the purchases, where a campaign of a few hundred customers can tell the rankings
+ * apart (on revenue, a few large baseline orders drown the difference: `bench/uplift-gate.ts`).
+ */
+export interface PurchaseUpliftModel {
+  kind: 'purchase-uplift';
+  /** τ on the 0/1 outcome: the extra chance of a purchase in the attribution window if treated. */
+  purchase: UpliftModel;
+  /** What a buyer spends in the window. */
+  value: PurchaseValue;
+}
+
+/**
+ * A buyer's revenue in the window: a Poisson (log-link) regression on log(1 + spend per buyer), standardised with the
+ * buyers' mean and scale, so revenue ∝ (1 + spend per buyer)^b: b = 1 where orders follow the score, 0 where they
+ * do not.
+ */
+export interface PurchaseValue {
+  glm: Glm;
+  mean: number;
+  scale: number;
+}
+
+/**
+ * What `uplift_models.model` holds: a purchase-uplift model, or (rows trained before 2026-12-03) an uplift model fitted
+ * on revenue directly.
+ */
+export type CampaignUpliftModel = PurchaseUpliftModel | UpliftModel;
+
+/** The spend per buyer the score implies over its horizon: expected spend / P(buy again), P floored at 0.05. */
+export function spendPerBuyer(score: ScoreFields): number {
+  return score.expectedSpend / Math.max(score.pBuyAgain, 0.05);
+}
+
+/** The expected incremental revenue in the attribution window of treating this customer. */
+export function predictCampaignUplift(model: CampaignUpliftModel, score: ScoreFields): number {
+  const features = campaignUpliftFeatures(score);
+  if ('kind' in model && model.kind === 'purchase-uplift') {
+    return predictUplift(model.purchase, features) * predictPurchaseValue(model.value, score);
+  }
+  return predictUplift(model as UpliftModel, features);
+}
+
+/** What a buyer with this score spends in the window. */
+export function predictPurchaseValue(value: PurchaseValue, score: ScoreFields): number {
+  return predictGlm(value.glm, [(Math.log1p(spendPerBuyer(score)) - value.mean) / value.scale]);
+}
+
+/** Fits `PurchaseValue` on buyers (revenue > 0). */
+export function fitPurchaseValue(buyers: readonly CampaignOutcome[]): PurchaseValue {
+  const inputs = buyers.map((row) => Math.log1p(spendPerBuyer(row.score)));
+  const mean = inputs.reduce((sum, x) => sum + x, 0) / inputs.length;
+  const spread = Math.sqrt(inputs.reduce((sum, x) => sum + (x - mean) ** 2, 0) / inputs.length);
+  const scale = spread > 1e-9 ? spread : 1;
+  const design = Float64Array.from(inputs, (x) => (x - mean) / scale);
+  const revenue = buyers.map((row) => row.revenue);
+  return { glm: fitGlm('poisson', design, 1, revenue), mean, scale };
 }
 
 export interface CampaignUpliftOptions extends Pick<SelectionOptions, 'learners' | 'seed' | 'folds' | 'bootstrap'> {
@@ -45,23 +111,36 @@ export type CampaignUplift =
       status: 'trained';
       treated: number;
       control: number;
+      /** Customers with a purchase in their window, both groups (the value of a purchase is fitted on them). */
+      buyers: number;
       learner: string;
-      model: UpliftModel;
+      model: PurchaseUpliftModel;
+      /** Validation Qini on the purchases ("bought in the window", 0/1), per learner and for the constant rate. */
       validationQini: Record<string, number>;
       /**
-       * The served learner's validation Qini minus the constant rate's, that difference's standard error, and the
+       * The served learner's validation Qini minus the constant rate's (ranking by P(buy again): the extra purchases
+       * a constant rate implies follow the chance of a purchase), that difference's standard error, and the
        * permutation p-value of their ratio: the share of selections on shuffled treatment labels whose best learner's
        * lead, over its own standard error, was at least as large, counting the real one (1 when the lead is not above
        * 0: not tested).
        */
       lead: { estimate: number; standardError: number; pValue: number };
       /**
-       * Publish only a model that ranked better than the constant rate (by expected spend) by more than the best of
-       * the learners does by chance (p-value at most `significance`), and better than chance alone (Qini above 0).
+       * Publish only a model that ranked better than the constant rate by more than the best of the learners does by
+       * chance (p-value at most `significance`), and better than chance alone (Qini above 0).
        */
       publish: boolean;
       reason: string;
     };
+
+/**
+ * The constant rate's ranking of extra purchases: rate × expectedSpend of revenue is rate × pBuyAgain purchases worth
+ * the spend per buyer, so it ranks who buys because of the action by P(buy again).
+ */
+const PEER_FEATURE = 'pBuyAgain';
+
+/** Fewest buyers (both groups) before a purchase model is learnt: without them there is nothing to rank on. */
+const MIN_BUYERS = 10;
 
 /** The fields of a stored score snapshot (JSON) the models read. */
 export function scoreFields(snapshot: Record<string, unknown>): ScoreFields {
@@ -110,12 +189,21 @@ export async function trainCampaignUplift(
     treatment: outcomes.map((row) => (row.group === 'treated' ? 1 : 0)),
     outcome: outcomes.map((row) => {
       if (!(row.revenue >= 0)) throw new RangeError(`revenue ${row.revenue} is not an amount >= 0`);
-      return row.revenue;
+      return row.revenue > 0 ? 1 : 0;
     }),
   };
-  const chosen = selectUplift(trial, { ...selection, bootstrap, peerFeature: 'expectedSpend' });
+  const buyers = outcomes.filter((row) => row.revenue > 0);
+  if (buyers.length < MIN_BUYERS) {
+    return {
+      status: 'too_few',
+      treated,
+      control,
+      reason: `${buyers.length} of the ${outcomes.length} customers bought in their attribution window; ${MIN_BUYERS} buyers are needed`,
+    };
+  }
+  const chosen = selectUplift(trial, { ...selection, bootstrap, peerFeature: PEER_FEATURE });
   const qini = chosen.validationQini[chosen.served];
-  const peer = chosen.validationQini['peer(expectedSpend)'];
+  const peer = chosen.validationQini[`peer(${PEER_FEATURE})`];
   const { estimate, standardError } = chosen.peerLead ?? { estimate: qini - peer, standardError: 0 };
   const studentized = standardError > 0 ? estimate / standardError : Number.POSITIVE_INFINITY;
   const pValue =
@@ -129,8 +217,9 @@ export async function trainCampaignUplift(
     status: 'trained',
     treated,
     control,
+    buyers: buyers.length,
     learner: chosen.served,
-    model: chosen.model,
+    model: { kind: 'purchase-uplift', purchase: chosen.model, value: fitPurchaseValue(buyers) },
     validationQini: chosen.validationQini,
     lead: { estimate, standardError, pValue },
     publish,
@@ -171,7 +260,7 @@ async function permutationPValue(
     }
     const shuffled = selectUplift(
       { ...trial, treatment },
-      { ...selection, peerFeature: 'expectedSpend', bootstrap, ruleResamples: 0 },
+      { ...selection, peerFeature: PEER_FEATURE, bootstrap, ruleResamples: 0 },
     );
     const lead = shuffled.peerLead;
     const t = lead && lead.standardError > 0 ? lead.estimate / lead.standardError : Number.NEGATIVE_INFINITY;
@@ -201,7 +290,7 @@ export interface LearnedPolicyValue {
  */
 export function learnedPolicyValue(
   outcomes: readonly CampaignOutcome[],
-  model: UpliftModel,
+  model: CampaignUpliftModel,
   terms: { costPerAction: number; controlShare: number },
 ): LearnedPolicyValue | null {
   const treated = outcomes.filter((row) => row.group === 'treated');
@@ -212,7 +301,7 @@ export function learnedPolicyValue(
   let value = 0;
   let treat = 0;
   for (const row of outcomes) {
-    const treats = predictUplift(model, campaignUpliftFeatures(row.score)) > cost;
+    const treats = predictCampaignUplift(model, row.score) > cost;
     if (treats) treat++;
     if (treats && row.group === 'treated') value += (row.revenue - cost) / (1 - controlShare);
     if (!treats && row.group === 'control') value += row.revenue / controlShare;
