@@ -120,9 +120,9 @@ export type CampaignUplift =
       /**
        * The served learner's validation Qini minus the constant rate's (ranking by P(buy again): the extra purchases
        * a constant rate implies follow the chance of a purchase), that difference's standard error, and the
-       * permutation p-value of their ratio: the share of selections on shuffled treatment labels whose best learner's
-       * lead, over its own standard error, was at least as large, counting the real one (1 when the lead is not above
-       * 0: not tested).
+       * permutation p-value: the share of selections on shuffled treatment labels whose best learner's lead, over
+       * its own standard error, was at least as large as the real best learner's, counting the real one (1 when the
+       * served lead is not above 0: not tested).
        */
       lead: { estimate: number; standardError: number; pValue: number };
       /**
@@ -205,7 +205,14 @@ export async function trainCampaignUplift(
   const qini = chosen.validationQini[chosen.served];
   const peer = chosen.validationQini[`peer(${PEER_FEATURE})`];
   const { estimate, standardError } = chosen.peerLead ?? { estimate: qini - peer, standardError: 0 };
-  const studentized = standardError > 0 ? estimate / standardError : Number.POSITIVE_INFINITY;
+  // The test's statistic is the best learner's studentized lead, in the real selection as on every shuffle (the
+  // one-standard-error rule may serve a simpler learner; the question the test answers is whether any learner leads
+  // the constant rate by more than chance gives the best of them).
+  const best =
+    chosen.best === chosen.served
+      ? chosen.peerLead
+      : selectUplift(trial, { ...selection, bootstrap, peerFeature: PEER_FEATURE, ruleResamples: 0 }).peerLead;
+  const studentized = studentizedLead(best);
   const pValue =
     estimate > 0 && qini > 0 ? await permutationPValue(trial, studentized, permutations, bootstrap, selection) : 1;
   const publish = estimate > 0 && qini > 0 && pValue <= significance;
@@ -229,6 +236,13 @@ export async function trainCampaignUplift(
         ? `${figures}; ${qini <= 0 ? 'its Qini is not above 0' : 'no lead'} (chance)`
         : `${figures}, ${chance}: above ${significance}, within what chance gives the best of the learners`,
   };
+}
+
+/** A lead over its standard error (+∞ for a lead above 0 with no spread, −∞ without a lead to read). */
+function studentizedLead(lead: { estimate: number; standardError: number } | undefined): number {
+  if (!lead) return Number.NEGATIVE_INFINITY;
+  if (lead.standardError > 0) return lead.estimate / lead.standardError;
+  return lead.estimate > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
 }
 
 /**
@@ -262,9 +276,7 @@ async function permutationPValue(
       { ...trial, treatment },
       { ...selection, peerFeature: PEER_FEATURE, bootstrap, ruleResamples: 0 },
     );
-    const lead = shuffled.peerLead;
-    const t = lead && lead.standardError > 0 ? lead.estimate / lead.standardError : Number.NEGATIVE_INFINITY;
-    if (t >= observed) reached++;
+    if (studentizedLead(shuffled.peerLead) >= observed) reached++;
   }
   return (1 + reached) / (1 + permutations);
 }
