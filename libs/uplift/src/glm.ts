@@ -15,6 +15,8 @@ export interface Glm {
 
 export interface GlmOptions {
   l2?: number;
+  /** Columns (0-based, of the design) the penalty leaves alone: a treatment flag's main effect. */
+  unpenalized?: readonly number[];
   maxIterations?: number;
   /** Stop when no coefficient moves by more than this. */
   tolerance?: number;
@@ -44,7 +46,9 @@ export function fitGlm(
   outcome: ArrayLike<number>,
   options: GlmOptions = {},
 ): Glm {
-  const { l2 = 1, maxIterations = 100, tolerance = 1e-8 } = options;
+  const { l2: l2All = 1, unpenalized = [], maxIterations = 100, tolerance = 1e-8 } = options;
+  // The penalty per coefficient (intercept first, never penalised).
+  const l2 = Float64Array.from({ length: columns + 1 }, (_, j) => (j === 0 || unpenalized.includes(j - 1) ? 0 : l2All));
   const n = outcome.length;
   if (design.length !== n * columns) throw new RangeError(`design has ${design.length} values, not ${n} × ${columns}`);
   if (n === 0) throw new RangeError('no rows to fit');
@@ -89,8 +93,8 @@ export function fitGlm(
       }
     }
     for (let a = 1; a < d; a++) {
-      gradient[a] -= l2 * beta[a];
-      hessian[a * d + a] += l2;
+      gradient[a] -= l2[a] * beta[a];
+      hessian[a * d + a] += l2[a];
     }
     hessian[0] += 1e-9 * n; // keeps an all-equal outcome (separation) solvable
     const step = solveSymmetric(hessian, gradient, d);
@@ -129,7 +133,7 @@ function penalisedLogLikelihood(
   columns: number,
   outcome: ArrayLike<number>,
   beta: Float64Array,
-  l2: number,
+  l2: Float64Array,
 ): number {
   let sum = 0;
   for (let i = 0; i < outcome.length; i++) {
@@ -140,7 +144,7 @@ function penalisedLogLikelihood(
     else if (family === 'poisson') sum += y * eta - Math.exp(Math.min(eta, 50));
     else sum -= ((y - eta) * (y - eta)) / 2;
   }
-  for (let j = 1; j < beta.length; j++) sum -= (l2 * beta[j] * beta[j]) / 2;
+  for (let j = 1; j < beta.length; j++) sum -= (l2[j] * beta[j] * beta[j]) / 2;
   return sum;
 }
 

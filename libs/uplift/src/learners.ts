@@ -79,13 +79,17 @@ export function fitUplift(spec: LearnerSpec, trial: Trial): UpliftModel {
     const columns = 2 * width + 1;
     const design = new Float64Array(n * columns);
     rows.forEach((row, i) => design.set(sDesignRow(row, trial.treatment[i]), i * columns));
-    return { learner: 's-learner', basis, outcome: fitGlm(family, design, columns, trial.outcome, { l2 }) };
+    // The treatment's main effect is not shrunk (the penalty is for the inputs and their interactions with it): on a
+    // campaign of a few hundred customers L2 100 took most of it away.
+    const outcome = fitGlm(family, design, columns, trial.outcome, { l2, unpenalized: [width] });
+    return { learner: 's-learner', basis, outcome };
   }
   if (spec.learner === 'shared-ratio') {
     const columns = width + 1;
     const design = new Float64Array(n * columns);
     rows.forEach((row, i) => design.set(ratioDesignRow(row, trial.treatment[i]), i * columns));
-    return { learner: 'shared-ratio', basis, outcome: fitGlm(family, design, columns, trial.outcome, { l2 }) };
+    const outcome = fitGlm(family, design, columns, trial.outcome, { l2, unpenalized: [width] });
+    return { learner: 'shared-ratio', basis, outcome };
   }
   if (spec.learner === 't-learner') {
     const fitGroup = (group: number) => {

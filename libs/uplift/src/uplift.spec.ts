@@ -116,6 +116,26 @@ describe('fitGlm', () => {
     expect(poisson.coefficients[1]).toBeCloseTo(-0.8, 1);
   });
 
+  it('leaves the columns it is told to alone when it penalises the others', () => {
+    const clicks = Array.from({ length: rows }, (_, i) => (random() < 1 / (1 + Math.exp(-eta(i))) ? 1 : 0));
+    const shrunk = fitGlm('logistic', design, 2, clicks, { l2: 1e6 });
+    const spared = fitGlm('logistic', design, 2, clicks, { l2: 1e6, unpenalized: [1] });
+    const alone = fitGlm(
+      'logistic',
+      Float64Array.from({ length: rows }, (_, i) => design[2 * i + 1]),
+      1,
+      clicks,
+      {
+        l2: 0,
+      },
+    );
+    expect(Math.abs(shrunk.coefficients[1])).toBeLessThan(0.01);
+    expect(Math.abs(spared.coefficients[0])).toBeLessThan(0.01);
+    // The spared column's coefficient is what it is with no other input (the penalised one is held at ~0).
+    expect(spared.coefficients[1]).toBeCloseTo(alone.coefficients[0], 2);
+    expect(spared.coefficients[1]).toBeLessThan(-0.4);
+  });
+
   it('refuses outcomes outside the family and mismatched shapes', () => {
     expect(() => fitGlm('logistic', new Float64Array([0, 1]), 1, [0, 2])).toThrow(/not 0 or 1/);
     expect(() => fitGlm('poisson', new Float64Array([0, 1]), 1, [0, -1])).toThrow(/negative/);
