@@ -10,7 +10,14 @@ import {
   processProbabilityOfPurchase,
 } from './btyd-inputs';
 import { cutoffExamples, rollingWindows } from './examples';
-import { processesRead, publishVerdict, trainValueModel, validationMetrics, valueModelMetadata } from './train';
+import {
+  processesRead,
+  publishVerdict,
+  scoreDifferenceError,
+  trainValueModel,
+  validationMetrics,
+  valueModelMetadata,
+} from './train';
 import {
   blendProbability,
   fitTierThresholds,
@@ -61,7 +68,12 @@ describe('trainValueModel', () => {
     const scores = trained.selection.candidates.map((candidate) => candidate.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(trained.model.spec.served.name).toBe(trained.selection.winner);
-    expect(trained.selection.winner).toBe(names[0]);
+    // The best on the window, unless it is a peer alone within one standard error of the best network blend.
+    const rule = trained.selection.networkRule;
+    if (rule?.preferred) {
+      expect(trained.selection.winner).toBe(rule.blend);
+      expect(rule.lead).toBeLessThanOrEqual(rule.standardError);
+    } else expect(trained.selection.winner).toBe(names[0]);
     // P(buy) is chosen apart, by ROC AUC on the same customers: the network's, or its blends with each process.
     const purchase = trained.selection.purchase;
     expect(purchase.candidates.map((candidate) => candidate.name)).toEqual(
@@ -345,5 +357,26 @@ describe('value model helpers', () => {
       reason: "validation (Gini + Spearman, ties at random) / 2 0.4000 does not beat v1's 0.4000",
     });
     expect(publishVerdict({ gini: Number.NaN, spearmanRandomTies: 0.3 }, null).publish).toBe(false);
+  });
+});
+
+describe('scoreDifferenceError', () => {
+  const n = 400;
+  const actual = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 10 + (i % 17) : 0));
+  const probability = actual.map((spend) => (spend > 0 ? 0.6 : 0.3));
+  const good = actual.map((spend, i) => spend + (i % 5));
+  const noisy = actual.map((spend, i) => spend * 0.2 + ((i * 7919) % 23));
+
+  it('is 0 between a prediction and itself, and the same on every call (seeded draws)', () => {
+    expect(scoreDifferenceError(good, good, actual, probability)).toBe(0);
+    expect(scoreDifferenceError(good, noisy, actual, probability)).toBe(
+      scoreDifferenceError(good, noisy, actual, probability),
+    );
+  });
+
+  it('is small beside a lead the window shows clearly', () => {
+    const error = scoreDifferenceError(good, noisy, actual, probability, 50);
+    expect(error).toBeGreaterThan(0);
+    expect(error).toBeLessThan(0.1);
   });
 });

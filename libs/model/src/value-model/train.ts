@@ -1,4 +1,5 @@
 import { FEATURE_SCHEMA_VERSION, type FoldInput } from '@cvp/features';
+import { seededRandom } from '../math/random';
 import { evaluatePredictions, rocAuc, type EvaluationMetrics, type PredictionOutcome } from '../metrics';
 import { trainZilnEnsemble, type EpochRecord, type ZilnConfig, type ZilnModel } from '../ziln/model';
 import { btydInputs, fitBtydInputs, type BtydInputsFit, type PurchaseProcess } from './btyd-inputs';
@@ -58,7 +59,21 @@ export interface SelectionRecord {
   /** Candidates trained on cutoffs up to `trainedTo` − labelDays, compared on customers as of `validationCutoff`. */
   validationCutoff: string;
   validationCustomers: number;
+  /** The served candidate: the best on the window, unless `networkRule` preferred a blend with the network. */
   winner: string;
+  /**
+   * When a peer alone scored best on the window: its lead over the best blend with the network, that lead's
+   * bootstrap standard error (customers resampled), and whether the blend was served instead (lead within one
+   * standard error).
+   */
+  networkRule?: {
+    peer: string;
+    blend: string;
+    lead: number;
+    standardError: number;
+    resamples: number;
+    preferred: boolean;
+  };
   /** Every candidate, best first. */
   candidates: CandidateFigures[];
   /** Every candidate's blend (to rebuild any of them on the final network). */
@@ -389,7 +404,27 @@ function selectCandidate(
   const ranked = scored
     .filter((candidate) => Number.isFinite(candidate.score))
     .sort((a, b) => b.score - a.score || a.blend.name.localeCompare(b.blend.name));
-  const winner = ranked[0] ?? scored[0];
+  let winner = ranked[0] ?? scored[0];
+  // A peer alone must beat the network's blends by more than the window's noise: the selection network learnt from
+  // fewer cutoffs than the served one, so the window under-rates every candidate with the network in it.
+  let networkRule: SelectionRecord['networkRule'];
+  const blend = ranked.find((candidate) => candidate.blend.zilnWeight > 0);
+  if (winner.blend.zilnWeight === 0 && blend) {
+    const spendOf = (candidate: typeof winner) =>
+      validation.inputs.map((input, i) => blendSpend(candidate.blend, zilnSpend[i], input, model.spec));
+    const standardError = scoreDifferenceError(spendOf(winner), spendOf(blend), actual, probability);
+    const lead = winner.score - blend.score;
+    const preferred = lead <= standardError;
+    networkRule = {
+      peer: winner.blend.name,
+      blend: blend.blend.name,
+      lead,
+      standardError,
+      resamples: RULE_RESAMPLES,
+      preferred,
+    };
+    if (preferred) winner = blend;
+  }
   const purchase = selectPurchase(model, validation, probability);
   return {
     served: winner.blend,
@@ -400,6 +435,7 @@ function selectCandidate(
       validationCutoff: validation.cutoff.toISOString(),
       validationCustomers: validation.rows.length,
       winner: winner.blend.name,
+      ...(networkRule ? { networkRule } : {}),
       candidates: ranked.map(({ blend, metrics, score }) => ({
         name: blend.name,
         score,
@@ -414,6 +450,44 @@ function selectCandidate(
       purchase: purchase.record,
     },
   };
+}
+
+/** Resamples of the selection window's customers for `scoreDifferenceError`. */
+const RULE_RESAMPLES = 100;
+
+/**
+ * The bootstrap standard error of selectionScore(a) − selectionScore(b) on one window: its customers drawn with
+ * replacement (seeded: the same window gives the same figure), the same draws for both predictions.
+ */
+export function scoreDifferenceError(
+  a: readonly number[],
+  b: readonly number[],
+  actual: readonly number[],
+  probability: readonly number[],
+  resamples = RULE_RESAMPLES,
+): number {
+  const random = seededRandom(20_261_204);
+  const n = actual.length;
+  const score = (predicted: readonly number[], drawn: readonly number[]) =>
+    selectionScore(
+      evaluatePredictions(
+        drawn.map((i): PredictionOutcome => ({
+          predictedSpend: predicted[i],
+          actualSpend: actual[i],
+          probabilityOfPurchase: probability[i],
+          bought: actual[i] > 0,
+        })),
+      ),
+    );
+  const differences: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const drawn = Array.from({ length: n }, () => Math.floor(random() * n));
+    const difference = score(a, drawn) - score(b, drawn);
+    if (Number.isFinite(difference)) differences.push(difference);
+  }
+  if (differences.length < 2) return 0;
+  const mean = differences.reduce((sum, x) => sum + x, 0) / differences.length;
+  return Math.sqrt(differences.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (differences.length - 1));
 }
 
 /**
