@@ -1,6 +1,7 @@
 /**
  * Score serving against its floor, side by side in one run:
- *   npm run infra:up && npm run build && node -r @swc-node/register bench/serving.ts [--customers N] [--seconds S]
+ *   npm run infra:up && source deploy/local/env.sh && npm run db:migrate && npm run build &&
+ *   node -r @swc-node/register bench/serving.ts [--customers N] [--seconds S]
  *     [--rounds R] [--connections C] [--rate N] [--batch-rate N] [--profile]
  * Starts the built scorer (port 3224, a consumer group of its own) and the floor (bench/load/floor-server.ts: plain
  * node:http + ioredis, one Redis read per customer, no framework, auth or logging; port 3290), has the scorer score

@@ -119,13 +119,22 @@ export async function connected(redis: RedisClient, timeoutMs = 2000): Promise<v
   });
 }
 
-/** A second client to the same Redis (server or cluster) with its own command timeout. */
-export function duplicateClient(redis: RedisClient, commandTimeoutMs: number): RedisClient {
+/**
+ * A second client to the same Redis (server or cluster) with its own command timeout. With `autoPipelining`, commands
+ * sent in the same turn of the event loop, or while an earlier batch is out, go to each node as one pipeline (one
+ * write): what concurrent lookups want, each a command of its own.
+ */
+export function duplicateClient(
+  redis: RedisClient,
+  commandTimeoutMs: number,
+  { autoPipelining = false }: { autoPipelining?: boolean } = {},
+): RedisClient {
   if (isCluster(redis)) {
     return redis.duplicate(undefined, {
       lazyConnect: true,
+      enableAutoPipelining: autoPipelining,
       redisOptions: { ...redis.options.redisOptions, commandTimeout: commandTimeoutMs },
     });
   }
-  return redis.duplicate({ commandTimeout: commandTimeoutMs, lazyConnect: true });
+  return redis.duplicate({ commandTimeout: commandTimeoutMs, lazyConnect: true, enableAutoPipelining: autoPipelining });
 }
