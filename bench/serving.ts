@@ -176,7 +176,11 @@ async function main(): Promise<void> {
       MODEL_STORE_DIR: BENCH_MODEL_STORE,
     },
     'bench',
-    args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORKSPACE_ROOT, 'reports', 'bench', 'profile')}`] : [],
+    [
+      // The heap cap the chart and docker-compose deploy the scorer with (helm serviceDefaults.maxOldSpaceMiB).
+      '--max-old-space-size=256',
+      ...(args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(WORKSPACE_ROOT, 'reports', 'bench', 'profile')}`] : []),
+    ],
   );
   const floor = spawn(
     process.execPath,
