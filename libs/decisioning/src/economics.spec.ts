@@ -138,6 +138,18 @@ describe('simulateResponses', () => {
     }
     expect(new Set(events.map((event) => event.eventId)).size).toBe(events.length);
   });
+
+  it("draws each customer's response from a stream of their own: who else was decided changes nothing for them", () => {
+    const model = { lift: 0.5, windowDays: 30, seed: 3, idPrefix: 'sim' };
+    const all = simulateResponses(decisions, model);
+    const some = simulateResponses(
+      decisions.filter((_, i) => i % 3 !== 0),
+      model,
+    );
+    const kept = new Set(decisions.filter((_, i) => i % 3 !== 0).map((decision) => decision.customerId));
+    expect(some).toEqual(all.filter((event) => kept.has(event.customerId)));
+    expect(simulateResponses(decisions, { ...model, seed: 4 })).not.toEqual(all);
+  });
 });
 
 describe('simulateResponses with the stream as the baseline', () => {

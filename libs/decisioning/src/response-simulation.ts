@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClickstreamEvent } from '@cvp/contracts';
 import { seededRandom } from '@cvp/datasets';
 
@@ -40,11 +41,12 @@ export interface ResponseModel {
  * and a treated customer an extra purchase with probability min(1 − p_w, p_w · lift), the same increment in
  * expectation. An order is worth the score's spend per buyer (expectedSpend / pBuyAgain) scaled to the (part of the)
  * window, with lognormal noise (sigma 0.5), at a uniform time inside it. The first decision of each customer counts.
- * Returns purchase events ready for ingest; the same inputs give the same events.
+ * Each customer's draws come from a stream of their own (`customerRandom`): what one customer does depends on their
+ * decision alone, not on who else was decided, so two runs whose decisions differ in a few customers (or two
+ * policies compared on one population) differ only there. Returns purchase events ready for ingest; the same inputs
+ * give the same events.
  */
 export function simulateResponses(decisions: readonly SimulatedDecision[], model: ResponseModel): ClickstreamEvent[] {
-  const random = seededRandom(model.seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const first = new Map<string, SimulatedDecision>();
   for (const decision of [...decisions].sort((a, b) => a.eventTime.getTime() - b.eventTime.getTime())) {
     if (!first.has(decision.customerId)) first.set(decision.customerId, decision);
@@ -62,6 +64,8 @@ export function simulateResponses(decisions: readonly SimulatedDecision[], model
   });
   const events: ClickstreamEvent[] = [];
   for (const [customerId, decision] of [...first].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const random = customerRandom(model.seed, customerId);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     const { expectedSpend, pBuyAgain, horizonDays } = decision.score;
     const horizonMs = Math.max(1, horizonDays) * 86_400_000;
     const share = Math.min(1, windowMs / horizonMs);
@@ -105,4 +109,9 @@ export function simulateResponses(decisions: readonly SimulatedDecision[], model
 export function responderLift(model: Pick<ResponseModel, 'lift' | 'responders'>, pBuyAgain: number): number {
   if ((model.responders ?? 'alike') === 'alike') return model.lift;
   return 2.5 * model.lift * Math.exp(-(((pBuyAgain - 0.5) / 0.15) ** 2));
+}
+
+/** A seeded random stream of one customer's own: the seed and the customer's id hashed (SHA-256) to its state. */
+export function customerRandom(seed: number, customerId: string): () => number {
+  return seededRandom(createHash('sha256').update(`${seed}\u0000${customerId}`).digest().readUInt32LE(0));
 }
