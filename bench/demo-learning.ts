@@ -43,8 +43,17 @@ const SIMULATED = 'simulated-response';
 
 interface Stored {
   decisions: SimulatedDecision[];
-  /** Each customer's first decision: group, score, and (stream baseline) their stored, non-simulated window revenue. */
-  firsts: { customerId: string; group: 'treated' | 'control'; score: Record<string, unknown>; revenue: number }[];
+  /**
+   * Each customer's first decision: group, score, and (stream baseline) their stored, non-simulated window revenue and
+   * purchases.
+   */
+  firsts: {
+    customerId: string;
+    group: 'treated' | 'control';
+    score: Record<string, unknown>;
+    revenue: number;
+    purchases: number;
+  }[];
   windowDays: number;
   observedUntil: Date;
 }
@@ -76,11 +85,13 @@ async function read(key: string): Promise<Stored> {
       group: 'treated' | 'control';
       score: object;
       revenue: string;
+      purchases: number;
     }>(
       `WITH firsts AS (
          SELECT DISTINCT ON (customer_id) customer_id, "group"::text AS "group", score, event_time AS start
          FROM decisions WHERE campaign_id = $1 AND policy = 'constant' ORDER BY customer_id, event_time, id)
-       SELECT f.customer_id, f."group", f.score, COALESCE(sum((e.payload->>'total')::numeric), 0)::text AS revenue
+       SELECT f.customer_id, f."group", f.score, COALESCE(sum((e.payload->>'total')::numeric), 0)::text AS revenue,
+              count(e.event_id)::int AS purchases
        FROM firsts f LEFT JOIN training_events e
          ON e.customer_id = f.customer_id AND e.type = 'purchase' AND e.occurred_at > f.start
         AND e.occurred_at < f.start + make_interval(days => $2)
@@ -100,6 +111,7 @@ async function read(key: string): Promise<Stored> {
         group: row.group,
         score: row.score as Record<string, unknown>,
         revenue: Number(row.revenue),
+        purchases: row.purchases,
       })),
       windowDays: days,
       observedUntil: observed.rows[0].last,
@@ -129,14 +141,17 @@ async function main(): Promise<void> {
         idPrefix: `replay-${seed}`,
         ...(baseline === 'stream' ? { observedUntil: stored.observedUntil } : {}),
       });
-      const added = new Map<string, number>();
+      const added = new Map<string, { revenue: number; purchases: number }>();
       for (const event of events) {
-        if (event.type === 'purchase') added.set(event.customerId, (added.get(event.customerId) ?? 0) + event.total);
+        if (event.type !== 'purchase') continue;
+        const sum = added.get(event.customerId) ?? { revenue: 0, purchases: 0 };
+        added.set(event.customerId, { revenue: sum.revenue + event.total, purchases: sum.purchases + 1 });
       }
       const outcomes: CampaignOutcome[] = stored.firsts.map((first) => ({
         group: first.group,
         score: scoreFields(first.score),
-        revenue: (baseline === 'stream' ? first.revenue : 0) + (added.get(first.customerId) ?? 0),
+        revenue: (baseline === 'stream' ? first.revenue : 0) + (added.get(first.customerId)?.revenue ?? 0),
+        purchases: (baseline === 'stream' ? first.purchases : 0) + (added.get(first.customerId)?.purchases ?? 0),
       }));
       const result = await trainCampaignUplift(outcomes, { minPerGroup: 100, permutations: 39, seed: 42 });
       if (result.status !== 'trained') throw new Error(`seed ${seed}: ${result.reason}`);

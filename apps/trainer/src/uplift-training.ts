@@ -86,6 +86,7 @@ export class UpliftTraining {
       group: row.group,
       score: scoreFields(row.score),
       revenue: Math.max(0, row.revenue),
+      purchases: row.purchases,
     }));
   }
 }
