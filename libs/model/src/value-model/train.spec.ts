@@ -68,8 +68,8 @@ describe('trainValueModel', () => {
     const scores = trained.selection.candidates.map((candidate) => candidate.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(trained.model.spec.served.name).toBe(trained.selection.winner);
-    // The best on the window, unless it is a peer alone within one standard error of the best network blend.
-    const rule = trained.selection.networkRule;
+    // The best on the window, unless it leads the best blend at the default weight by one standard error or less.
+    const rule = trained.selection.combinationRule;
     if (rule?.preferred) {
       expect(trained.selection.winner).toBe(rule.blend);
       expect(rule.lead).toBeLessThanOrEqual(rule.standardError);

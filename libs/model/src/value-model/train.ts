@@ -41,6 +41,15 @@ export const selectionScore = (metrics: Pick<EvaluationMetrics, 'gini' | 'spearm
 /** ZILN weights of the blends tried with each peer. */
 const BLEND_WEIGHTS = [0.25, 0.5, 0.75];
 
+/**
+ * The network's weight in the blend served unless the selection window says otherwise beyond its noise
+ * (`combinationRule`). A fixed weight, because a weight estimated on one window of a few hundred customers costs more
+ * in noise than it gains (the "forecast combination puzzle": simple fixed combinations beat estimated ones out of
+ * sample); a quarter, because the selection network learns from fewer cutoffs than the served one and the window
+ * under-rates the network (bench/value-model-shapes.ts and libs/model/README.md).
+ */
+export const DEFAULT_ZILN_WEIGHT = 0.25;
+
 /** One candidate's figures on the selection window. */
 export interface CandidateFigures {
   name: string;
@@ -59,15 +68,15 @@ export interface SelectionRecord {
   /** Candidates trained on cutoffs up to `trainedTo` − labelDays, compared on customers as of `validationCutoff`. */
   validationCutoff: string;
   validationCustomers: number;
-  /** The served candidate: the best on the window, unless `networkRule` preferred a blend with the network. */
+  /** The served candidate: the best on the window, unless `combinationRule` preferred the default blend. */
   winner: string;
   /**
-   * When a peer alone scored best on the window: its lead over the best blend with the network, that lead's
-   * bootstrap standard error (customers resampled), and whether the blend was served instead (lead within one
-   * standard error).
+   * When the best on the window is not a blend at the default weight (`DEFAULT_ZILN_WEIGHT`): its lead over the best
+   * blend at that weight, that lead's bootstrap standard error (customers resampled), and whether the blend was served
+   * instead (lead within one standard error).
    */
-  networkRule?: {
-    peer: string;
+  combinationRule?: {
+    best: string;
     blend: string;
     lead: number;
     standardError: number;
@@ -405,18 +414,18 @@ function selectCandidate(
     .filter((candidate) => Number.isFinite(candidate.score))
     .sort((a, b) => b.score - a.score || a.blend.name.localeCompare(b.blend.name));
   let winner = ranked[0] ?? scored[0];
-  // A peer alone must beat the network's blends by more than the window's noise: the selection network learnt from
-  // fewer cutoffs than the served one, so the window under-rates every candidate with the network in it.
-  let networkRule: SelectionRecord['networkRule'];
-  const blend = ranked.find((candidate) => candidate.blend.zilnWeight > 0);
-  if (winner.blend.zilnWeight === 0 && blend) {
+  // Anything but the best blend at the default weight must beat it by more than the window's noise: the network alone,
+  // a peer alone, or a blend at another weight, each the best of many candidates on a few hundred customers.
+  let combinationRule: SelectionRecord['combinationRule'];
+  const blend = ranked.find((candidate) => candidate.blend.zilnWeight === DEFAULT_ZILN_WEIGHT);
+  if (blend && winner !== blend) {
     const spendOf = (candidate: typeof winner) =>
       validation.inputs.map((input, i) => blendSpend(candidate.blend, zilnSpend[i], input, model.spec));
     const standardError = scoreDifferenceError(spendOf(winner), spendOf(blend), actual, probability);
     const lead = winner.score - blend.score;
     const preferred = lead <= standardError;
-    networkRule = {
-      peer: winner.blend.name,
+    combinationRule = {
+      best: winner.blend.name,
       blend: blend.blend.name,
       lead,
       standardError,
@@ -435,7 +444,7 @@ function selectCandidate(
       validationCutoff: validation.cutoff.toISOString(),
       validationCustomers: validation.rows.length,
       winner: winner.blend.name,
-      ...(networkRule ? { networkRule } : {}),
+      ...(combinationRule ? { combinationRule } : {}),
       candidates: ranked.map(({ blend, metrics, score }) => ({
         name: blend.name,
         score,
