@@ -206,7 +206,8 @@ for campaign in demo-learned-ads demo-vip-coupon; do
       const r = JSON.parse(require("fs").readFileSync(0, "utf8")); const l = r.learnedUplift;
       console.log(`[demo] ${r.campaign.key}: decisions by policy ${JSON.stringify(r.decisionsByPolicy)}; ` +
         (l ? `decides by ${l.version} (${l.learner}); on its ${l.policy.customers} randomised customers its targeting earns ` +
-             `${l.policy.learned} a customer net of cost vs ${l.policy.random} targeting as many at random (${l.learntFrom} learnt from)`
+             `${l.policy.learned} a customer net of cost vs ${l.policy.random} targeting as many at random (gain ` +
+             `${l.policy.gainOverRandom.estimate} ± ${l.policy.gainOverRandom.standardError}; ${l.learntFrom} learnt from)`
            : "no uplift model published: the constant rate decides"));' || true
 done
 echo "[demo] console: http://127.0.0.1:3006 (sign in with the admin key in .infra/demo-admin.key)$([ "${DEMO_KEEP_RUNNING:-0}" = 1 ] && echo '; the services stay up' || echo '; DEMO_KEEP_RUNNING=1 leaves it up')"

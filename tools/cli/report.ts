@@ -76,7 +76,8 @@ function learnedLines(learned: CampaignReport['learnedUplift']): string[] {
     lines.push(
       `learned targeting on the ${policy.customers} randomised customers (treats ${percent(policy.treatShare)}; ` +
         `${learned.learntFrom} of them were learnt from): ${money(policy.learned)} per customer net of cost, ` +
-        `vs ${money(policy.random)} targeting as many at random (everyone ${money(policy.treatAll)}, no one ${money(policy.treatNone)})`,
+        `vs ${money(policy.random)} targeting as many at random (gain ${money(policy.gainOverRandom.estimate)} ± ` +
+        `${money(policy.gainOverRandom.standardError)}; everyone ${money(policy.treatAll)}, no one ${money(policy.treatNone)})`,
     );
   }
   return lines;

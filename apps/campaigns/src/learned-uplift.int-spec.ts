@@ -133,6 +133,10 @@ describe('decisions by a learned uplift model (PostgreSQL)', () => {
     expect(report.learnedUplift).toMatchObject({ version: `u-${run}`, learner: 't-learner(linear)', learntFrom: 0 });
     expect(report.learnedUplift?.policy).toMatchObject({ customers: 100 + explored });
     expect(report.learnedUplift?.policy?.treatShare).toBeCloseTo(100 / (100 + explored), 3);
+    // What the learned targeting earned over random targeting of as many, with the standard error of that difference.
+    const policy = report.learnedUplift?.policy;
+    expect(policy?.gainOverRandom.estimate).toBeCloseTo((policy?.learned ?? NaN) - (policy?.random ?? NaN), 1);
+    expect(policy?.gainOverRandom.standardError).toBeGreaterThanOrEqual(0);
   });
 
   it('decides by the constant rate where no model is published', async () => {

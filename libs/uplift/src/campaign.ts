@@ -298,13 +298,20 @@ export interface LearnedPolicyValue {
   /** Of them, the share the model would treat (incremental revenue above the action's cost). */
   treatShare: number;
   /**
-   * Revenue per customer net of action costs, inverse-propensity estimates from the randomised groups: the model's
-   * choice, random targeting of the same share, treating everyone, treating no one.
+   * Revenue per customer net of action costs, estimated from the randomised groups: the model's choice and random
+   * targeting of the same share (inverse propensity, per customer), treating everyone and treating no one (the
+   * groups' means).
    */
   learned: number;
   random: number;
   treatAll: number;
   treatNone: number;
+  /**
+   * `learned` − `random` with the standard error of that paired difference (per customer, the two policies' inverse-
+   * propensity terms differ only in how often they treat): whether the learned targeting earned more than chance
+   * would, or only seemed to. In-sample for the customers the model learnt from (the report says how many).
+   */
+  gainOverRandom: { estimate: number; standardError: number };
 }
 
 /**
@@ -321,22 +328,37 @@ export function learnedPolicyValue(
   if (treated.length === 0 || control.length === 0) return null;
   const { costPerAction: cost, controlShare } = terms;
   const mean = (rows: readonly CampaignOutcome[]) => rows.reduce((sum, row) => sum + row.revenue, 0) / rows.length;
-  let value = 0;
-  let treat = 0;
-  for (const row of outcomes) {
-    const treats = predictCampaignUplift(model, row.score) > cost;
-    if (treats) treat++;
-    if (treats && row.group === 'treated') value += (row.revenue - cost) / (1 - controlShare);
-    if (!treats && row.group === 'control') value += row.revenue / controlShare;
-  }
-  const share = treat / outcomes.length;
+  const treats = outcomes.map((row) => predictCampaignUplift(model, row.score) > cost);
+  const share = treats.filter(Boolean).length / outcomes.length;
+  // Per customer, each policy's inverse-propensity term: what the row earns if the policy gives it what it got, over
+  // the chance of getting that; random targeting gives the treatment with probability `share`.
+  const learnedTerms = outcomes.map((row, i) =>
+    row.group === 'treated'
+      ? treats[i]
+        ? (row.revenue - cost) / (1 - controlShare)
+        : 0
+      : treats[i]
+        ? 0
+        : row.revenue / controlShare,
+  );
+  const randomTerms = outcomes.map((row) =>
+    row.group === 'treated'
+      ? (share * (row.revenue - cost)) / (1 - controlShare)
+      : ((1 - share) * row.revenue) / controlShare,
+  );
+  const average = (values: readonly number[]) => values.reduce((sum, x) => sum + x, 0) / values.length;
+  const differences = learnedTerms.map((term, i) => term - randomTerms[i]);
+  const gain = average(differences);
+  const variance =
+    differences.length > 1 ? differences.reduce((sum, x) => sum + (x - gain) ** 2, 0) / (differences.length - 1) : 0;
   const round = (x: number) => Math.round(x * 100) / 100;
   return {
     customers: outcomes.length,
     treatShare: Math.round(share * 1000) / 1000,
-    learned: round(value / outcomes.length),
-    random: round(share * (mean(treated) - cost) + (1 - share) * mean(control)),
+    learned: round(average(learnedTerms)),
+    random: round(average(randomTerms)),
     treatAll: round(mean(treated) - cost),
     treatNone: round(mean(control)),
+    gainOverRandom: { estimate: round(gain), standardError: round(Math.sqrt(variance / differences.length)) },
   };
 }

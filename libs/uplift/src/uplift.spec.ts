@@ -584,6 +584,8 @@ describe('learnedPolicyValue', () => {
       random: 0.5 * (25 - 5) + 0.5 * 10,
       treatAll: 20,
       treatNone: 10,
+      // Per customer, learned minus random: 35, −10, −5, 10 (mean 7.5, the difference of the two values above).
+      gainOverRandom: { estimate: 7.5, standardError: 10.1 },
     });
     expect(learnedPolicyValue([rows[0]], model, { costPerAction: 5, controlShare: 0.5 })).toBeNull();
   });
