@@ -43,17 +43,8 @@ const SIMULATED = 'simulated-response';
 
 interface Stored {
   decisions: SimulatedDecision[];
-  /**
-   * Each customer's first decision: group, score, and (stream baseline) their stored, non-simulated window revenue and
-   * purchases.
-   */
-  firsts: {
-    customerId: string;
-    group: 'treated' | 'control';
-    score: Record<string, unknown>;
-    revenue: number;
-    purchases: number;
-  }[];
+  /** Each customer's first decision: group, score, and (stream baseline) their stored, non-simulated window revenue. */
+  firsts: { customerId: string; group: 'treated' | 'control'; score: Record<string, unknown>; revenue: number }[];
   windowDays: number;
   observedUntil: Date;
 }
@@ -85,13 +76,11 @@ async function read(key: string): Promise<Stored> {
       group: 'treated' | 'control';
       score: object;
       revenue: string;
-      purchases: number;
     }>(
       `WITH firsts AS (
          SELECT DISTINCT ON (customer_id) customer_id, "group"::text AS "group", score, event_time AS start
          FROM decisions WHERE campaign_id = $1 AND policy = 'constant' ORDER BY customer_id, event_time, id)
-       SELECT f.customer_id, f."group", f.score, COALESCE(sum((e.payload->>'total')::numeric), 0)::text AS revenue,
-              count(e.event_id)::int AS purchases
+       SELECT f.customer_id, f."group", f.score, COALESCE(sum((e.payload->>'total')::numeric), 0)::text AS revenue
        FROM firsts f LEFT JOIN training_events e
          ON e.customer_id = f.customer_id AND e.type = 'purchase' AND e.occurred_at > f.start
         AND e.occurred_at < f.start + make_interval(days => $2)
@@ -111,7 +100,6 @@ async function read(key: string): Promise<Stored> {
         group: row.group,
         score: row.score as Record<string, unknown>,
         revenue: Number(row.revenue),
-        purchases: row.purchases,
       })),
       windowDays: days,
       observedUntil: observed.rows[0].last,
@@ -141,17 +129,14 @@ async function main(): Promise<void> {
         idPrefix: `replay-${seed}`,
         ...(baseline === 'stream' ? { observedUntil: stored.observedUntil } : {}),
       });
-      const added = new Map<string, { revenue: number; purchases: number }>();
+      const added = new Map<string, number>();
       for (const event of events) {
-        if (event.type !== 'purchase') continue;
-        const sum = added.get(event.customerId) ?? { revenue: 0, purchases: 0 };
-        added.set(event.customerId, { revenue: sum.revenue + event.total, purchases: sum.purchases + 1 });
+        if (event.type === 'purchase') added.set(event.customerId, (added.get(event.customerId) ?? 0) + event.total);
       }
       const outcomes: CampaignOutcome[] = stored.firsts.map((first) => ({
         group: first.group,
         score: scoreFields(first.score),
-        revenue: (baseline === 'stream' ? first.revenue : 0) + (added.get(first.customerId)?.revenue ?? 0),
-        purchases: (baseline === 'stream' ? first.purchases : 0) + (added.get(first.customerId)?.purchases ?? 0),
+        revenue: (baseline === 'stream' ? first.revenue : 0) + (added.get(first.customerId) ?? 0),
       }));
       const result = await trainCampaignUplift(outcomes, { minPerGroup: 100, permutations: 39, seed: 42 });
       if (result.status !== 'trained') throw new Error(`seed ${seed}: ${result.reason}`);

@@ -59,7 +59,6 @@ function campaign(seed: number): Simulated[] {
       group: treated ? 'treated' : 'control',
       score: { expectedSpend, pBuyAgain, churnRisk: 1 - pBuyAgain },
       revenue,
-      purchases: buys ? 1 : 0,
       trueUplift: extra,
     };
   });

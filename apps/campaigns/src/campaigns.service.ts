@@ -191,12 +191,7 @@ export class CampaignsService {
     });
     if (!published?.publishedAt) return null;
     const rows = await campaignOutcomes(this.prisma, campaign);
-    const outcomes = rows.map((row) => ({
-      group: row.group,
-      score: scoreFields(row.score),
-      revenue: row.revenue,
-      purchases: row.purchases,
-    }));
+    const outcomes = rows.map((row) => ({ group: row.group, score: scoreFields(row.score), revenue: row.revenue }));
     const windowMs = campaign.attributionWindowDays * 86_400_000;
     return {
       version: published.version,

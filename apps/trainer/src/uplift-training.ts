@@ -86,7 +86,6 @@ export class UpliftTraining {
       group: row.group,
       score: scoreFields(row.score),
       revenue: Math.max(0, row.revenue),
-      purchases: row.purchases,
     }));
   }
 }

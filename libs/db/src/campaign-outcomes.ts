@@ -9,12 +9,10 @@ export interface CampaignOutcomeRow {
   start: Date;
   /** Revenue of the customer's purchases strictly after `start` and inside the attribution window. */
   revenue: number;
-  /** How many purchases those are. */
-  purchases: number;
 }
 
 /**
- * Each customer's first decision in a campaign (either group) and the purchases and revenue they brought in the
+ * Each customer's first decision in a campaign (either group) and the revenue their purchases brought in the
  * attribution window after it, read from the event store (`training_events`), as the campaign report counts it.
  * `closedBy`: only customers whose window ended by then (what a model may learn from).
  */
@@ -32,7 +30,6 @@ export async function campaignOutcomes(
       score: Record<string, unknown>;
       start: Date;
       revenue: string;
-      purchases: number;
     }[]
   >`
     WITH firsts AS (
@@ -41,8 +38,7 @@ export async function campaignOutcomes(
       ORDER BY customer_id, event_time, id
     )
     SELECT f.customer_id, f."group", f.score, f.start,
-           COALESCE(sum((e.payload->>'total')::numeric), 0)::text AS revenue,
-           count(e.event_id)::int AS purchases
+           COALESCE(sum((e.payload->>'total')::numeric), 0)::text AS revenue
     FROM firsts f
     LEFT JOIN training_events e
       ON e.customer_id = f.customer_id AND e.type = 'purchase'
@@ -57,6 +53,5 @@ export async function campaignOutcomes(
     score: row.score,
     start: row.start,
     revenue: Number(row.revenue),
-    purchases: row.purchases,
   }));
 }

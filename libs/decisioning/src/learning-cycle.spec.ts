@@ -72,9 +72,6 @@ function revenueOf(decisions: SimulatedDecision[], seed: number): Map<string, nu
   return revenue;
 }
 
-/** Without a stream to observe, the simulation makes at most one purchase per customer. */
-const purchasesOf = (revenue: number) => (revenue > 0 ? 1 : 0);
-
 function measured(decisions: SimulatedDecision[], revenue: Map<string, number>) {
   const mean = (group: string) => {
     const members = decisions.filter((d) => d.group === group);
@@ -107,7 +104,6 @@ describe('one learning cycle on a campaign with heterogeneous responders', () =>
         group: d.group,
         score: { expectedSpend: d.score.expectedSpend, pBuyAgain: d.score.pBuyAgain, churnRisk: 1 - d.score.pBuyAgain },
         revenue: revenue1.get(d.customerId) ?? 0,
-        purchases: purchasesOf(revenue1.get(d.customerId) ?? 0),
       })),
       {
         learners: [

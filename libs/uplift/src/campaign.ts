@@ -5,8 +5,8 @@ import { predictUplift, type Trial, type UpliftModel } from './learners';
 
 /**
  * Uplift learnt from a campaign's own randomised decisions: each customer's first decision (treated or control, the
- * score it was taken on) and the purchases and revenue they brought in the attribution window after it. The inputs
- * are score fields every decision stores, so serving reads them from the score being decided on.
+ * score it was taken on) and the revenue they brought in the attribution window after it. The inputs are score fields
+ * every decision stores, so serving reads them from the score being decided on.
  */
 export const CAMPAIGN_UPLIFT_FEATURES = ['expectedSpend', 'pBuyAgain', 'churnRisk'] as const;
 
@@ -21,38 +21,30 @@ export interface CampaignOutcome {
   score: ScoreFields;
   /** Revenue in the attribution window after the decision (0 without a purchase). */
   revenue: number;
-  /** Purchases (orders) in that window. */
-  purchases: number;
 }
 
 /**
- * A campaign's uplift in two parts: how many purchases in the attribution window the action adds, learnt from the
- * campaign's decisions on the count of each customer's purchases there, and what a purchase is worth, a regression
- * on every buyer of the campaign (both groups) of their revenue per purchase on the spend per buyer their score
- * implies (expectedSpend / pBuyAgain). The action is assumed to change how often a customer buys, not how much an
- * order is: the constant rate assumes the same (its incremental revenue, rate × expectedSpend, is rate × pBuyAgain
- * extra purchases worth the spend per buyer), so what the campaign's randomised decisions must show is who gets the
- * extra purchases, and that is what the gate compares, on the purchases, where a campaign of a few hundred customers
- * can tell the rankings apart (on revenue, a few large baseline orders drown the difference: `bench/uplift-gate.ts`).
- * Counted, not "bought or not" (until 2026-12-04): an order the action adds for a customer who buys anyway is
- * incremental too, and where most of a campaign's customers buy in the window anyway (the demo's stream: 45% of its
- * ad audience) the 0/1 outcome hid most of what the action did.
+ * A campaign's uplift in two parts (a hurdle model): who buys in the attribution window because of the action, learnt
+ * from the campaign's decisions on the 0/1 outcome "bought", and what a buyer spends in the window, a regression on
+ * every buyer of the campaign (both groups) of their revenue on the spend per buyer their score implies
+ * (expectedSpend / pBuyAgain). The action is assumed to change whether a customer buys, not how much: the constant
+ * rate assumes the same (its incremental revenue, rate × expectedSpend, is rate × pBuyAgain extra buyers worth the
+ * spend per buyer), so what the campaign's randomised decisions must show is who gets the extra purchases, and that
+ * is what the gate compares, on the purchases, where a campaign of a few hundred customers can tell the rankings
+ * apart (on revenue, a few large baseline orders drown the difference: `bench/uplift-gate.ts`).
  */
 export interface PurchaseUpliftModel {
   kind: 'purchase-uplift';
-  /**
-   * τ on the purchase count: the extra purchases in the attribution window if treated (rows trained before
-   * 2026-12-04: the extra chance of a purchase, with `value` a buyer's window revenue; the product is the same).
-   */
+  /** τ on the 0/1 outcome: the extra chance of a purchase in the attribution window if treated. */
   purchase: UpliftModel;
-  /** What a purchase is worth. */
+  /** What a buyer spends in the window. */
   value: PurchaseValue;
 }
 
 /**
- * A buyer's revenue per purchase in the window: a Poisson (log-link) regression on log(1 + spend per buyer),
- * standardised with the buyers' mean and scale, so revenue per purchase ∝ (1 + spend per buyer)^b: b = 1 where
- * orders follow the score, 0 where they do not.
+ * A buyer's revenue in the window: a Poisson (log-link) regression on log(1 + spend per buyer), standardised with the
+ * buyers' mean and scale, so revenue ∝ (1 + spend per buyer)^b: b = 1 where orders follow the score, 0 where they
+ * do not.
  */
 export interface PurchaseValue {
   glm: Glm;
@@ -80,19 +72,19 @@ export function predictCampaignUplift(model: CampaignUpliftModel, score: ScoreFi
   return predictUplift(model as UpliftModel, features);
 }
 
-/** What a purchase of a customer with this score is worth. */
+/** What a buyer with this score spends in the window. */
 export function predictPurchaseValue(value: PurchaseValue, score: ScoreFields): number {
   return predictGlm(value.glm, [(Math.log1p(spendPerBuyer(score)) - value.mean) / value.scale]);
 }
 
-/** Fits `PurchaseValue` on buyers (at least one purchase). */
+/** Fits `PurchaseValue` on buyers (revenue > 0). */
 export function fitPurchaseValue(buyers: readonly CampaignOutcome[]): PurchaseValue {
   const inputs = buyers.map((row) => Math.log1p(spendPerBuyer(row.score)));
   const mean = inputs.reduce((sum, x) => sum + x, 0) / inputs.length;
   const spread = Math.sqrt(inputs.reduce((sum, x) => sum + (x - mean) ** 2, 0) / inputs.length);
   const scale = spread > 1e-9 ? spread : 1;
   const design = Float64Array.from(inputs, (x) => (x - mean) / scale);
-  const revenue = buyers.map((row) => row.revenue / row.purchases);
+  const revenue = buyers.map((row) => row.revenue);
   return { glm: fitGlm('poisson', design, 1, revenue), mean, scale };
 }
 
@@ -123,7 +115,7 @@ export type CampaignUplift =
       buyers: number;
       learner: string;
       model: PurchaseUpliftModel;
-      /** Validation Qini on the purchases (count in the window), per learner and for the constant rate. */
+      /** Validation Qini on the purchases ("bought in the window", 0/1), per learner and for the constant rate. */
       validationQini: Record<string, number>;
       /**
        * The served learner's validation Qini minus the constant rate's (ranking by P(buy again): the extra purchases
@@ -197,13 +189,10 @@ export async function trainCampaignUplift(
     treatment: outcomes.map((row) => (row.group === 'treated' ? 1 : 0)),
     outcome: outcomes.map((row) => {
       if (!(row.revenue >= 0)) throw new RangeError(`revenue ${row.revenue} is not an amount >= 0`);
-      if (!Number.isInteger(row.purchases) || row.purchases < 0) {
-        throw new RangeError(`purchases ${row.purchases} is not a count >= 0`);
-      }
-      return row.purchases;
+      return row.revenue > 0 ? 1 : 0;
     }),
   };
-  const buyers = outcomes.filter((row) => row.purchases > 0);
+  const buyers = outcomes.filter((row) => row.revenue > 0);
   if (buyers.length < MIN_BUYERS) {
     return {
       status: 'too_few',

@@ -354,7 +354,6 @@ describe('trainCampaignUplift', () => {
     group,
     score: { expectedSpend: 100, pBuyAgain: 0.5, churnRisk: 0.5 },
     revenue,
-    purchases: revenue > 0 ? 1 : 0,
   });
 
   it('waits for enough customers in both groups, and says how many it has', async () => {
@@ -385,7 +384,6 @@ describe('trainCampaignUplift', () => {
         group,
         score: { expectedSpend, pBuyAgain, churnRisk: 1 - pBuyAgain },
         revenue: buys ? expectedSpend * (0.5 + random()) + (group === 'treated' && persuadable ? lift * 100 : 0) : 0,
-        purchases: buys ? 1 : 0,
       };
     });
   }
@@ -466,11 +464,10 @@ describe('trainCampaignUplift', () => {
     expect(predictCampaignUplift(result.model, score)).toBeCloseTo(extraPurchase * value, 9);
     // What a buyer spends: where orders follow the score's spend per buyer, in proportion to it; where they do not
     // (every order 100), 100 whatever the score says.
-    const buyer = (pBuyAgain: number, expectedSpend: number, revenue: number, purchases = 1) => ({
+    const buyer = (pBuyAgain: number, expectedSpend: number, revenue: number) => ({
       group: 'control' as const,
       score: { expectedSpend, pBuyAgain, churnRisk: 1 - pBuyAgain },
       revenue,
-      purchases,
     });
     const random = seededRandom(5);
     const scores = Array.from({ length: 400 }, () => [0.1 + 0.9 * random(), 20 + 400 * random()]);
@@ -483,9 +480,6 @@ describe('trainCampaignUplift', () => {
       expect(predictPurchaseValue(following, buyer(p, spend, 0).score) / (0.4 * (spend / p))).toBeCloseTo(1, 1);
       expect(predictPurchaseValue(flat, buyer(p, spend, 0).score)).toBeCloseTo(100, 6);
     }
-    // A purchase's worth: buyers of two orders of 100 each are worth 100 a purchase, as buyers of one.
-    const twice = fitPurchaseValue(scores.map(([p, spend], i) => buyer(p, spend, i % 2 ? 200 : 100, i % 2 ? 2 : 1)));
-    expect(predictPurchaseValue(twice, buyer(0.5, 100, 0).score)).toBeCloseTo(100, 6);
     // A registry row from before purchase models (an uplift model fitted on revenue) is read as it was written.
     const revenueModel = fitUplift(
       { learner: 't-learner', basis: 'linear' },
@@ -506,49 +500,10 @@ describe('trainCampaignUplift', () => {
     expect(result.reason).toMatch(/4 of the 20 customers bought .* 10 buyers are needed/);
   });
 
-  it('counts the purchases the action adds for customers who buy anyway, where "bought or not" sees none', async () => {
-    // Everyone near pBuyAgain 0.5 buys once in the window anyway (and a fifth of the others); treated ones there make
-    // a second order.
-    const random = seededRandom(11);
-    const rows = Array.from({ length: 800 }, (_, i) => {
-      const pBuyAgain = random();
-      const group: 'treated' | 'control' = i % 2 === 0 ? 'treated' : 'control';
-      const persuadable = Math.abs(pBuyAgain - 0.5) < 0.15;
-      const purchases = persuadable || random() < 0.2 ? (persuadable && group === 'treated' ? 2 : 1) : 0;
-      return {
-        group,
-        score: { expectedSpend: 100, pBuyAgain, churnRisk: 1 - pBuyAgain },
-        revenue: 50 * purchases,
-        purchases,
-      };
-    });
-    const options = { learners: [{ learner: 's-learner', basis: 'smooth' }] as const, permutations: 19, bootstrap: 50 };
-    const counted = await trainCampaignUplift(rows, options);
-    if (counted.status !== 'trained') throw new Error('expected a trained model');
-    expect(counted.publish).toBe(true);
-    const at = (pBuyAgain: number) =>
-      predictUplift(
-        counted.model.purchase,
-        campaignUpliftFeatures({ expectedSpend: 100, pBuyAgain, churnRisk: 1 - pBuyAgain }),
-      );
-    expect(at(0.5)).toBeGreaterThan(0.5);
-    expect(Math.abs(at(0.05))).toBeLessThan(0.2);
-    // The same customers read as "bought or not": the treated make no more buyers than the control.
-    const bought = await trainCampaignUplift(
-      rows.map((row) => ({ ...row, revenue: Math.min(row.revenue, 50), purchases: Math.min(row.purchases, 1) })),
-      options,
-    );
-    if (bought.status !== 'trained') throw new Error('expected a trained model');
-    expect(bought.publish).toBe(false);
-  }, 60_000);
-
-  it('refuses a score without the fields it learns from, a negative revenue and a purchase count that is not one', async () => {
+  it('refuses a score without the fields it learns from, and a negative revenue', async () => {
     expect(() => campaignUpliftFeatures({ expectedSpend: 1, pBuyAgain: NaN, churnRisk: 0 })).toThrow(/pBuyAgain/);
     const rows = [row('treated', 10), row('control', -1)];
     await expect(trainCampaignUplift(rows, { minPerGroup: 1 })).rejects.toThrow(/revenue -1/);
-    await expect(
-      trainCampaignUplift([row('treated', 10), { ...row('control', 10), purchases: 0.5 }], { minPerGroup: 1 }),
-    ).rejects.toThrow(/purchases 0.5 is not a count/);
   });
 });
 
@@ -572,7 +527,6 @@ describe('learnedPolicyValue', () => {
       group,
       score: { expectedSpend: 100, pBuyAgain, churnRisk: 1 - pBuyAgain },
       revenue,
-      purchases: revenue > 0 ? 1 : 0,
     });
     const rows = [row('treated', 0.9, 40), row('control', 0.9, 10), row('treated', 0.1, 10), row('control', 0.1, 10)];
     const value = learnedPolicyValue(rows, model, { costPerAction: 5, controlShare: 0.5 });
