@@ -36,6 +36,16 @@ describe('evaluate-uplift on a small trial in the Hillstrom layout', () => {
     expect(womensVisit.models['cvp-uplift'].qini).toBeGreaterThan(womensVisit.models['peer(history)'].qini + 0.1);
     expect(womensVisit.models['cvp-uplift'].qini).toBeGreaterThan(womensVisit.models.random.qini + 0.1);
     expect(womensVisit.deciles['cvp-uplift'][0].uplift).toBeGreaterThan(womensVisit.deciles['cvp-uplift'][9].uplift);
+    // How far the test rows' own noise moves it: an interval around the served Qini, a lead over the peer with its error.
+    const { qini, leadOverPeer } = womensVisit.testInterval;
+    expect(qini.standardError).toBeGreaterThan(0);
+    expect(qini.low).toBeLessThanOrEqual(womensVisit.models['cvp-uplift'].qini);
+    expect(qini.high).toBeGreaterThanOrEqual(womensVisit.models['cvp-uplift'].qini);
+    expect(leadOverPeer?.estimate).toBeCloseTo(
+      womensVisit.models['cvp-uplift'].qini - womensVisit.models['peer(history)'].qini,
+      3,
+    );
+    expect(leadOverPeer?.standardError).toBeGreaterThan(0);
     expect(Object.keys(result.policy.visit)).toEqual([
       'learned',
       'perCustomer',

@@ -27,13 +27,15 @@ export function upliftSummary(result: UpliftEvaluation): object {
 }
 
 function formatTable(result: UpliftEvaluation): string {
-  const lines = ['| task | served (selected learner) | Qini | AUUC | uplift@30% | peer Qini | random Qini |'];
+  const lines = [
+    '| task | served (selected learner) | Qini ± test-row standard error | AUUC | uplift@30% | peer Qini | random Qini |',
+  ];
   lines.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const [task, t] of Object.entries(result.tasks)) {
     const served = t.models[result.served];
     const peer = Object.entries(t.models).find(([name]) => name.startsWith('peer('))?.[1];
     lines.push(
-      `| ${task} | ${t.selected} | ${served.qini} | ${served.auuc} | ${served.upliftAt30} | ${peer?.qini ?? '-'} | ${t.models.random.qini} |`,
+      `| ${task} | ${t.selected} | ${served.qini} ± ${t.testInterval.qini.standardError} | ${served.auuc} | ${served.upliftAt30} | ${peer?.qini ?? '-'} | ${t.models.random.qini} |`,
     );
   }
   lines.push('', 'policy value per customer (inverse-propensity estimate on the test rows):');

@@ -158,14 +158,14 @@ export function selectUplift(trial: Trial, options: SelectionOptions = {}): Sele
  * ranking's Qini area on it (the same for every ranking); a ranking is sorted once per part, not once per draw
  * (`qiniAreaOfCounts`).
  */
-interface Draws {
+export interface Draws {
   /** Per draw, per part: times each row was drawn. */
   counts: Int32Array[][];
   /** Per draw, per part: the perfect ranking's Qini area on the drawn rows. */
   perfect: QiniArea[][];
 }
 
-function bootstrapDraws(parts: readonly Trial[], resamples: number, random: () => number): Draws {
+export function bootstrapDraws(parts: readonly Trial[], resamples: number, random: () => number): Draws {
   const counts = Array.from({ length: resamples }, () =>
     parts.map((part) => {
       const n = part.outcome.length;
@@ -180,7 +180,7 @@ function bootstrapDraws(parts: readonly Trial[], resamples: number, random: () =
 }
 
 /** Per draw, the mean over parts of a ranking's Qini on the drawn rows (not finite when a draw lacks a group). */
-function resampledQinis(parts: readonly Trial[], scores: readonly number[][], draws: Draws): number[] {
+export function resampledQinis(parts: readonly Trial[], scores: readonly number[][], draws: Draws): number[] {
   const runs = parts.map((_, k) => rankedRuns(scores[k]));
   return draws.counts.map((draw, d) =>
     parts.reduce(
@@ -192,7 +192,7 @@ function resampledQinis(parts: readonly Trial[], scores: readonly number[][], dr
 }
 
 /** The standard deviation of a − b over the draws where both are defined; infinite with fewer than two. */
-function spreadOfDifference(a: readonly number[], b: readonly number[]): number {
+export function spreadOfDifference(a: readonly number[], b: readonly number[]): number {
   // A draw without a treated or a control row has no Qini; it is left out.
   const differences = a.map((x, i) => x - b[i]).filter(Number.isFinite);
   if (differences.length < 2) return Number.POSITIVE_INFINITY;
